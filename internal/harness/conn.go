@@ -1,0 +1,229 @@
+package harness
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// maxResponseHead bounds the status line and headers the harness reads.
+const maxResponseHead = 1 << 20 // 1 MiB
+
+// conn is one client connection a script opened.
+type conn struct {
+	*net.TCPConn
+	br *bufio.Reader
+}
+
+func dial(addr string) (*conn, error) {
+	c, err := net.DialTimeout("tcp", addr, ReadTimeout)
+	if err != nil {
+		return nil, err
+	}
+	tc := c.(*net.TCPConn)
+	return &conn{TCPConn: tc, br: bufio.NewReader(tc)}, nil
+}
+
+// deadline starts the clock for one read command.
+func (c *conn) deadline() {
+	c.SetReadDeadline(time.Now().Add(ReadTimeout))
+}
+
+func readErr(err error) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return errTimeout
+	}
+	return err
+}
+
+// readN reads exactly n bytes.
+func (c *conn) readN(n int) ([]byte, error) {
+	c.deadline()
+	buf := make([]byte, n)
+	got, err := io.ReadFull(c.br, buf)
+	if err != nil {
+		return buf[:got], fmt.Errorf("want %d bytes: %w", n, readErr(err))
+	}
+	return buf, nil
+}
+
+// readAll reads until the server closes the connection.
+func (c *conn) readAll() ([]byte, error) {
+	c.deadline()
+	data, err := io.ReadAll(c.br)
+	if err != nil && !isReset(err) {
+		return data, readErr(err)
+	}
+	return data, nil
+}
+
+// waitClosed waits for the server to close the connection and returns any
+// bytes it sent first. A reset counts as closed: a server that closes with
+// unread request bytes in its socket makes the kernel send RST.
+func (c *conn) waitClosed() ([]byte, error) {
+	c.deadline()
+	data, err := io.ReadAll(c.br)
+	if err != nil && !isReset(err) {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return data, fmt.Errorf("the connection is still open after %v", ReadTimeout)
+		}
+		return data, err
+	}
+	return data, nil
+}
+
+func isReset(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// readLine reads one line that must end in CRLF and returns it without it.
+func (c *conn) readLine(what string) (string, error) {
+	line, err := c.br.ReadString('\n')
+	if err != nil {
+		if err == io.EOF && line == "" {
+			return "", fmt.Errorf("the server closed the connection before the %s", what)
+		}
+		return line, fmt.Errorf("reading the %s: %w (got %q)", what, readErr(err), Escape([]byte(line)))
+	}
+	if !strings.HasSuffix(line, "\r\n") {
+		return line, fmt.Errorf("the %s %q ends in a bare \\n, want \\r\\n (RFC 9112 section 2.1)", what, Escape([]byte(line)))
+	}
+	return line[:len(line)-2], nil
+}
+
+// readResponse reads one HTTP/1.1 response and renders it for comparison:
+// lines end in \n instead of \r\n (after checking each did end in \r\n),
+// the Date value becomes <date> once it parses as an IMF-fixdate, and the
+// body follows as sent (chunk-size lines and chunk ends shown as lines).
+func (c *conn) readResponse(head bool) (string, error) {
+	c.deadline()
+	var out strings.Builder
+	status, err := c.readLine("status line")
+	if err != nil {
+		return out.String(), err
+	}
+	out.WriteString(status + "\n")
+	code, err := statusCode(status)
+	if err != nil {
+		return out.String(), err
+	}
+	length, chunked, headBytes := int64(-1), false, len(status)
+	for {
+		line, err := c.readLine("header line")
+		if err != nil {
+			return out.String(), err
+		}
+		if headBytes += len(line); headBytes > maxResponseHead {
+			return out.String(), fmt.Errorf("the response head is over %d bytes", maxResponseHead)
+		}
+		if line == "" {
+			out.WriteString("\n")
+			break
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if !ok {
+			return out.String(), fmt.Errorf("header line %q has no colon", Escape([]byte(line)))
+		}
+		value = strings.TrimSpace(value)
+		switch strings.ToLower(name) {
+		case "date":
+			if _, err := time.Parse(imfFixdate, value); err != nil {
+				return out.String(), fmt.Errorf("Date %q is not an IMF-fixdate like %q (RFC 9110 section 5.6.7)", value, imfFixdate)
+			}
+			line = name + ": <date>"
+		case "content-length":
+			n, err := strconv.ParseInt(value, 10, 64)
+			if err != nil || n < 0 {
+				return out.String(), fmt.Errorf("Content-Length %q is not a number", value)
+			}
+			length = n
+		case "transfer-encoding":
+			chunked = strings.EqualFold(value, "chunked")
+		}
+		out.WriteString(line + "\n")
+	}
+	if head || code < 200 || code == 204 || code == 304 {
+		return out.String(), nil
+	}
+	var body []byte
+	switch {
+	case chunked:
+		err = c.readChunked(&out)
+		return out.String(), err
+	case length >= 0:
+		body = make([]byte, length)
+		var n int
+		n, err = io.ReadFull(c.br, body)
+		body = body[:n]
+		if err != nil {
+			err = fmt.Errorf("reading a %d-byte body: %w after %d bytes", length, readErr(err), n)
+		}
+	default:
+		body, err = io.ReadAll(c.br)
+		err = readErr(err)
+	}
+	out.Write(body)
+	if len(body) > 0 && body[len(body)-1] != '\n' {
+		out.WriteString("\n")
+	}
+	return out.String(), err
+}
+
+// imfFixdate is the layout of HTTP dates (RFC 9110 section 5.6.7).
+const imfFixdate = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+func statusCode(status string) (int, error) {
+	proto, rest, _ := strings.Cut(status, " ")
+	codeText, _, _ := strings.Cut(rest, " ")
+	code, err := strconv.Atoi(codeText)
+	if !strings.HasPrefix(proto, "HTTP/1.") || err != nil || len(codeText) != 3 {
+		return 0, fmt.Errorf("status line %q is not HTTP/1.x NNN reason (RFC 9112 section 4)", status)
+	}
+	return code, nil
+}
+
+// readChunked copies a chunked body to out, one line per chunk-size line,
+// the chunk data, and the trailer section.
+func (c *conn) readChunked(out *strings.Builder) error {
+	for {
+		line, err := c.readLine("chunk size")
+		if err != nil {
+			return err
+		}
+		out.WriteString(line + "\n")
+		sizeText, _, _ := strings.Cut(line, ";")
+		size, err := strconv.ParseInt(strings.TrimSpace(sizeText), 16, 64)
+		if err != nil || size < 0 {
+			return fmt.Errorf("chunk size %q is not hexadecimal", line)
+		}
+		if size == 0 {
+			for { // trailer section, then the final CRLF
+				line, err := c.readLine("trailer line")
+				if err != nil {
+					return err
+				}
+				out.WriteString(line + "\n")
+				if line == "" {
+					return nil
+				}
+			}
+		}
+		data := make([]byte, size+2)
+		if _, err := io.ReadFull(c.br, data); err != nil {
+			return fmt.Errorf("reading a %d-byte chunk: %w", size, readErr(err))
+		}
+		if !bytes.HasSuffix(data, []byte("\r\n")) {
+			return fmt.Errorf("chunk data is not followed by \\r\\n (RFC 9112 section 7.1)")
+		}
+		out.Write(data[:size])
+		out.WriteString("\n")
+	}
+}

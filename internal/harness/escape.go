@@ -1,0 +1,74 @@
+package harness
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Unescape decodes the escapes a script writes in text it sends:
+// \r \n \t \\ \0 and \xHH. Any other backslash sequence is an error, so a
+// typo in a script fails loudly instead of sending the wrong bytes.
+func Unescape(s string) ([]byte, error) {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if b != '\\' {
+			out = append(out, b)
+			continue
+		}
+		if i+1 >= len(s) {
+			return nil, fmt.Errorf("harness: trailing backslash in %q", s)
+		}
+		i++
+		switch s[i] {
+		case 'r':
+			out = append(out, '\r')
+		case 'n':
+			out = append(out, '\n')
+		case 't':
+			out = append(out, '\t')
+		case '0':
+			out = append(out, 0)
+		case '\\':
+			out = append(out, '\\')
+		case 'x':
+			if i+2 >= len(s) {
+				return nil, fmt.Errorf("harness: short \\x escape in %q", s)
+			}
+			v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			if err != nil {
+				return nil, fmt.Errorf("harness: bad \\x escape in %q", s)
+			}
+			out = append(out, byte(v))
+			i += 2
+		default:
+			return nil, fmt.Errorf("harness: unknown escape \\%c in %q", s[i], s)
+		}
+	}
+	return out, nil
+}
+
+// Escape shows bytes the way a script writes them: printable ASCII as is,
+// CR, LF and TAB as \r \n \t, a backslash doubled, anything else as \xHH.
+// Learners read it in failure reports, so line ends stay visible.
+func Escape(b []byte) string {
+	var sb strings.Builder
+	for _, c := range b {
+		switch {
+		case c == '\r':
+			sb.WriteString(`\r`)
+		case c == '\n':
+			sb.WriteString(`\n`)
+		case c == '\t':
+			sb.WriteString(`\t`)
+		case c == '\\':
+			sb.WriteString(`\\`)
+		case c >= 0x20 && c < 0x7f:
+			sb.WriteByte(c)
+		default:
+			fmt.Fprintf(&sb, `\x%02x`, c)
+		}
+	}
+	return sb.String()
+}

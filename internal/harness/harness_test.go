@@ -1,0 +1,197 @@
+package harness
+
+import (
+	"io"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestUnescape(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    string
+		wantErr bool
+	}{
+		{`GET / HTTP/1.1\r\n\r\n`, "GET / HTTP/1.1\r\n\r\n", false},
+		{`a\tb\\c\0`, "a\tb\\c\x00", false},
+		{`\x00\xff\x7F`, "\x00\xff\x7f", false},
+		{`plain`, "plain", false},
+		{`bad\q`, "", true},
+		{`trailing\`, "", true},
+		{`\x4`, "", true},
+		{`\xzz`, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := Unescape(tt.in)
+			if (err != nil) != tt.wantErr || (!tt.wantErr && string(got) != tt.want) {
+				t.Errorf("Unescape(%q) = %q, %v; want %q, error %v", tt.in, got, err, tt.want, tt.wantErr)
+			}
+			if !tt.wantErr {
+				if back, _ := Unescape(Escape(got)); string(back) != tt.want {
+					t.Errorf("Unescape(Escape(%q)) = %q", got, back)
+				}
+			}
+		})
+	}
+}
+
+func TestTargetArgv(t *testing.T) {
+	tests := []struct {
+		name    string
+		command []string
+		workers int
+		extra   []string
+		want    []string
+	}{
+		{"flags appended", []string{"python3", "srv.py"}, 0, nil,
+			[]string{"python3", "srv.py", "--host", "127.0.0.1", "--port", "8000"}},
+		{"workers appended", []string{"./srv"}, 2, []string{"--workers", "2"},
+			[]string{"./srv", "--host", "127.0.0.1", "--port", "8000", "--workers", "2", "--workers", "2"}},
+		{"placeholders replaced", []string{"node", "srv.js", "{port}", "--bind={host}"}, 0, []string{"--max-body", "10"},
+			[]string{"node", "srv.js", "8000", "--bind=127.0.0.1", "--max-body", "10"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Target{Command: tt.command}.argv(8000, tt.workers, tt.extra)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("argv = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// serveOnce answers the first connection with raw bytes, then closes.
+func serveOnce(t *testing.T, reply string) *conn {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		io.WriteString(c, reply)
+		c.Close()
+	}()
+	c, err := dial(ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestReadResponse(t *testing.T) {
+	tests := []struct {
+		name    string
+		reply   string
+		head    bool
+		want    string
+		wantErr string
+	}{
+		{
+			name:  "content-length, date normalized",
+			reply: "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 13\r\n\r\nHello, World!",
+			want:  "HTTP/1.1 200 OK\nDate: <date>\nContent-Length: 13\n\nHello, World!\n",
+		},
+		{
+			name:  "chunked with trailer",
+			reply: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n",
+			want:  "HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n5\nhello\n0\nX-T: 1\n\n",
+		},
+		{
+			name:  "HEAD has no body",
+			reply: "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\n",
+			head:  true,
+			want:  "HTTP/1.1 200 OK\nContent-Length: 13\n\n",
+		},
+		{
+			name:  "read until close",
+			reply: "HTTP/1.0 200 OK\r\n\r\nbye",
+			want:  "HTTP/1.0 200 OK\n\nbye\n",
+		},
+		{
+			name:    "bare LF",
+			reply:   "HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n",
+			wantErr: `ends in a bare \n`,
+		},
+		{
+			name:    "bad date",
+			reply:   "HTTP/1.1 200 OK\r\nDate: yesterday\r\nContent-Length: 0\r\n\r\n",
+			wantErr: "not an IMF-fixdate",
+		},
+		{
+			name:    "short body",
+			reply:   "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
+			wantErr: "reading a 10-byte body",
+		},
+		{
+			name:    "not HTTP",
+			reply:   "hello\r\n",
+			wantErr: "is not HTTP/1.x NNN reason",
+		},
+		{
+			name:    "closed before anything",
+			reply:   "",
+			wantErr: "closed the connection before the status line",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := serveOnce(t, tt.reply)
+			got, err := c.readResponse(tt.head)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("readResponse(%q) error = %v, want one containing %q", tt.reply, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("readResponse(%q) = %q, %v; want %q", tt.reply, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestEchoCheckCatchesDroppedBytes(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	// A broken echo server: it drops every 1000th byte.
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 4096)
+				var n int
+				for {
+					m, err := c.Read(buf)
+					for i := 0; i < m; i++ {
+						if n++; n%1000 != 0 {
+							c.Write(buf[i : i+1])
+						}
+					}
+					if err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	err = echoCheck(ln.Addr().String(), 2, 5000, true)
+	if err == nil || !strings.Contains(err.Error(), "want 5000") {
+		t.Errorf("echoCheck against a lossy server = %v, want a length mismatch", err)
+	}
+}

@@ -1,0 +1,147 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Timeouts of the harness. They are generous because checks run under the
+// race detector on a loaded two-core machine; a correct server answers in
+// milliseconds, so only a wrong one ever waits for them.
+const (
+	// ReadyTimeout is how long a server may take to accept connections.
+	ReadyTimeout = 10 * time.Second
+	// StopTimeout is how long a stopped server may take to exit.
+	StopTimeout = 15 * time.Second
+	// ReadTimeout bounds every read a script makes.
+	ReadTimeout = 10 * time.Second
+)
+
+// server is one running server under test.
+type server struct {
+	cmd  *exec.Cmd
+	argv []string
+	port int
+	out  *syncBuffer
+	done chan struct{} // closed when the process has exited
+	err  error         // exit error, valid after done
+}
+
+// syncBuffer collects a process's output; the process writes it while the
+// harness may read it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// errNotReady is returned by startServer when the process ran but never
+// accepted a connection.
+var errNotReady = errors.New("harness: server not ready")
+
+// startServer starts argv with env and waits until port accepts a TCP
+// connection, the process exits, or ReadyTimeout passes.
+func startServer(argv, env []string, dir string, port int) (*server, error) {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = env
+	cmd.Dir = dir
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	// The server gets its own process group, so signals we send reach its
+	// workers too only when it forwards them, as a real master must.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("harness: start %s: %w", argv[0], err)
+	}
+	s := &server{cmd: cmd, argv: argv, port: port, out: out, done: make(chan struct{})}
+	go func() {
+		s.err = cmd.Wait()
+		close(s.done)
+	}()
+
+	addr := net.JoinHostPort(Host, strconv.Itoa(port))
+	deadline := time.Now().Add(ReadyTimeout)
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return s, nil
+		}
+		select {
+		case <-s.done:
+			return s, fmt.Errorf("%w: it exited (%v) before accepting on %s", errNotReady, s.err, addr)
+		case <-time.After(delay):
+		}
+		if time.Now().After(deadline) {
+			s.kill()
+			return s, fmt.Errorf("%w: nothing accepted on %s within %v", errNotReady, addr, ReadyTimeout)
+		}
+	}
+}
+
+// signal sends sig to the server process.
+func (s *server) signal(sig os.Signal) error {
+	select {
+	case <-s.done:
+		return fmt.Errorf("harness: server already exited (%v)", s.err)
+	default:
+	}
+	return s.cmd.Process.Signal(sig)
+}
+
+// wait waits up to d for the server to exit and returns its exit error.
+func (s *server) wait(d time.Duration) (exited bool, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	select {
+	case <-s.done:
+		return true, s.err
+	case <-ctx.Done():
+		return false, nil
+	}
+}
+
+// kill ends the server and anything left in its process group, and waits.
+func (s *server) kill() {
+	select {
+	case <-s.done:
+	default:
+		s.cmd.Process.Signal(syscall.SIGKILL)
+		<-s.done
+	}
+	// Workers of a prefork server share its process group: make sure none
+	// outlives a failed check.
+	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+}
+
+// freePort asks the kernel for a port nobody is listening on. Another
+// process may take it before the server binds it; startServer's caller
+// retries on that.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(Host, "0"))
+	if err != nil {
+		return 0, fmt.Errorf("harness: find a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}

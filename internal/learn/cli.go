@@ -1,0 +1,145 @@
+package learn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/httpfromscratch/course/internal/stages"
+)
+
+// CLI is the root of the command line: global flags and one field per
+// command.
+type CLI struct {
+	NoColor bool `help:"Turn colors off (also when NO_COLOR is set or output is not a terminal)."`
+
+	List ListCmd `cmd:"" help:"List the stages of the course."`
+	Read ReadCmd `cmd:"" help:"Show a stage's lesson in the terminal."`
+	Run  RunCmd  `cmd:"" help:"Run a stage's server with the demo app."`
+	Test TestCmd `cmd:"" help:"Run a stage's over-the-wire checks against the built-in stage."`
+}
+
+// App holds what a command needs from the outside world. Tests build one
+// with buffers and a context they control; Main wires the real process.
+type App struct {
+	Stdout, Stderr io.Writer
+	// Getenv reads the environment (NO_COLOR). If nil, os.Getenv.
+	Getenv func(string) string
+	// Context is cancelled when the user asks to stop (Ctrl+C, SIGTERM).
+	Context context.Context
+	// Executable is the path of the learn binary, for commands that start
+	// stages in processes of their own. If empty, os.Executable.
+	Executable string
+
+	style *style
+}
+
+// exitCode carries kong's requested exit (after --help) out of the parser.
+type exitCode int
+
+// Main runs the learn command line as a process: os.Args, the real
+// terminal, and SIGINT/SIGTERM cancelling the context. It returns the exit
+// status.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app := &App{Stdout: os.Stdout, Stderr: os.Stderr, Context: ctx}
+	return app.Main(os.Args[1:])
+}
+
+// Exit is Main followed by os.Exit, the shape testscript.Main wants.
+func Exit() { os.Exit(Main()) }
+
+// Main parses args and runs the command, returning the exit status: 0, 1
+// when the command failed, 2 when the command line was wrong. Errors are
+// one line on Stderr.
+func (a *App) Main(args []string) (code int) {
+	if a.Getenv == nil {
+		a.Getenv = os.Getenv
+	}
+	if a.Context == nil {
+		a.Context = context.Background()
+	}
+	noColor := a.Getenv("NO_COLOR") != "" || hasFlag(args, "--no-color")
+	a.style = newStyle(a.Stdout, noColor)
+	errStyle := newStyle(a.Stderr, noColor)
+
+	var cli CLI
+	parser, err := kong.New(&cli,
+		kong.Name("learn"),
+		kong.Description("Build an HTTP/1.1 server in Go, one chapter at a time: list, read, run and test each stage."),
+		kong.Writers(a.Stdout, a.Stderr),
+		kong.Exit(func(code int) { panic(exitCode(code)) }),
+		kong.Vars{"stages": strings.Join(stages.IDs(), ", ")},
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Bind(a),
+	)
+	if err != nil {
+		panic(err) // the CLI struct itself is wrong: a bug, caught by tests
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c, ok := r.(exitCode)
+			if !ok {
+				panic(r)
+			}
+			code = int(c)
+		}
+	}()
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		errStyle.fail("learn: %v (see learn --help)", err)
+		return 2
+	}
+	if err := kctx.Run(); err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			errStyle.fail("learn: %v", err)
+			return 2
+		}
+		errStyle.fail("learn: %v", err)
+		return 1
+	}
+	return 0
+}
+
+// usageError is a command-line mistake found after parsing (a flag the
+// stage does not take, a port out of range): exit status 2, like a parse
+// error.
+type usageError struct{ error }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// hasFlag reports whether args hold flag before a "--".
+func hasFlag(args []string, flag string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == flag {
+			return true
+		}
+	}
+	return false
+}
+
+// executable returns the path to the learn binary.
+func (a *App) executable() (string, error) {
+	if a.Executable != "" {
+		return a.Executable, nil
+	}
+	p, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find the learn binary: %w", err)
+	}
+	return p, nil
+}

@@ -1,0 +1,65 @@
+package stages
+
+import (
+	"context"
+	"net"
+
+	"github.com/httpfromscratch/course/chapters/ch01"
+)
+
+// All returns the stages in course order. Each call builds a fresh list, so
+// callers may change what they get.
+func All() []Stage {
+	return []Stage{
+		{
+			ID:      "ch01",
+			Title:   "raw TCP echo",
+			Summary: "accept loop, a goroutine per connection, every byte echoed back, half-close",
+			Scripts: scripts("ch01"),
+			Try: []string{
+				"nc {host} {port}                      # type lines, see them come back",
+				"printf 'hello\\n' | nc -N {host} {port}  # half-close: echo, then EOF",
+			},
+			Serve: serveCh01,
+		},
+		{ID: "ch02", Title: "request parser",
+			Summary: "request line, headers, Content-Length and chunked bodies, limits; a JSON dump or 400/413/414/431/501/505"},
+		{ID: "ch03", Title: "response builder",
+			Summary: "status line, Date, Content-Length, Content-Type, HEAD, simple routes, Connection: close"},
+		{ID: "ch04", Title: "handler bridge",
+			Summary: "any http.Handler runs on it: implicit 200, chunked when no length, Flush, panic to 500"},
+		{ID: "ch05", Title: "keep-alive",
+			Summary: "persistent connections, HTTP/1.0 and 1.1 rules, pipelining, idle timeout, 100-continue"},
+		{ID: "ch06", Title: "prefork",
+			Summary: "a master and N worker processes sharing one listening socket; dead workers replaced"},
+		{ID: "ch07", Title: "graceful shutdown",
+			Summary: "SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit 0 within a timeout"},
+		{ID: "ch08", Title: "access log",
+			Summary: "one line per request: console, Common, Combined or JSON, nothing lost on shutdown"},
+		{ID: "final", Title: "the full server",
+			Summary: "everything above, hardened and configurable: final.Main(handler) for your own app"},
+	}
+}
+
+// serveUntilDone runs serve in the background and closes the server when
+// ctx is done; it returns serve's error unless that error only reports the
+// close.
+func serveUntilDone(ctx context.Context, serve func() error, closeServer func() error, closed error) error {
+	errc := make(chan error, 1)
+	go func() { errc <- serve() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		closeServer()
+		if err := <-errc; err != closed {
+			return err
+		}
+		return nil
+	}
+}
+
+func serveCh01(ctx context.Context, ln net.Listener, cfg Config) error {
+	srv := &ch01.Server{Logf: cfg.Logf}
+	return serveUntilDone(ctx, func() error { return srv.Serve(ln) }, srv.Close, ch01.ErrServerClosed)
+}
