@@ -97,7 +97,7 @@ func cmdStop(ts *testscript.TestScript, neg bool, args []string) {
 		srv.kill()
 		ts.Fatalf("stop: the server did not exit within %v of SIGINT\nserver output:\n%s", StopTimeout, srv.out.String())
 	}
-	ts.Logf("server output:\n%s", srv.out.String())
+	io.WriteString(ts.Stdout(), srv.out.String())
 	switch {
 	case err != nil && !neg:
 		ts.Fatalf("stop: the server exited with %v", err)
@@ -111,6 +111,10 @@ var signals = map[string]syscall.Signal{
 	"INT": syscall.SIGINT, "TERM": syscall.SIGTERM, "KILL": syscall.SIGKILL,
 	"QUIT": syscall.SIGQUIT, "HUP": syscall.SIGHUP, "USR1": syscall.SIGUSR1,
 	"USR2": syscall.SIGUSR2, "TTIN": syscall.SIGTTIN, "TTOU": syscall.SIGTTOU,
+}
+
+func cmdOutput(ts *testscript.TestScript, neg bool, args []string) {
+	io.WriteString(ts.Stdout(), runningServer(ts, "output").out.String())
 }
 
 func cmdKill(ts *testscript.TestScript, neg bool, args []string) {
@@ -166,7 +170,7 @@ func send(ts *testscript.TestScript, neg bool, name string, data []byte) {
 	case err == nil && neg:
 		ts.Fatalf("send: wrote %d bytes, want an error", len(data))
 	}
-	ts.Logf("sent %q on %s", Escape(data), name)
+	ts.Logf("sent on %s: %s", name, Escape(data))
 }
 
 func cmdShutWrite(ts *testscript.TestScript, neg bool, args []string) {

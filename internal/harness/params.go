@@ -62,7 +62,8 @@ func (st *state) getenv(key string) string {
 // Commands returns the harness's script commands by name:
 //
 //	start [flags...]            start the server under test, wait until it accepts; sets HOST, PORT
-//	stop                        SIGINT, wait for exit; fails on a non-zero status (! stop expects one)
+//	stop                        SIGINT, wait for exit, print the server's output; fails on a non-zero status (! stop expects one)
+//	output                      print what the server has written to stdout and stderr so far
 //	kill [-SIG]                 send a signal (default TERM), do not wait
 //	send [-c NAME] TEXT         write TEXT (escapes decoded) on connection NAME, dialing it first
 //	sendfile [-c NAME] FILE     write a file's bytes as they are
@@ -75,6 +76,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"start":      cmdStart,
 		"stop":       cmdStop,
+		"output":     cmdOutput,
 		"kill":       cmdKill,
 		"send":       cmdSend,
 		"sendfile":   cmdSendFile,

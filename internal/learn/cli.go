@@ -20,10 +20,12 @@ import (
 type CLI struct {
 	NoColor bool `help:"Turn colors off (also when NO_COLOR is set or output is not a terminal)."`
 
-	List ListCmd `cmd:"" help:"List the stages of the course."`
-	Read ReadCmd `cmd:"" help:"Show a stage's lesson in the terminal."`
-	Run  RunCmd  `cmd:"" help:"Run a stage's server with the demo app."`
-	Test TestCmd `cmd:"" help:"Run a stage's over-the-wire checks against the built-in stage."`
+	List  ListCmd  `cmd:"" help:"List the stages of the course, with your progress."`
+	Read  ReadCmd  `cmd:"" help:"Show a stage's lesson in the terminal."`
+	Run   RunCmd   `cmd:"" help:"Run a stage's server with the demo app."`
+	Test  TestCmd  `cmd:"" help:"Run a stage's over-the-wire checks against the built-in stage."`
+	Check CheckCmd `cmd:"" help:"Run a stage's checks against your own server, in any language."`
+	Next  NextCmd  `cmd:"" help:"Name the next stage to work on and how to start it."`
 }
 
 // App holds what a command needs from the outside world. Tests build one

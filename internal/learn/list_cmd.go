@@ -11,14 +11,25 @@ type ListCmd struct{}
 // stage is not written yet.
 func (c *ListCmd) Run(a *App) error {
 	s := a.style
+	p, err := a.loadProgress()
+	if err != nil {
+		a.style.warn.Fprintf(a.Stderr, "learn: %v\n", err)
+	}
 	s.title.Fprintln(s.w, "Build an HTTP server in Go, one chapter at a time")
 	s.printf("\n")
 	for _, st := range stages.All() {
-		if st.Ready() {
-			s.printf("  %-5s  %-19s %s\n", s.b.Sprint(st.ID), st.Title, st.Summary)
-		} else {
-			s.printf("  %-5s  %-19s %s\n", s.dim.Sprint(st.ID), st.Title, s.dim.Sprint("(not written yet)"))
+		mark := " "
+		if _, ok := p.Passed[st.ID]; ok {
+			mark = s.ok.Sprint("✓")
 		}
+		if st.Ready() {
+			s.printf("%s %-5s  %-19s %s\n", mark, s.b.Sprint(st.ID), st.Title, st.Summary)
+		} else {
+			s.printf("%s %-5s  %-19s %s\n", mark, s.dim.Sprint(st.ID), st.Title, s.dim.Sprint("(not written yet)"))
+		}
+	}
+	if len(p.Passed) > 0 {
+		s.printf("\n%s your server passed `learn check` for that stage; `learn next` says what comes next.\n", s.ok.Sprint("✓"))
 	}
 	s.printf("\nRead a lesson with %s, run its server with %s, check it with %s.\n",
 		s.code.Sprint("learn read ch01"), s.code.Sprint("learn run ch01"), s.code.Sprint("learn test ch01"))

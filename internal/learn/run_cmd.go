@@ -23,10 +23,11 @@ type RunCmd struct {
 	Port    int      `default:"8080" help:"TCP port to listen on (0 picks a free one)."`
 	Workers int      `help:"Worker processes sharing the port (stages that prefork)."`
 	MaxBody ByteSize `help:"Largest request body accepted, e.g. 1MiB; larger gets 413 (0: no limit)."`
+	Trace   bool     `help:"Show every connection's bytes in and out."`
 }
 
 // alwaysAllowed are the run flags every stage takes.
-var alwaysAllowed = []string{"host", "port", "help", "no-color"}
+var alwaysAllowed = []string{"host", "port", "help", "no-color", "trace"}
 
 // Run checks the flags against the stage, listens, prints what to try, and
 // serves until the App's context is cancelled.
@@ -53,6 +54,10 @@ func (c *RunCmd) Run(a *App, kctx *kong.Context) error {
 		return err
 	}
 	banner(a.style, st, ln.Addr().(*net.TCPAddr))
+	if c.Trace {
+		a.style.dim.Fprintln(a.Stdout, traceLegend)
+		ln = &traceListener{Listener: ln, t: &tracer{s: a.style}}
+	}
 	cfg := stages.Config{
 		Workers: c.Workers,
 		MaxBody: int64(c.MaxBody),

@@ -3,9 +3,12 @@ package learn
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/rogpeppe/go-internal/txtar"
 
 	course "github.com/httpfromscratch/course"
 	"github.com/httpfromscratch/course/internal/harness"
@@ -63,6 +66,7 @@ func runScripts(a *App, st stages.Stage, target harness.Target, verbose bool) (p
 	if err != nil {
 		return 0, 0, err
 	}
+	hints := scriptHints(paths)
 	s := a.style
 	root := &reporter{verbose: verbose, onDone: func(r scriptResult) {
 		d := r.Duration.Round(time.Millisecond)
@@ -70,7 +74,11 @@ func runScripts(a *App, st stages.Stage, target harness.Target, verbose bool) (p
 		case r.Failed:
 			failed++
 			s.printf("%s %s %s\n", s.bad.Sprint("FAIL"), r.Name, s.dim.Sprint(d))
-			s.printf("%s\n", indent(r.Log))
+			s.printf("%s", indent(r.Log))
+			if hint := hints[r.Name]; hint != "" {
+				s.printf("    %s %s\n", s.warn.Sprint("hint:"), strings.ReplaceAll(strings.TrimSpace(hint), "\n", "\n          "))
+			}
+			s.printf("\n")
 		case r.Skipped:
 			s.printf("%s %s\n", s.warn.Sprint("SKIP"), r.Name)
 		default:
@@ -83,6 +91,24 @@ func runScripts(a *App, st stages.Stage, target harness.Target, verbose bool) (p
 	}}
 	testscript.RunT(root, harness.Params(target, paths))
 	return passed, failed, nil
+}
+
+// scriptHints reads the `-- hint --` section of each script: a few lines
+// written for a learner whose server fails that check.
+func scriptHints(paths []string) map[string]string {
+	hints := map[string]string{}
+	for _, p := range paths {
+		a, err := txtar.ParseFile(p)
+		if err != nil {
+			continue
+		}
+		for _, f := range a.Files {
+			if f.Name == "hint" {
+				hints[strings.TrimSuffix(filepath.Base(p), ".txtar")] = string(f.Data)
+			}
+		}
+	}
+	return hints
 }
 
 // indent shifts a log right so it reads as part of the line above it.

@@ -1,0 +1,71 @@
+package learn
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/httpfromscratch/course/internal/harness"
+	"github.com/httpfromscratch/course/internal/stages"
+)
+
+// CheckCmd runs a stage's scripts against the learner's own server.
+type CheckCmd struct {
+	Stage   string   `arg:"" help:"Stage to check: ${stages}."`
+	Command []string `arg:"" optional:"" passthrough:"" help:"Your server's command, after --. It is started as COMMAND --host 127.0.0.1 --port PORT; {host}, {port}, {workers} in it are replaced instead when present, and HOST, PORT, WORKERS are set in its environment."`
+	Dir     string   `help:"Directory to start your server in (default: the current directory)." type:"existingdir"`
+	Verbose bool     `short:"v" help:"Show every check's log, not only the failures'."`
+}
+
+// Run checks the learner's server and records the stage as passed when
+// every check passes.
+func (c *CheckCmd) Run(a *App) error {
+	st, err := stages.Lookup(c.Stage)
+	if err != nil {
+		return usageError{err}
+	}
+	command := c.Command
+	if len(command) > 0 && command[0] == "--" {
+		command = command[1:]
+	}
+	if len(command) == 0 {
+		return usagef("give your server's command after --, e.g. learn check %s -- python3 server.py", st.ID)
+	}
+	dir := c.Dir
+	if dir == "" {
+		if dir, err = currentDir(); err != nil {
+			return err
+		}
+	}
+	a.style.printf("Checking %s (%s) against: %s\n\n", a.style.b.Sprint(st.ID), st.Title, strings.Join(command, " "))
+	target := harness.Target{Command: command, Dir: dir}
+	passed, failed, err := runScripts(a, st, target, c.Verbose)
+	if err != nil {
+		return err
+	}
+	a.style.printf("\n")
+	if failed > 0 {
+		return fmt.Errorf("%s: %d of %d checks failed; fix the first one and run the same command again", st.ID, failed, passed+failed)
+	}
+	a.style.ok.Fprintf(a.Stdout, "%s: all %d checks passed. ", st.ID, passed)
+	if err := a.recordPass(st.ID, passRecord{At: time.Now().UTC(), Checks: passed, Command: command}); err != nil {
+		a.style.warn.Fprintf(a.Stderr, "learn: could not record your progress: %v\n", err)
+	}
+	if next, ok := nextStage(st.ID); ok {
+		a.style.printf("Next: %s\n", a.style.code.Sprint("learn read "+next.ID))
+	} else {
+		a.style.printf("That was the last stage.\n")
+	}
+	return nil
+}
+
+// nextStage returns the stage after id.
+func nextStage(id string) (stages.Stage, bool) {
+	all := stages.All()
+	for i, st := range all {
+		if st.ID == id && i+1 < len(all) {
+			return all[i+1], true
+		}
+	}
+	return stages.Stage{}, false
+}
