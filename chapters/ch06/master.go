@@ -1,0 +1,261 @@
+package ch06
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/httpfromscratch/course/chapters/ch01"
+)
+
+// Defaults of a Master's zero fields.
+const (
+	// DefaultMinUptime is how long a worker must live for its exit not to
+	// count as a crash at start.
+	DefaultMinUptime = 1 * time.Second
+	// DefaultMaxCrashes is how many crashes at start in a row stop the
+	// master.
+	DefaultMaxCrashes = 5
+	// DefaultStopTimeout is how long workers get to exit after SIGTERM
+	// before they are killed.
+	DefaultStopTimeout = 10 * time.Second
+)
+
+// ErrCrashLoop is returned by Master.Run when workers keep dying right
+// after they start.
+var ErrCrashLoop = errors.New("ch06: workers keep crashing right after they start")
+
+// Master starts and supervises worker processes that serve one socket.
+type Master struct {
+	// Workers is how many worker processes to run. If less than 1, 1.
+	Workers int
+	// Executable is the program each worker runs. If empty, the running
+	// binary (os.Executable): the master re-executes itself.
+	Executable string
+	// Args are the workers' arguments (without the program name), usually
+	// the master's own, so a worker serves what the master was asked to.
+	Args []string
+	// Env is added to the workers' environment, after the master's own.
+	Env []string
+	// Stdout and Stderr receive the workers' output. If nil, the master's
+	// os.Stdout and os.Stderr.
+	Stdout, Stderr io.Writer
+	// Logf reports workers starting and exiting. If nil, nothing is logged.
+	Logf ch01.Logf
+	// MinUptime: a worker that exits sooner after its start crashed at
+	// start. If zero, DefaultMinUptime.
+	MinUptime time.Duration
+	// MaxCrashes crashes at start in a row stop the master with
+	// ErrCrashLoop. If zero, DefaultMaxCrashes.
+	MaxCrashes int
+	// StopTimeout is how long workers get to exit after SIGTERM when the
+	// master stops; then they are killed. If zero, DefaultStopTimeout.
+	StopTimeout time.Duration
+
+	mu      sync.Mutex
+	running map[int]*worker // by slot
+}
+
+// worker is one running worker process.
+type worker struct {
+	slot    int
+	cmd     *exec.Cmd
+	started time.Time
+	err     error // exit error, set before the worker is sent on exits
+}
+
+// Run starts the workers on ln and supervises them until ctx is done, then
+// stops them (SIGTERM, then SIGKILL after StopTimeout) and returns nil. It
+// returns early with an error if a worker cannot be started or the
+// workers crash in a loop. Run does not close ln: the caller owns it.
+func (m *Master) Run(ctx context.Context, ln *net.TCPListener) error {
+	lnFile, err := ln.File() // a duplicate descriptor, to hand to children
+	if err != nil {
+		return fmt.Errorf("ch06: share the listener: %w", err)
+	}
+	defer lnFile.Close()
+	// The lifeline: workers read its read end; only the master holds the
+	// write end, so it reaches EOF exactly when the master is gone.
+	lifeR, lifeW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("ch06: lifeline pipe: %w", err)
+	}
+	defer lifeR.Close()
+	defer lifeW.Close()
+
+	exits := make(chan *worker)
+	start := func(slot int) error {
+		w, err := m.startWorker(slot, lnFile, lifeR)
+		if err != nil {
+			return err
+		}
+		go func() {
+			w.err = w.cmd.Wait()
+			exits <- w
+		}()
+		return nil
+	}
+	for slot := range max(m.Workers, 1) {
+		if err := start(slot); err != nil {
+			m.stopAll(exits)
+			return err
+		}
+	}
+
+	crashes := 0
+	for {
+		select {
+		case <-ctx.Done():
+			m.stopAll(exits)
+			return nil
+		case w := <-exits:
+			m.forget(w)
+			uptime := time.Since(w.started)
+			m.logf("ch06: worker %d (pid %d) exited after %v: %v", w.slot, w.cmd.Process.Pid, uptime.Round(time.Millisecond), exitStatus(w.err))
+			if uptime < orDefault(m.MinUptime, DefaultMinUptime) {
+				crashes++
+			} else {
+				crashes = 0
+			}
+			if limit := orDefault(m.MaxCrashes, DefaultMaxCrashes); crashes >= limit {
+				m.stopAll(exits)
+				return fmt.Errorf("%w (%d in a row, the last %v): giving up", ErrCrashLoop, crashes, exitStatus(w.err))
+			}
+			// Back off a little while workers crash, so a crash loop does
+			// not burn a core before it is detected.
+			if crashes > 0 {
+				select {
+				case <-time.After(time.Duration(crashes) * 100 * time.Millisecond):
+				case <-ctx.Done():
+					m.stopAll(exits)
+					return nil
+				}
+			}
+			if err := start(w.slot); err != nil {
+				m.stopAll(exits)
+				return err
+			}
+		}
+	}
+}
+
+// startWorker execs one worker with the listener as fd 3 and the
+// lifeline as fd 4.
+func (m *Master) startWorker(slot int, lnFile, lifeline *os.File) (*worker, error) {
+	exe := m.Executable
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return nil, fmt.Errorf("ch06: find our own binary: %w", err)
+		}
+	}
+	cmd := exec.Command(exe, m.Args...)
+	cmd.Env = append(append(os.Environ(), m.Env...),
+		WorkerEnv+"=1", WorkerSlotEnv+"="+strconv.Itoa(slot))
+	cmd.ExtraFiles = []*os.File{lnFile, lifeline} // fds 3 and 4
+	cmd.Stdout, cmd.Stderr = orStd(m.Stdout, os.Stdout), orStd(m.Stderr, os.Stderr)
+	cmd.SysProcAttr = workerSysProcAttr()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("ch06: start worker %d: %w", slot, err)
+	}
+	w := &worker{slot: slot, cmd: cmd, started: time.Now()}
+	m.mu.Lock()
+	if m.running == nil {
+		m.running = map[int]*worker{}
+	}
+	m.running[slot] = w
+	m.mu.Unlock()
+	m.logf("ch06: worker %d started, pid %d", slot, cmd.Process.Pid)
+	return w, nil
+}
+
+func (m *Master) forget(w *worker) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.running[w.slot] == w {
+		delete(m.running, w.slot)
+	}
+}
+
+// Pids returns the process ids of the running workers, in slot order.
+func (m *Master) Pids() []int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	slots := make([]int, 0, len(m.running))
+	for s := range m.running {
+		slots = append(slots, s)
+	}
+	sort.Ints(slots)
+	pids := make([]int, 0, len(slots))
+	for _, s := range slots {
+		pids = append(pids, m.running[s].cmd.Process.Pid)
+	}
+	return pids
+}
+
+// stopAll asks every running worker to stop with SIGTERM, waits up to
+// StopTimeout for all to exit, and kills those that did not.
+func (m *Master) stopAll(exits <-chan *worker) {
+	m.mu.Lock()
+	left := len(m.running)
+	for _, w := range m.running {
+		w.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	m.mu.Unlock()
+	deadline := time.After(orDefault(m.StopTimeout, DefaultStopTimeout))
+	for left > 0 {
+		select {
+		case w := <-exits:
+			m.forget(w)
+			m.logf("ch06: worker %d (pid %d) stopped: %v", w.slot, w.cmd.Process.Pid, exitStatus(w.err))
+			left--
+		case <-deadline:
+			m.mu.Lock()
+			for _, w := range m.running {
+				m.logf("ch06: worker %d (pid %d) did not stop in time: killing it", w.slot, w.cmd.Process.Pid)
+				w.cmd.Process.Kill()
+			}
+			m.mu.Unlock()
+			deadline = nil // now wait for the kills to land
+		}
+	}
+}
+
+func (m *Master) logf(format string, args ...any) {
+	if m.Logf != nil {
+		m.Logf(format, args...)
+	}
+}
+
+// exitStatus describes how a worker ended: "exit status 0", "exit status
+// 2", "signal: killed".
+func exitStatus(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	return err.Error()
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+func orStd(w io.Writer, std *os.File) io.Writer {
+	if w == nil {
+		return std
+	}
+	return w
+}

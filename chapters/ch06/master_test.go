@@ -1,0 +1,247 @@
+package ch06
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The test binary plays every part: the test itself, a worker (when a
+// Master started it), and a master in a process of its own (for the
+// orphan test).
+const (
+	roleEnv      = "CH06_TEST_ROLE"   // "master": run a master of two workers
+	behaviourEnv = "CH06_TEST_WORKER" // "crash": a worker that exits at once
+)
+
+func TestMain(m *testing.M) {
+	switch {
+	case IsWorker(os.Getenv):
+		os.Exit(testWorker())
+	case os.Getenv(roleEnv) == "master":
+		os.Exit(testMaster())
+	}
+	os.Exit(m.Run())
+}
+
+// testWorker serves its pid to every connection until SIGTERM or the
+// master's death.
+func testWorker() int {
+	if os.Getenv(behaviourEnv) == "crash" {
+		return 3
+	}
+	ln, err := InheritedListener()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM)
+	gone := make(chan struct{})
+	if err := WatchMaster(func() { close(gone) }); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			fmt.Fprintf(c, "%d\n", os.Getpid())
+			c.Close()
+		}
+	}()
+	select {
+	case <-stop:
+	case <-gone:
+	}
+	return 0
+}
+
+// testMaster runs a master of two workers on a free port and prints each
+// worker's pid line, until SIGTERM.
+func testMaster() int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	m := &Master{Workers: 2, Logf: func(f string, a ...any) { fmt.Printf(f+"\n", a...) }}
+	if err := m.Run(ctx, ln.(*net.TCPListener)); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// waitFor polls cond every 10 ms until it holds or 10 s pass: a readiness
+// check, not a sleep.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func alive(pid int) bool {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return syscall.Kill(pid, 0) == nil
+	}
+	// A zombie has exited; only its parent's wait is missing.
+	fields := strings.Fields(string(stat))
+	return len(fields) > 2 && fields[2] != "Z"
+}
+
+// servedBy connects and reads the pid of the worker that accepted.
+func servedBy(t *testing.T, addr string) int {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		t.Fatalf("read pid: %v", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatalf("read pid: %q", line)
+	}
+	return pid
+}
+
+func startMaster(t *testing.T, m *Master) (addr string, errc chan error, cancel func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	errc = make(chan error, 1)
+	go func() { errc <- m.Run(ctx, ln.(*net.TCPListener)) }()
+	t.Cleanup(func() {
+		cancel()
+		<-errc
+	})
+	return ln.Addr().String(), errc, cancel
+}
+
+func TestWorkersShareTheSocketAndAreReplaced(t *testing.T) {
+	m := &Master{Workers: 2, Executable: os.Args[0], Stdout: io.Discard, Stderr: io.Discard}
+	addr, errc, cancel := startMaster(t, m)
+	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
+	pids := m.Pids()
+
+	// Every connection is served by one of the workers, never the master.
+	for range 10 {
+		if pid := servedBy(t, addr); !slices.Contains(pids, pid) {
+			t.Fatalf("served by pid %d, want one of the workers %v", pid, pids)
+		}
+	}
+
+	// A worker killed outright is replaced by a new process.
+	victim := pids[0]
+	if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the killed worker to be replaced", func() bool {
+		now := m.Pids()
+		return len(now) == 2 && !slices.Contains(now, victim)
+	})
+	if pid := servedBy(t, addr); pid == victim {
+		t.Errorf("served by the killed worker %d", pid)
+	}
+
+	// Stopping the master stops every worker.
+	last := m.Pids()
+	cancel()
+	if err := <-errc; err != nil {
+		t.Errorf("Run() = %v, want nil after cancel", err)
+	}
+	errc <- nil // for the cleanup
+	for _, pid := range last {
+		if alive(pid) {
+			t.Errorf("worker %d still alive after the master stopped", pid)
+		}
+	}
+}
+
+func TestCrashLoopStopsTheMaster(t *testing.T) {
+	var logged []string
+	m := &Master{
+		Workers: 1, Executable: os.Args[0], Env: []string{behaviourEnv + "=crash"},
+		MaxCrashes: 3, Stdout: io.Discard, Stderr: io.Discard,
+		Logf: func(f string, a ...any) { logged = append(logged, fmt.Sprintf(f, a...)) },
+	}
+	_, errc, _ := startMaster(t, m)
+	select {
+	case err := <-errc:
+		if !errors.Is(err, ErrCrashLoop) {
+			t.Fatalf("Run() = %v, want ErrCrashLoop", err)
+		}
+		if !strings.Contains(err.Error(), "exit status 3") {
+			t.Errorf("Run() = %q, want the last exit status in it", err)
+		}
+		errc <- err // for the cleanup
+	case <-time.After(20 * time.Second):
+		t.Fatal("master still running after a crash loop")
+	}
+	if got := strings.Join(logged, "\n"); !strings.Contains(got, "exited after") {
+		t.Errorf("log = %q, want each exit logged", got)
+	}
+}
+
+func TestNoOrphansWhenTheMasterIsKilled(t *testing.T) {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), roleEnv+"=master")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+
+	started := regexp.MustCompile(`worker \d+ started, pid (\d+)`)
+	var pids []int
+	sc := bufio.NewScanner(out)
+	for len(pids) < 2 && sc.Scan() {
+		if m := started.FindStringSubmatch(sc.Text()); m != nil {
+			pid, _ := strconv.Atoi(m[1])
+			pids = append(pids, pid)
+		}
+	}
+	if len(pids) < 2 {
+		t.Fatalf("master started %d workers, want 2", len(pids))
+	}
+	go io.Copy(io.Discard, out)
+
+	// SIGKILL: the master gets no chance to stop its workers itself.
+	cmd.Process.Kill()
+	cmd.Wait()
+	for _, pid := range pids {
+		waitFor(t, fmt.Sprintf("orphaned worker %d to exit", pid), func() bool { return !alive(pid) })
+	}
+}

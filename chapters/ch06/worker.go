@@ -1,0 +1,55 @@
+package ch06
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+)
+
+// The environment and descriptors a master gives its workers.
+const (
+	// WorkerEnv is set to "1" in a worker's environment.
+	WorkerEnv = "HTTPCOURSE_WORKER"
+	// WorkerSlotEnv holds the worker's slot number, 0 to N-1.
+	WorkerSlotEnv = "HTTPCOURSE_WORKER_SLOT"
+
+	listenerFD = 3 // ExtraFiles[0]
+	lifelineFD = 4 // ExtraFiles[1]
+)
+
+// IsWorker reports whether the environment marks this process as a worker
+// started by a Master. getenv is usually os.Getenv.
+func IsWorker(getenv func(string) string) bool {
+	return getenv(WorkerEnv) == "1"
+}
+
+// InheritedListener returns the listening socket the master passed on fd 3.
+func InheritedListener() (net.Listener, error) {
+	f := os.NewFile(listenerFD, "listener")
+	if f == nil {
+		return nil, fmt.Errorf("ch06: no listener on fd %d", listenerFD)
+	}
+	defer f.Close() // FileListener duplicated it
+	ln, err := net.FileListener(f)
+	if err != nil {
+		return nil, fmt.Errorf("ch06: inherited listener on fd %d: %w", listenerFD, err)
+	}
+	return ln, nil
+}
+
+// WatchMaster calls masterGone once the master process has died, however
+// it died: the lifeline pipe on fd 4 reads EOF when its only writer, the
+// master, is gone. It is the portable twin of Linux's parent-death signal.
+func WatchMaster(masterGone func()) error {
+	f := os.NewFile(lifelineFD, "lifeline")
+	if f == nil {
+		return fmt.Errorf("ch06: no lifeline on fd %d", lifelineFD)
+	}
+	go func() {
+		defer f.Close()
+		io.Copy(io.Discard, f) // blocks until EOF: nobody ever writes
+		masterGone()
+	}()
+	return nil
+}
