@@ -9,14 +9,17 @@ import (
 )
 
 // echoCheck opens conns connections at once; each sends size random bytes
-// while reading them back, and compares. With halfClose each connection
+// while reading them back, and compares. No connection closes before every
+// one has its echo, so a server that serves one connection at a time
+// cannot pass by finishing them in turn. With halfClose each connection
 // shuts its write side after sending and expects the server to close right
 // after the last echoed byte.
 func echoCheck(addr string, conns, size int, halfClose bool) error {
 	errs := make([]error, conns)
-	var wg sync.WaitGroup
+	var wg, echoed sync.WaitGroup
+	echoed.Add(conns)
 	for i := range conns {
-		wg.Go(func() { errs[i] = echoOne(addr, i, size, halfClose) })
+		wg.Go(func() { errs[i] = echoOne(addr, i, size, halfClose, &echoed) })
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -27,12 +30,21 @@ func echoCheck(addr string, conns, size int, halfClose bool) error {
 	return nil
 }
 
-func echoOne(addr string, seed, size int, halfClose bool) error {
+func echoOne(addr string, seed, size int, halfClose bool, echoed *sync.WaitGroup) error {
+	var once sync.Once
+	done := func() { once.Do(echoed.Done) }
+	defer done()
 	c, err := dial(addr)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer func() {
+		// Hold the connection open until every connection has its echo (or
+		// has failed): only then may any of them close.
+		done()
+		echoed.Wait()
+		c.Close()
+	}()
 	payload := make([]byte, size)
 	rng := rand.NewChaCha8([32]byte{byte(seed), byte(size)})
 	rng.Read(payload)

@@ -26,7 +26,7 @@ func renderMarkdown(s *style, md string) {
 				s.printf("\n")
 			}
 		case inFence:
-			s.printf("    %s\n", s.code.Sprint(line))
+			s.printf("    %s\n", s.code.Sprint(strings.ReplaceAll(line, "\t", "    ")))
 		case strings.HasPrefix(line, "# "):
 			title := strings.TrimPrefix(line, "# ")
 			s.printf("%s\n%s\n", s.title.Sprint(title), s.title.Sprint(strings.Repeat("═", len([]rune(title)))))

@@ -5,6 +5,8 @@ import (
 	"net"
 
 	"github.com/httpfromscratch/course/chapters/ch01"
+	"github.com/httpfromscratch/course/chapters/ch02"
+	"github.com/httpfromscratch/course/chapters/ch03"
 )
 
 // All returns the stages in course order. Each call builds a fresh list, so
@@ -22,10 +24,33 @@ func All() []Stage {
 			},
 			Serve: serveCh01,
 		},
-		{ID: "ch02", Title: "request parser",
-			Summary: "request line, headers, Content-Length and chunked bodies, limits; a JSON dump or 400/413/414/431/501/505"},
-		{ID: "ch03", Title: "response builder",
-			Summary: "status line, Date, Content-Length, Content-Type, HEAD, simple routes, Connection: close"},
+		{
+			ID:      "ch02",
+			Title:   "request parser",
+			Summary: "request line, headers, Content-Length and chunked bodies, limits; a JSON dump or 400/413/414/431/501/505",
+			Flags:   []string{"max-body"},
+			Scripts: scripts("ch02"),
+			Try: []string{
+				"curl -i http://{addr}/hello?x=1",
+				"curl -i -d 'name=gopher' http://{addr}/form",
+				"printf 'GET / HTTP/2.0\r\nHost: x\r\n\r\n' | nc {host} {port}   # 505",
+			},
+			Serve: serveParser(ch02.NewServer),
+		},
+		{
+			ID:      "ch03",
+			Title:   "response builder",
+			Summary: "status line, Date, Content-Length, Content-Type, HEAD, simple routes, Connection: close",
+			Flags:   []string{"max-body"},
+			// ch03 keeps every rejection of ch02.
+			Scripts: append(scripts("ch03"), "testdata/ch02/reject-*.txtar"),
+			Try: []string{
+				"curl -i http://{addr}/",
+				"curl -I http://{addr}/            # HEAD: headers only",
+				"curl -i -X DELETE http://{addr}/  # 405 with Allow",
+			},
+			Serve: serveParser(ch03.NewServer),
+		},
 		{ID: "ch04", Title: "handler bridge",
 			Summary: "any http.Handler runs on it: implicit 200, chunked when no length, Flush, panic to 500"},
 		{ID: "ch05", Title: "keep-alive",
@@ -56,6 +81,15 @@ func serveUntilDone(ctx context.Context, serve func() error, closeServer func() 
 			return err
 		}
 		return nil
+	}
+}
+
+// serveParser serves a stage built as a ch01.Server from a constructor
+// that takes the parser's limits (ch02, ch03).
+func serveParser(newServer func(addr string, lim ch02.Limits, logf ch01.Logf) *ch01.Server) ServeFunc {
+	return func(ctx context.Context, ln net.Listener, cfg Config) error {
+		srv := newServer("", ch02.Limits{MaxBodyBytes: cfg.MaxBody}, cfg.Logf)
+		return serveUntilDone(ctx, func() error { return srv.Serve(ln) }, srv.Close, ch01.ErrServerClosed)
 	}
 }
 

@@ -1,0 +1,76 @@
+package ch02_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/httpfromscratch/course/chapters/ch02"
+)
+
+// Parse a chunked POST: the head first, then the body, decoded, through
+// Body; the trailer arrives after the body.
+func ExampleReadRequest() {
+	wire := "POST /upload?x=1 HTTP/1.1\r\n" +
+		"Host: example.com\r\n" +
+		"Transfer-Encoding: chunked\r\n" +
+		"\r\n" +
+		"5\r\nhello\r\n" +
+		"7;ext=1\r\n, world\r\n" +
+		"0\r\n" +
+		"Checksum: abc\r\n" +
+		"\r\n"
+	req, err := ch02.ReadRequest(bufio.NewReader(strings.NewReader(wire)), nil)
+	if err != nil {
+		fmt.Println(ch02.StatusCode(err), err)
+		return
+	}
+	fmt.Println(req.Method, req.Target, req.Proto, req.Get("host"), req.ContentLength)
+	body, err := io.ReadAll(req.Body)
+	fmt.Printf("%q %v %v\n", body, err, req.Trailer)
+	// Output:
+	// POST /upload?x=1 HTTP/1.1 example.com -1
+	// "hello, world" <nil> [{Checksum abc}]
+}
+
+// A rejected request comes back as an error that carries its status.
+func ExampleStatusCode() {
+	for _, wire := range []string{
+		"GET / HTTP/1.1\r\nHost: a\r\nX: folded\r\n over two lines\r\n\r\n",
+		"GET / HTTP/2.0\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+		"",
+	} {
+		_, err := ch02.ReadRequest(bufio.NewReader(strings.NewReader(wire)), nil)
+		fmt.Println(ch02.StatusCode(err), err)
+	}
+	// Output:
+	// 400 ch02: obsolete line folding: " over two lines"
+	// 505 ch02: HTTP version not supported: "HTTP/2.0"
+	// 501 ch02: unsupported transfer coding: "gzip"
+	// 0 EOF
+}
+
+// A connection loop keeps one Reader: each request reuses its memory.
+func ExampleReader() {
+	wire := "GET /a HTTP/1.1\r\nHost: x\r\n\r\n" +
+		"POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"
+	br := bufio.NewReader(strings.NewReader(wire))
+	var r ch02.Reader
+	for {
+		req, err := r.ReadRequest(br)
+		if err == io.EOF {
+			return // the client is done
+		}
+		if err != nil {
+			fmt.Println(ch02.StatusCode(err), err)
+			return
+		}
+		body, _ := io.ReadAll(req.Body) // read it all: the next request follows it
+		fmt.Printf("%s %s %q\n", req.Method, req.Target, body)
+	}
+	// Output:
+	// GET /a ""
+	// POST /b "hi"
+}
