@@ -24,16 +24,6 @@ const (
 	MaxInterim = 8
 )
 
-// Sentinel errors of the response reader.
-var (
-	// ErrMalformed is returned by readResponse when the response does not
-	// follow HTTP/1.1 framing: a bad status line, header or chunk.
-	ErrMalformed = errors.New("bench: malformed response")
-	// ErrTooLarge is returned by readResponse when a line is longer than
-	// ReadBufferSize, or there are more than MaxHeaderLines headers.
-	ErrTooLarge = errors.New("bench: response line or header section too large")
-)
-
 // response is what the bench needs to know of one response: its status,
 // and whether the connection may carry another request.
 type response struct {
@@ -127,9 +117,14 @@ func readOne(br *bufio.Reader) (resp response, interim bool, err error) {
 		}
 	}
 	if status >= 100 && status < 200 {
-		// Interim responses have no body (RFC 9110 section 15.2); 101
-		// would switch protocols, which a GET from the bench never asks.
-		return resp, status != 101, nil
+		// Interim responses have no body (RFC 9110 section 15.2). After a
+		// 101 the connection speaks another protocol, which a GET from
+		// the bench never asks for: take it as final, and hang up.
+		if status == 101 {
+			resp.close = true
+			return resp, false, nil
+		}
+		return resp, true, nil
 	}
 	resp.close = !keepAlive
 	// RFC 9112 section 6.3: the body's length, in order of precedence.

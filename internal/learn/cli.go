@@ -26,6 +26,9 @@ type CLI struct {
 	Test  TestCmd  `cmd:"" help:"Run a stage's over-the-wire checks against the built-in stage."`
 	Check CheckCmd `cmd:"" help:"Run a stage's checks against your own server, in any language."`
 	Next  NextCmd  `cmd:"" help:"Name the next stage to work on and how to start it."`
+	Bench BenchCmd `cmd:"" help:"Measure a server's requests/s and latency, or compare stages with net/http."`
+
+	ServeNetHTTP ServeNetHTTPCmd `cmd:"" hidden:"" name:"serve-net-http" help:"Serve the demo app with net/http (the baseline of bench --compare)."`
 }
 
 // App holds what a command needs from the outside world. Tests build one

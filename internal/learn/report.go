@@ -19,18 +19,30 @@ type scriptResult struct {
 	Duration time.Duration
 }
 
-// reporter implements testscript.T outside `go test`, running each script
-// in turn and recording its outcome. FailNow and Skip end the script's
-// goroutine, as they do in the testing package.
+// maxParallelScripts bounds how many scripts run at once: each starts a
+// server, and a slow failing check should not hold up the others.
+const maxParallelScripts = 4
+
+// reporter implements testscript.T outside `go test`. It runs scripts in
+// parallel (at most maxParallelScripts at once) and reports each outcome
+// in script order. FailNow and Skip end the script's goroutine, as they do
+// in the testing package.
 type reporter struct {
 	name    string
 	verbose bool
-	onDone  func(scriptResult) // called as each script finishes
+	onDone  func(scriptResult) // called for each script, in order
 
 	mu      sync.Mutex
 	log     strings.Builder
 	failed  bool
 	skipped bool
+
+	// Children, for the root reporter: results in script order, the
+	// number already reported, and the running scripts.
+	results []*scriptResult
+	printed int
+	sem     chan struct{}
+	wg      sync.WaitGroup
 }
 
 var _ testscript.T = (*reporter)(nil)
@@ -67,27 +79,54 @@ func (r *reporter) FailNow() {
 
 func (r *reporter) Verbose() bool { return r.verbose }
 
-// Run runs one script in its own goroutine, so FailNow can end it, and
-// reports its result.
+// Run starts one script in its own goroutine, so FailNow can end it, and
+// returns; Wait waits for all of them.
 func (r *reporter) Run(name string, f func(testscript.T)) {
-	child := &reporter{name: name, verbose: r.verbose}
-	start := time.Now()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f(child)
-	}()
-	<-done
-	child.mu.Lock()
-	res := scriptResult{Name: name, Failed: child.failed, Skipped: child.skipped,
-		Log: child.log.String(), Duration: time.Since(start)}
-	child.mu.Unlock()
-	if res.Failed {
-		r.mu.Lock()
-		r.failed = true
-		r.mu.Unlock()
+	r.mu.Lock()
+	if r.sem == nil {
+		r.sem = make(chan struct{}, maxParallelScripts)
 	}
-	if r.onDone != nil {
-		r.onDone(res)
+	slot := len(r.results)
+	r.results = append(r.results, nil)
+	r.mu.Unlock()
+
+	r.wg.Add(1)
+	r.sem <- struct{}{}
+	go func() {
+		defer r.wg.Done()
+		defer func() { <-r.sem }()
+		child := &reporter{name: name, verbose: r.verbose}
+		start := time.Now()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			f(child)
+		}()
+		<-done
+		child.mu.Lock()
+		res := &scriptResult{Name: name, Failed: child.failed, Skipped: child.skipped,
+			Log: child.log.String(), Duration: time.Since(start)}
+		child.mu.Unlock()
+		r.finish(slot, res)
+	}()
+}
+
+// finish records a script's result and reports every result that is now
+// next in script order.
+func (r *reporter) finish(slot int, res *scriptResult) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.results[slot] = res
+	if res.Failed {
+		r.failed = true
+	}
+	for r.printed < len(r.results) && r.results[r.printed] != nil {
+		if r.onDone != nil {
+			r.onDone(*r.results[r.printed])
+		}
+		r.printed++
 	}
 }
+
+// Wait waits for every script started with Run.
+func (r *reporter) Wait() { r.wg.Wait() }

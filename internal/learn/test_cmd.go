@@ -90,6 +90,7 @@ func runScripts(a *App, st stages.Stage, target harness.Target, verbose bool) (p
 		}
 	}}
 	testscript.RunT(root, harness.Params(target, paths))
+	root.Wait()
 	return passed, failed, nil
 }
 
