@@ -30,9 +30,14 @@ const (
 	DefaultStopTimeout = 10 * time.Second
 )
 
-// ErrCrashLoop is returned by Master.Run when workers keep dying right
-// after they start.
-var ErrCrashLoop = errors.New("ch06: workers keep crashing right after they start")
+var (
+	// ErrCrashLoop is returned by Master.Run when workers keep dying right
+	// after they start.
+	ErrCrashLoop = errors.New("ch06: workers keep crashing right after they start")
+	// ErrWorkersKilled is returned by Master.Run when workers did not stop
+	// within StopTimeout, or Force was closed, and had to be killed.
+	ErrWorkersKilled = errors.New("ch06: workers did not stop in time and were killed")
+)
 
 // Master starts and supervises worker processes that serve one socket.
 type Master struct {
@@ -60,6 +65,10 @@ type Master struct {
 	// StopTimeout is how long workers get to exit after SIGTERM when the
 	// master stops; then they are killed. If zero, DefaultStopTimeout.
 	StopTimeout time.Duration
+	// Force, when closed while the master is stopping, kills the workers
+	// at once instead of waiting out StopTimeout (a second Ctrl+C). If
+	// nil, only StopTimeout ends the wait.
+	Force <-chan struct{}
 
 	mu      sync.Mutex
 	running map[int]*worker // by slot
@@ -74,9 +83,11 @@ type worker struct {
 }
 
 // Run starts the workers on ln and supervises them until ctx is done, then
-// stops them (SIGTERM, then SIGKILL after StopTimeout) and returns nil. It
-// returns early with an error if a worker cannot be started or the
-// workers crash in a loop. Run does not close ln: the caller owns it.
+// stops them: SIGTERM, then SIGKILL after StopTimeout or when Force is
+// closed. It returns nil when every worker stopped by itself, and
+// ErrWorkersKilled when some had to be killed. It returns early with an
+// error if a worker cannot be started or the workers crash in a loop. Run
+// does not close ln: the caller owns it.
 func (m *Master) Run(ctx context.Context, ln *net.TCPListener) error {
 	lnFile, err := ln.File() // a duplicate descriptor, to hand to children
 	if err != nil {
@@ -115,8 +126,7 @@ func (m *Master) Run(ctx context.Context, ln *net.TCPListener) error {
 	for {
 		select {
 		case <-ctx.Done():
-			m.stopAll(exits)
-			return nil
+			return m.stopAll(exits)
 		case w := <-exits:
 			m.forget(w)
 			uptime := time.Since(w.started)
@@ -127,7 +137,7 @@ func (m *Master) Run(ctx context.Context, ln *net.TCPListener) error {
 				crashes = 0
 			}
 			if limit := orDefault(m.MaxCrashes, DefaultMaxCrashes); crashes >= limit {
-				m.stopAll(exits)
+				m.stopAll(exits) // the crash loop is the error to report
 				return fmt.Errorf("%w (%d in a row, the last %v): giving up", ErrCrashLoop, crashes, exitStatus(w.err))
 			}
 			// Back off a little while workers crash, so a crash loop does
@@ -136,8 +146,7 @@ func (m *Master) Run(ctx context.Context, ln *net.TCPListener) error {
 				select {
 				case <-time.After(time.Duration(crashes) * 100 * time.Millisecond):
 				case <-ctx.Done():
-					m.stopAll(exits)
-					return nil
+					return m.stopAll(exits)
 				}
 			}
 			if err := start(w.slot); err != nil {
@@ -202,16 +211,29 @@ func (m *Master) Pids() []int {
 	return pids
 }
 
-// stopAll asks every running worker to stop with SIGTERM, waits up to
-// StopTimeout for all to exit, and kills those that did not.
-func (m *Master) stopAll(exits <-chan *worker) {
+// stopAll asks every running worker to stop with SIGTERM and waits for
+// all to exit; those still running after StopTimeout, or when Force is
+// closed, are killed, and stopAll then returns ErrWorkersKilled.
+func (m *Master) stopAll(exits <-chan *worker) error {
 	m.mu.Lock()
 	left := len(m.running)
 	for _, w := range m.running {
 		w.cmd.Process.Signal(syscall.SIGTERM)
 	}
 	m.mu.Unlock()
-	deadline := time.After(orDefault(m.StopTimeout, DefaultStopTimeout))
+	timeout := orDefault(m.StopTimeout, DefaultStopTimeout)
+	deadline, force := time.After(timeout), m.Force
+	var killed error
+	kill := func(why string) {
+		m.mu.Lock()
+		for _, w := range m.running {
+			m.logf("ch06: worker %d (pid %d) %s: killing it", w.slot, w.cmd.Process.Pid, why)
+			w.cmd.Process.Kill()
+		}
+		m.mu.Unlock()
+		deadline, force = nil, nil // now wait for the kills to land
+		killed = fmt.Errorf("%w (%s)", ErrWorkersKilled, why)
+	}
 	for left > 0 {
 		select {
 		case w := <-exits:
@@ -219,15 +241,12 @@ func (m *Master) stopAll(exits <-chan *worker) {
 			m.logf("ch06: worker %d (pid %d) stopped: %v", w.slot, w.cmd.Process.Pid, exitStatus(w.err))
 			left--
 		case <-deadline:
-			m.mu.Lock()
-			for _, w := range m.running {
-				m.logf("ch06: worker %d (pid %d) did not stop in time: killing it", w.slot, w.cmd.Process.Pid)
-				w.cmd.Process.Kill()
-			}
-			m.mu.Unlock()
-			deadline = nil // now wait for the kills to land
+			kill(fmt.Sprintf("still running %v after SIGTERM", timeout))
+		case <-force:
+			kill("forced to stop")
 		}
 	}
+	return killed
 }
 
 func (m *Master) logf(format string, args ...any) {

@@ -24,7 +24,7 @@ import (
 // orphan test).
 const (
 	roleEnv      = "CH06_TEST_ROLE"   // "master": run a master of two workers
-	behaviourEnv = "CH06_TEST_WORKER" // "crash": a worker that exits at once
+	behaviourEnv = "CH06_TEST_WORKER" // "crash": exit at once; "ignore-term": ignore SIGTERM
 )
 
 func TestMain(m *testing.M) {
@@ -49,7 +49,13 @@ func testWorker() int {
 		return 1
 	}
 	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGTERM)
+	if os.Getenv(behaviourEnv) == "ignore-term" {
+		signal.Ignore(syscall.SIGTERM) // a stuck worker: only SIGKILL ends it
+	} else {
+		signal.Notify(stop, syscall.SIGTERM)
+	}
+	os.WriteFile(readyFile(os.Getpid()), nil, 0o644)
+	defer os.Remove(readyFile(os.Getpid()))
 	gone := make(chan struct{})
 	if err := WatchMaster(func() { close(gone) }); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -244,4 +250,60 @@ func TestNoOrphansWhenTheMasterIsKilled(t *testing.T) {
 	for _, pid := range pids {
 		waitFor(t, fmt.Sprintf("orphaned worker %d to exit", pid), func() bool { return !alive(pid) })
 	}
+}
+
+func TestStopTimeoutKillsStuckWorkers(t *testing.T) {
+	m := &Master{
+		Workers: 1, Executable: os.Args[0], Env: []string{behaviourEnv + "=ignore-term"},
+		StopTimeout: 200 * time.Millisecond, Stdout: io.Discard, Stderr: io.Discard,
+	}
+	_, errc, cancel := startMaster(t, m)
+	waitFor(t, "a worker", func() bool { return len(m.Pids()) == 1 })
+	pid := m.Pids()[0]
+	t.Cleanup(func() { os.Remove(readyFile(pid)) }) // a killed worker cannot
+	waitFor(t, "the worker to ignore SIGTERM", func() bool { return workerReady(pid) })
+	cancel()
+	err := <-errc
+	errc <- err // for the cleanup
+	if !errors.Is(err, ErrWorkersKilled) {
+		t.Fatalf("Run() = %v, want ErrWorkersKilled", err)
+	}
+	if alive(pid) {
+		t.Errorf("worker %d alive after the master stopped", pid)
+	}
+}
+
+func TestForceKillsAtOnce(t *testing.T) {
+	force := make(chan struct{})
+	m := &Master{
+		Workers: 1, Executable: os.Args[0], Env: []string{behaviourEnv + "=ignore-term"},
+		StopTimeout: time.Hour, Force: force, Stdout: io.Discard, Stderr: io.Discard,
+	}
+	_, errc, cancel := startMaster(t, m)
+	waitFor(t, "a worker", func() bool { return len(m.Pids()) == 1 })
+	pid := m.Pids()[0]
+	t.Cleanup(func() { os.Remove(readyFile(pid)) }) // a killed worker cannot
+	waitFor(t, "the worker to ignore SIGTERM", func() bool { return workerReady(pid) })
+	cancel()
+	close(force)
+	select {
+	case err := <-errc:
+		errc <- err
+		if !errors.Is(err, ErrWorkersKilled) || !strings.Contains(err.Error(), "forced") {
+			t.Fatalf("Run() = %v, want ErrWorkersKilled (forced)", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Force did not stop the master")
+	}
+}
+
+// workerReady reports whether the worker has set up its signal handling:
+// it marks that by creating a file named after its pid.
+func workerReady(pid int) bool {
+	_, err := os.Stat(readyFile(pid))
+	return err == nil
+}
+
+func readyFile(pid int) string {
+	return fmt.Sprintf("%s/ch06-worker-%d.ready", os.TempDir(), pid)
 }
