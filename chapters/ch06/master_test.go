@@ -51,11 +51,10 @@ func testWorker() int {
 	stop := make(chan os.Signal, 1)
 	if os.Getenv(behaviourEnv) == "ignore-term" {
 		signal.Ignore(syscall.SIGTERM) // a stuck worker: only SIGKILL ends it
+		os.WriteFile(readyFile(os.Getpid()), nil, 0o644)
 	} else {
 		signal.Notify(stop, syscall.SIGTERM)
 	}
-	os.WriteFile(readyFile(os.Getpid()), nil, 0o644)
-	defer os.Remove(readyFile(os.Getpid()))
 	gone := make(chan struct{})
 	if err := WatchMaster(func() { close(gone) }); err != nil {
 		fmt.Fprintln(os.Stderr, err)
