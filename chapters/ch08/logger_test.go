@@ -1,0 +1,137 @@
+package ch08
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// writeRecorder keeps every Write call separately.
+type writeRecorder struct {
+	mu     sync.Mutex
+	writes [][]byte
+}
+
+func (w *writeRecorder) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.writes = append(w.writes, bytes.Clone(p))
+	return len(p), nil
+}
+
+func TestLoggerWritesWholeLinesAtomically(t *testing.T) {
+	rec := &writeRecorder{}
+	l := New(rec, Common, -1) // unbuffered first, then buffered below
+	l.Close()
+
+	rec = &writeRecorder{}
+	l = New(rec, Combined, 3600e9) // only Close flushes
+	const goroutines, each = 8, 500
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				e := sampleEntry()
+				e.RequestURI = fmt.Sprintf("/g%d/%d", g, i)
+				l.Log(&e)
+			}
+		})
+	}
+	wg.Wait()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := 0
+	for _, w := range rec.writes {
+		if len(w) > PipeBuf {
+			t.Errorf("a write of %d bytes, over PipeBuf (%d)", len(w), PipeBuf)
+		}
+		if !bytes.HasSuffix(w, []byte("\n")) {
+			t.Errorf("a write that does not end a line: %q", w)
+		}
+		lines += bytes.Count(w, []byte("\n"))
+	}
+	if lines != goroutines*each {
+		t.Errorf("logged %d lines, want %d", lines, goroutines*each)
+	}
+	if len(rec.writes) >= lines/2 {
+		t.Errorf("%d writes for %d lines: the buffer does not batch", len(rec.writes), lines)
+	}
+}
+
+func TestLoggerLongLineIsWrittenAlone(t *testing.T) {
+	rec := &writeRecorder{}
+	l := New(rec, Common, 3600e9)
+	short := sampleEntry()
+	long := sampleEntry()
+	long.RequestURI = "/" + strings.Repeat("a", 2*PipeBuf)
+	l.Log(&short)
+	l.Log(&long)
+	l.Close()
+	if len(rec.writes) != 2 || !bytes.Contains(rec.writes[1], []byte("aaaa")) || bytes.Count(rec.writes[0], []byte("\n")) != 1 {
+		t.Errorf("writes = %d, want the short line then the long one alone", len(rec.writes))
+	}
+}
+
+func TestCloseFlushesAndDropsLaterLines(t *testing.T) {
+	var buf bytes.Buffer
+	l := New(&buf, Common, 3600e9)
+	e := sampleEntry()
+	l.Log(&e)
+	if buf.Len() != 0 {
+		t.Fatalf("written before a flush: %q", buf.String())
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(buf.String(), "\n") != 1 {
+		t.Errorf("after Close: %q, want the line", buf.String())
+	}
+	l.Log(&e)
+	if err := l.Close(); err != ErrClosed {
+		t.Errorf("second Close = %v, want ErrClosed", err)
+	}
+	if strings.Count(buf.String(), "\n") != 1 {
+		t.Errorf("a line logged after Close was written: %q", buf.String())
+	}
+}
+
+func TestReopenAfterRotation(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "access.log")
+	l, err := Open(path, Common, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	e := sampleEntry()
+	l.Log(&e)
+	// logrotate renames the file, then signals the server to reopen.
+	if err := os.Rename(path, path+".1"); err != nil {
+		t.Fatal(err)
+	}
+	l.Log(&e) // still goes to the renamed file
+	if err := l.Reopen(); err != nil {
+		t.Fatal(err)
+	}
+	l.Log(&e)
+	old, _ := os.ReadFile(path + ".1")
+	cur, _ := os.ReadFile(path)
+	if n := strings.Count(string(old), "\n"); n != 2 {
+		t.Errorf("rotated file has %d lines, want 2", n)
+	}
+	if n := strings.Count(string(cur), "\n"); n != 1 {
+		t.Errorf("new file has %d lines, want 1", n)
+	}
+}
+
+func TestOpenFailsClearly(t *testing.T) {
+	_, err := Open(filepath.Join(t.TempDir(), "no", "such", "dir", "access.log"), Common, 0)
+	if err == nil || !strings.Contains(err.Error(), "ch08: open access log") {
+		t.Errorf("Open in a missing directory = %v, want a clear error", err)
+	}
+}
