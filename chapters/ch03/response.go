@@ -118,7 +118,7 @@ func AppendHead(dst []byte, req *ch02.Request, resp *Response, length int64) ([]
 	if !validStatusCode(code) {
 		return dst, NoBody, fmt.Errorf("%w: %d", ErrBadStatusCode, code)
 	}
-	content := statusAllowsBody(code)
+	content := StatusAllowsBody(code)
 	if !content && length > 0 {
 		return dst, NoBody, fmt.Errorf("%w: %d", ErrBodyNotAllowed, code)
 	}

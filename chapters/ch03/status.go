@@ -49,10 +49,10 @@ func validStatusCode(code int) bool {
 	return code >= minStatusCode && code <= maxStatusCode
 }
 
-// statusAllowsBody reports whether a response with this status code may
+// StatusAllowsBody reports whether a response with this status code may
 // carry content. 1xx, 204 and 304 responses end at the empty line after
 // their header section, whatever their headers say (RFC 9112 section 6.3,
 // rules 1 and 2; RFC 9110 sections 15.2, 15.3.5 and 15.4.5).
-func statusAllowsBody(code int) bool {
+func StatusAllowsBody(code int) bool {
 	return code >= 200 && code != http.StatusNoContent && code != http.StatusNotModified
 }

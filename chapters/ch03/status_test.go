@@ -42,8 +42,8 @@ func TestStatusAllowsBody(t *testing.T) {
 		{404, true}, {500, true},
 	}
 	for _, tt := range tests {
-		if got := statusAllowsBody(tt.code); got != tt.want {
-			t.Errorf("statusAllowsBody(%d) = %v, want %v", tt.code, got, tt.want)
+		if got := StatusAllowsBody(tt.code); got != tt.want {
+			t.Errorf("StatusAllowsBody(%d) = %v, want %v", tt.code, got, tt.want)
 		}
 	}
 }

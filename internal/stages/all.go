@@ -7,6 +7,8 @@ import (
 	"github.com/httpfromscratch/course/chapters/ch01"
 	"github.com/httpfromscratch/course/chapters/ch02"
 	"github.com/httpfromscratch/course/chapters/ch03"
+	"github.com/httpfromscratch/course/chapters/ch04"
+	"github.com/httpfromscratch/course/demo"
 )
 
 // All returns the stages in course order. Each call builds a fresh list, so
@@ -51,8 +53,18 @@ func All() []Stage {
 			},
 			Serve: serveParser(ch03.NewServer),
 		},
-		{ID: "ch04", Title: "handler bridge",
-			Summary: "any http.Handler runs on it: implicit 200, chunked when no length, Flush, panic to 500"},
+		{
+			ID:      "ch04",
+			Title:   "handler bridge",
+			Summary: "any http.Handler runs on it: implicit 200, chunked when no length, Flush, panic to 500",
+			Flags:   []string{"max-body"},
+			Scripts: keptFromCh04("ch04"),
+			Try:     demoTries,
+			Serve: func(ctx context.Context, ln net.Listener, cfg Config) error {
+				srv := &ch04.Server{Handler: demo.New(), Limits: demoLimits(cfg), Logf: cfg.Logf}
+				return serveUntilDone(ctx, func() error { return srv.Serve(ln) }, srv.Close, ch04.ErrServerClosed)
+			},
+		},
 		{ID: "ch05", Title: "keep-alive",
 			Summary: "persistent connections, HTTP/1.0 and 1.1 rules, pipelining, idle timeout, 100-continue"},
 		{ID: "ch06", Title: "prefork",
@@ -64,6 +76,32 @@ func All() []Stage {
 		{ID: "final", Title: "the full server",
 			Summary: "everything above, hardened and configurable: final.Main(handler) for your own app"},
 	}
+}
+
+// keptFromCh04 lists the scripts of a stage from ch04 on: its own, the
+// earlier ones from ch04 on, ch03's, and ch02's rejections except the two
+// that post a body to "/", where the demo app answers 405 without reading
+// it (ch04's echo-bad-chunk and reject-body check the same through /echo).
+func keptFromCh04(ids ...string) []string {
+	return append(scripts(append(ids, "ch03")...),
+		"testdata/ch02/reject-*.txtar",
+		"!testdata/ch02/reject-body-too-large.txtar",
+		"!testdata/ch02/reject-chunk.txtar")
+}
+
+// demoTries are the curl lines every stage serving the demo app suggests.
+var demoTries = []string{
+	"curl -i http://{addr}/",
+	"curl -i -d 'hello' http://{addr}/echo",
+	"curl -i http://{addr}/status/418",
+	"curl -N http://{addr}/stream?n=5    # chunked, flushed line by line",
+	"curl -i http://{addr}/panic         # 500, and the server lives on",
+}
+
+// demoLimits are the parser limits of a stage serving the demo app: the
+// chapter defaults, with --max-body when given.
+func demoLimits(cfg Config) ch02.Limits {
+	return ch02.Limits{MaxBodyBytes: cfg.MaxBody}
 }
 
 // serveUntilDone runs serve in the background and closes the server when

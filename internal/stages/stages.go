@@ -44,7 +44,8 @@ type Stage struct {
 	Flags []string
 	// Scripts are glob patterns, relative to the course files, of the
 	// over-the-wire checks for the stage: its own, and those of earlier
-	// stages whose behaviour it keeps.
+	// stages whose behaviour it keeps. A pattern starting with "!" removes
+	// the files it matches from those matched so far.
 	Scripts []string
 	// Try lists commands to try against a running stage; {addr}, {host}
 	// and {port} are replaced.
@@ -77,17 +78,20 @@ func (s Stage) Lesson() (string, error) {
 // without duplicates.
 func (s Stage) ScriptFiles() ([]string, error) {
 	seen := map[string]bool{}
-	var files []string
 	for _, pattern := range s.Scripts {
-		matches, err := fs.Glob(course.Files, pattern)
+		exclude := strings.HasPrefix(pattern, "!")
+		matches, err := fs.Glob(course.Files, strings.TrimPrefix(pattern, "!"))
 		if err != nil {
 			return nil, fmt.Errorf("stages: %s script pattern %q: %w", s.ID, pattern, err)
 		}
 		for _, m := range matches {
-			if !seen[m] {
-				seen[m] = true
-				files = append(files, m)
-			}
+			seen[m] = !exclude
+		}
+	}
+	var files []string
+	for f, in := range seen {
+		if in {
+			files = append(files, f)
 		}
 	}
 	sort.Strings(files)

@@ -1,0 +1,116 @@
+package ch04
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/httpfromscratch/course/chapters/ch02"
+)
+
+// pipeConn is one end of net.Pipe with TCP-like addresses.
+type pipeConn struct{ net.Conn }
+
+func (pipeConn) RemoteAddr() net.Addr { return &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 1234} }
+
+// newPipeExchange sends raw on a net.Pipe, reads the request from the
+// server's end with a Conn, and returns the request, its Response, and
+// the client's end.
+func newPipeExchange(t *testing.T, raw string) (*http.Request, *Response, net.Conn) {
+	t.Helper()
+	server, client := net.Pipe()
+	t.Cleanup(func() { client.Close(); server.Close() })
+	c := NewConn(context.Background(), pipeConn{server}, ch02.Limits{}, nil)
+	go io.WriteString(client, raw)
+	pr, err := c.ReadRequest()
+	if err != nil {
+		t.Fatalf("ReadRequest(%q) = %v", raw, err)
+	}
+	r, w, err := c.NewRequest(pr, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, w, client
+}
+
+// watching reports whether a background read was started.
+func watching(w *Response) bool {
+	w.rc.mu.Lock()
+	defer w.rc.mu.Unlock()
+	return w.rc.readDone != nil
+}
+
+// TestWatchIsLazy: no goroutine watches the client of a handler that
+// never looks at its context.
+func TestWatchIsLazy(t *testing.T) {
+	r, w, _ := newPipeExchange(t, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	_ = r.Context().Value(http.LocalAddrContextKey) // Value alone does not start it
+	if watching(w) {
+		t.Fatal("a background read started before anyone asked for Done or Err")
+	}
+	r.Context().Done()
+	if !watching(w) {
+		t.Fatal("no background read after Done was asked for")
+	}
+	w.rc.finish() // must call the read off and return
+	if r.Context().Err() != context.Canceled {
+		t.Errorf("Err() after finish = %v, want context.Canceled", r.Context().Err())
+	}
+}
+
+// TestWatchWaitsForBody: the watch may not read the connection while the
+// handler still reads the body; it starts at the body's end, which a
+// handler reading exactly Content-Length bytes reaches without an EOF.
+func TestWatchWaitsForBody(t *testing.T) {
+	r, w, client := newPipeExchange(t, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n")
+	done := r.Context().Done()
+	if watching(w) {
+		t.Fatal("a background read started before the body was read")
+	}
+	go io.WriteString(client, "hello")
+	b := make([]byte, 5)
+	if _, err := io.ReadFull(r.Body, b); string(b) != "hello" || err != nil {
+		t.Fatalf("body = %q, %v", b, err)
+	}
+	if !watching(w) {
+		t.Fatal("no background read after the body's end")
+	}
+	client.Close()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the context was not cancelled when the client left")
+	}
+	if err := context.Cause(r.Context()); !errors.Is(err, ErrClientGone) {
+		t.Errorf("context.Cause = %v, want ErrClientGone", err)
+	}
+	w.rc.finish()
+}
+
+// TestWatchKeepsTheByte: a byte that arrives during the watch (the start
+// of a pipelined request) stays in the reader for the next request.
+func TestWatchKeepsTheByte(t *testing.T) {
+	r, w, client := newPipeExchange(t, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	r.Context().Done()
+	go io.WriteString(client, "G")
+	w.rc.mu.Lock()
+	done := w.rc.readDone
+	w.rc.mu.Unlock()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the background read did not return when a byte arrived")
+	}
+	w.rc.finish()
+	if r.Context().Err() != context.Canceled || errors.Is(context.Cause(r.Context()), ErrClientGone) {
+		t.Errorf("a client that sends more is not gone: Cause = %v", context.Cause(r.Context()))
+	}
+	if b, _ := w.conn.br.Peek(1); !strings.HasPrefix(string(b), "G") {
+		t.Errorf("the reader holds %q, want the byte the watch saw", b)
+	}
+}

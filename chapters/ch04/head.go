@@ -1,0 +1,361 @@
+package ch04
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/httpfromscratch/course/chapters/ch02"
+	"github.com/httpfromscratch/course/chapters/ch03"
+)
+
+// renderHeader appends the handler's header fields to dst as field lines,
+// names in sorted order (map order is random, and a response should not
+// change from one run to the next), each value on a line of its own (RFC
+// 9110 section 5.3: Set-Cookie cannot be combined).
+//
+// The fields the Response derives itself are not copied (RFC 9112
+// sections 6 and 9.6): Content-Length, Transfer-Encoding and Connection,
+// whatever their case. When final is set, they and a few others are read
+// instead: the handler's Content-Length becomes the promised length,
+// "Connection: close" closes the connection, a Date or Content-Type key
+// turns off the generated one, a Trailer field declares trailers.
+func (w *Response) renderHeader(dst []byte, final bool) []byte {
+	keys := w.keys[:0]
+	for k := range w.header {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	w.keys = keys
+	for _, k := range keys {
+		vs := w.header[k]
+		switch fieldKindOf(k) {
+		case fieldContentLength:
+			if final {
+				w.declareLength(vs)
+			}
+			continue
+		case fieldTransferEncoding:
+			continue
+		case fieldConnection:
+			if final && HasToken(vs, "close") {
+				w.closeAfter = true
+			}
+			continue
+		case fieldDate:
+			w.hasDate = w.hasDate || final
+		case fieldContentType:
+			w.hasType = w.hasType || final
+		case fieldTrailer:
+			if final {
+				w.trailerDecl = vs
+			}
+		}
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			w.trailerKey = w.trailerKey || final
+			continue // sent after the body, if at all
+		}
+		for _, v := range vs {
+			dst = w.appendField(dst, k, v)
+		}
+	}
+	return dst
+}
+
+// appendField appends one field line through ch03.AppendHeader, which
+// refuses what would split the response. Rather than fail the response
+// over one bad field, it does what net/http does: a value with CR, LF or
+// another control byte has them replaced by spaces, and a field whose name
+// is not a token is dropped and logged. Leading and trailing whitespace
+// is trimmed from values, as net/http trims it.
+func (w *Response) appendField(dst []byte, name, value string) []byte {
+	value = trimOWS(value)
+	out, err := ch03.AppendHeader(dst, name, value)
+	if errors.Is(err, ch03.ErrInvalidHeaderValue) {
+		out, err = ch03.AppendHeader(dst, name, sanitizeValue(value))
+	}
+	if err != nil {
+		w.logf("ch04: dropping response header field: %v", err)
+		return dst
+	}
+	return out
+}
+
+// trimOWS removes the spaces and tabs around a field value (RFC 9110
+// section 5.5: they are not part of it).
+func trimOWS(v string) string {
+	if v == "" || (v[0] != ' ' && v[0] != '\t' && v[len(v)-1] != ' ' && v[len(v)-1] != '\t') {
+		return v // the common case, without a call
+	}
+	return strings.Trim(v, " \t")
+}
+
+// sanitizeValue replaces every control byte but HTAB with a space.
+func sanitizeValue(v string) string {
+	b := []byte(v)
+	for i, c := range b {
+		if (c < ' ' && c != '\t') || c == 0x7f {
+			b[i] = ' '
+		}
+	}
+	return trimOWS(string(b))
+}
+
+// declareLength takes the handler's Content-Length. net/http ignores an
+// invalid one and logs it; so does this.
+func (w *Response) declareLength(vs []string) {
+	if len(vs) == 0 {
+		return
+	}
+	if n, ok := parseLength(vs[0]); ok {
+		w.declared = n
+		return
+	}
+	w.logf("ch04: ignoring invalid Content-Length %q set by the handler", vs[0])
+}
+
+// parseLength parses 1*DIGIT (RFC 9110 section 8.6) that fits an int64.
+func parseLength(s string) (int64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+// fieldKind names the fields the Response treats specially.
+type fieldKind uint8
+
+const (
+	fieldOther fieldKind = iota
+	fieldContentLength
+	fieldTransferEncoding
+	fieldConnection
+	fieldDate
+	fieldContentType
+	fieldTrailer
+)
+
+// fieldKindOf classifies a header name without regard to case: a handler
+// that writes h["content-length"] directly, bypassing canonicalisation,
+// must not slip a second framing field past the Response.
+func fieldKindOf(name string) fieldKind {
+	switch len(name) {
+	case len("Date"):
+		if strings.EqualFold(name, "Date") {
+			return fieldDate
+		}
+	case len("Trailer"):
+		if strings.EqualFold(name, "Trailer") {
+			return fieldTrailer
+		}
+	case len("Connection"):
+		if strings.EqualFold(name, "Connection") {
+			return fieldConnection
+		}
+	case len("Content-Type"):
+		if strings.EqualFold(name, "Content-Type") {
+			return fieldContentType
+		}
+	case len("Content-Length"):
+		if strings.EqualFold(name, "Content-Length") {
+			return fieldContentLength
+		}
+	case len("Transfer-Encoding"):
+		if strings.EqualFold(name, "Transfer-Encoding") {
+			return fieldTransferEncoding
+		}
+	}
+	return fieldOther
+}
+
+// commit writes the head to bw and fixes how the body is framed (RFC 9112
+// section 6.3). length is the body's length, or -1 when the head must go
+// before the body is complete. sniff holds the first body bytes, from
+// which the Content-Type is guessed when the handler set none.
+//
+// The head is built in bw's free buffer space (AvailableBuffer), as
+// ch03.WriteResponse does, so a head that fits costs no allocation.
+func (w *Response) commit(length int64, sniff []byte) error {
+	w.committed = true
+	code := w.status
+	content := ch03.StatusAllowsBody(code)
+	switch {
+	case !content || w.isHead:
+		w.framing = ch03.NoBody
+	case length >= 0:
+		w.framing = ch03.LengthDelimited
+	case !w.http10:
+		w.framing = ch03.Chunked
+		w.cw = *ch03.NewChunkedWriter(w.bw)
+	default:
+		// An HTTP/1.0 client cannot decode chunks (RFC 9112 section 7):
+		// the end of the body is the end of the connection.
+		w.framing = ch03.CloseDelimited
+		w.closeAfter = true
+	}
+	if !w.keepAlive {
+		w.closeAfter = true
+	}
+
+	buf := ch03.AppendStatusLine(w.bw.AvailableBuffer(), code)
+	if !w.hasDate {
+		// RFC 9110 section 6.6.1: an origin server with a clock sends Date.
+		buf = append(buf, "Date: "...)
+		buf = ch03.AppendDate(buf)
+		buf = append(buf, "\r\n"...)
+	}
+	buf = append(buf, w.block...)
+	if content && !w.hasType && len(sniff) > 0 {
+		// http.DetectContentType looks at 512 bytes at most and returns
+		// one of its own constant strings: no allocation.
+		buf = append(buf, "Content-Type: "...)
+		buf = append(buf, http.DetectContentType(sniff)...)
+		buf = append(buf, "\r\n"...)
+	}
+	if content {
+		switch {
+		case length >= 0:
+			// Also in reply to HEAD: the length GET would have (RFC 9110
+			// section 9.3.2).
+			buf = append(buf, "Content-Length: "...)
+			buf = strconv.AppendInt(buf, length, 10)
+			buf = append(buf, "\r\n"...)
+		case w.framing == ch03.Chunked:
+			buf = append(buf, "Transfer-Encoding: chunked\r\n"...)
+		}
+	}
+	switch {
+	case w.closeAfter:
+		buf = append(buf, "Connection: close\r\n"...)
+	case w.http10:
+		// HTTP/1.0 closes by default (RFC 9112 section 9.3): a connection
+		// kept open must say so.
+		buf = append(buf, "Connection: keep-alive\r\n"...)
+	}
+	buf = append(buf, "\r\n"...)
+	_, err := w.bw.Write(buf)
+	return w.fail(err)
+}
+
+// commitStreaming writes the head of a body whose length the handler has
+// not finished deciding: the buffer overflowed (next is the write that did
+// not fit) or the handler flushed. What is in the buffer follows the head
+// at once.
+func (w *Response) commitStreaming(next []byte) error {
+	sniff := w.buf
+	if len(sniff) == 0 {
+		sniff = next
+	}
+	if err := w.commit(w.declared, sniff); err != nil {
+		return err
+	}
+	held := w.buf
+	w.buf = nil
+	_, err := w.writeBody(held)
+	return err
+}
+
+// writeBody writes body bytes after the head, framed as commit decided.
+func (w *Response) writeBody(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	switch w.framing {
+	case ch03.NoBody:
+		return len(p), nil // HEAD: the bytes GET would carry, dropped
+	case ch03.Chunked:
+		n, err := w.cw.Write(p)
+		return n, w.fail(err)
+	default:
+		n, err := w.bw.Write(p)
+		return n, w.fail(err)
+	}
+}
+
+// writeInformational writes a 1xx interim response at once: status line,
+// the header fields set so far, empty line, flushed (RFC 9110 section
+// 15.2). 103 Early Hints uses it to send Link fields while the handler is
+// still working on the final response.
+func (w *Response) writeInformational(code int) {
+	if w.http10 {
+		// RFC 9110 section 15.2: a server MUST NOT send a 1xx response to
+		// an HTTP/1.0 client.
+		return
+	}
+	buf := ch03.AppendStatusLine(w.bw.AvailableBuffer(), code)
+	buf = w.renderHeader(buf, false)
+	buf = append(buf, "\r\n"...)
+	if _, err := w.bw.Write(buf); w.fail(err) != nil {
+		return
+	}
+	w.fail(w.bw.Flush())
+}
+
+// trailers collects the trailer fields to send after the last chunk (RFC
+// 9110 section 6.5): the values, set by now, of the names declared in the
+// Trailer field, and of every key prefixed with http.TrailerPrefix. A
+// field that would not be a valid field line is dropped or cleaned up as
+// header fields are; a framing field is never a trailer.
+func (w *Response) trailers() []ch02.Field {
+	var fields []ch02.Field
+	add := func(name string, vs []string) {
+		if fieldKindOf(name) != fieldOther {
+			return
+		}
+		for _, v := range vs {
+			v = trimOWS(v)
+			if _, err := ch03.AppendHeader(w.block[:0], name, v); errors.Is(err, ch03.ErrInvalidHeaderValue) {
+				v = sanitizeValue(v)
+			} else if err != nil {
+				w.logf("ch04: dropping trailer field: %v", err)
+				return
+			}
+			fields = append(fields, ch02.Field{Name: name, Value: v})
+		}
+	}
+	for _, list := range w.trailerDecl {
+		for name := range strings.SplitSeq(list, ",") {
+			name = http.CanonicalHeaderKey(trimOWS(name))
+			add(name, w.header[name])
+		}
+	}
+	for k, vs := range w.header {
+		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok {
+			add(name, vs)
+		}
+	}
+	return fields
+}
+
+// thisPackage is the import path of this package, for relevantCaller.
+var thisPackage = reflect.TypeFor[Response]().PkgPath()
+
+// relevantCaller names the first function on the stack outside this
+// package and net/http: the handler code that made a call the Response
+// complains about ("main.handler (main.go:12)"), as net/http's own
+// superfluous-WriteHeader message does. It runs only on that error path.
+func relevantCaller() string {
+	pc := make([]uintptr, 16)
+	n := runtime.Callers(2, pc)
+	frames := runtime.CallersFrames(pc[:n])
+	for {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, thisPackage+".") && !strings.HasPrefix(f.Function, "net/http.") {
+			return fmt.Sprintf("%s (%s:%d)", f.Function, f.File, f.Line)
+		}
+		if !more {
+			return "unknown caller"
+		}
+	}
+}
