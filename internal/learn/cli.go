@@ -39,23 +39,37 @@ type App struct {
 	Getenv func(string) string
 	// Context is cancelled when the user asks to stop (Ctrl+C, SIGTERM).
 	Context context.Context
+	// Force is closed when the user asks again while stopping (a second
+	// Ctrl+C): stop at once. May be nil.
+	Force <-chan struct{}
 	// Executable is the path of the learn binary, for commands that start
 	// stages in processes of their own. If empty, os.Executable.
 	Executable string
 
 	style *style
+	args  []string // the command line, for a master to start its workers with
 }
 
 // exitCode carries kong's requested exit (after --help) out of the parser.
 type exitCode int
 
 // Main runs the learn command line as a process: os.Args, the real
-// terminal, and SIGINT/SIGTERM cancelling the context. It returns the exit
-// status.
+// terminal, the first SIGINT/SIGTERM cancelling the context and a second
+// one closing Force. It returns the exit status.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	app := &App{Stdout: os.Stdout, Stderr: os.Stderr, Context: ctx}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	force := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		<-sigs
+		cancel()
+		<-sigs
+		close(force)
+	}()
+	app := &App{Stdout: os.Stdout, Stderr: os.Stderr, Context: ctx, Force: force}
 	return app.Main(os.Args[1:])
 }
 
@@ -72,6 +86,7 @@ func (a *App) Main(args []string) (code int) {
 	if a.Context == nil {
 		a.Context = context.Background()
 	}
+	a.args = args
 	noColor := a.Getenv("NO_COLOR") != "" || hasFlag(args, "--no-color")
 	a.style = newStyle(a.Stdout, noColor)
 	errStyle := newStyle(a.Stderr, noColor)

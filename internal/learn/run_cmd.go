@@ -1,18 +1,22 @@
 package learn
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"os"
+	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/alecthomas/kong"
 
+	"github.com/httpfromscratch/course/chapters/ch06"
 	"github.com/httpfromscratch/course/internal/stages"
 )
 
@@ -22,8 +26,14 @@ type RunCmd struct {
 	Host    string   `default:"127.0.0.1" help:"Address to listen on."`
 	Port    int      `default:"8080" help:"TCP port to listen on (0 picks a free one)."`
 	Workers int      `help:"Worker processes sharing the port (stages that prefork)."`
-	MaxBody ByteSize `help:"Largest request body accepted, e.g. 1MiB; larger gets 413 (0: no limit)."`
+	MaxBody ByteSize `help:"Largest request body accepted, e.g. 1MiB; larger gets 413 (0: the stage's default)."`
 	Trace   bool     `help:"Show every connection's bytes in and out."`
+
+	IdleTimeout       time.Duration `help:"Close a keep-alive connection idle this long (default 5s)."`
+	ReadHeaderTimeout time.Duration `help:"Time allowed to read a request's head, the slowloris guard (default 10s)."`
+	GracefulTimeout   time.Duration `help:"On SIGTERM/SIGINT, time in-flight requests get to finish (default 30s)."`
+	AccessLog         string        `help:"Where the access log goes: a file path, - for stdout (default), or off."`
+	AccessLogFormat   string        `help:"Access log format: console (default), common, combined or json."`
 }
 
 // alwaysAllowed are the run flags every stage takes.
@@ -48,25 +58,66 @@ func (c *RunCmd) Run(a *App, kctx *kong.Context) error {
 	if c.Workers < 0 {
 		return usagef("--workers %d: use a positive number", c.Workers)
 	}
-
-	ln, err := listen(c.Host, c.Port)
-	if err != nil {
-		return err
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{"idle-timeout", c.IdleTimeout}, {"read-header-timeout", c.ReadHeaderTimeout}, {"graceful-timeout", c.GracefulTimeout}} {
+		if d.v < 0 {
+			return usagef("--%s %v: use a positive duration such as 5s", d.flag, d.v)
+		}
 	}
-	banner(a.style, st, ln.Addr().(*net.TCPAddr))
+
+	ctx, worker := a.Context, ch06.IsWorker(a.Getenv)
+	var ln net.Listener
+	if worker {
+		// A worker serves the socket its master passed down. Ctrl+C in a
+		// terminal reaches the whole process group: the worker leaves it
+		// to the master, which stops workers with SIGTERM. It also stops
+		// if the master dies.
+		signal.Ignore(os.Interrupt)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		if err := ch06.WatchMaster(cancel); err != nil {
+			return err
+		}
+		if ln, err = ch06.InheritedListener(); err != nil {
+			return err
+		}
+	} else {
+		if ln, err = listen(c.Host, c.Port); err != nil {
+			return err
+		}
+		banner(a.style, st, ln.Addr().(*net.TCPAddr))
+	}
 	if c.Trace {
-		a.style.dim.Fprintln(a.Stdout, traceLegend)
-		ln = &traceListener{Listener: ln, t: &tracer{s: a.style}}
+		t := &tracer{s: a.style}
+		if worker {
+			t.pid = os.Getpid()
+		} else {
+			a.style.dim.Fprintln(a.Stdout, traceLegend)
+		}
+		ln = &traceListener{Listener: ln, t: t}
 	}
 	cfg := stages.Config{
-		Workers: c.Workers,
-		MaxBody: int64(c.MaxBody),
-		Logf:    lineLogger(a),
+		Args:              a.args,
+		Worker:            worker,
+		Force:             a.Force,
+		Workers:           c.Workers,
+		MaxBody:           int64(c.MaxBody),
+		IdleTimeout:       c.IdleTimeout,
+		ReadHeaderTimeout: c.ReadHeaderTimeout,
+		GracefulTimeout:   c.GracefulTimeout,
+		AccessLog:         c.AccessLog,
+		AccessLogFormat:   c.AccessLogFormat,
+		Logf:              lineLogger(a),
 	}
-	if err := st.Serve(a.Context, ln, cfg); err != nil {
+	if err := st.Serve(ctx, ln, cfg); err != nil {
 		return fmt.Errorf("%s: %w", st.ID, err)
 	}
-	a.style.dim.Fprintln(a.Stderr, "stopped")
+	if !worker {
+		a.style.dim.Fprintln(a.Stderr, "stopped")
+	}
 	return nil
 }
 

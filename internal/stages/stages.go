@@ -9,6 +9,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	course "github.com/httpfromscratch/course"
 	"github.com/httpfromscratch/course/chapters/ch01"
@@ -23,8 +24,32 @@ type Config struct {
 	// MaxBody is the request body limit in bytes (--max-body); 0 means
 	// unlimited.
 	MaxBody int64
+	// IdleTimeout closes keep-alive connections idle this long
+	// (--idle-timeout); 0 means the stage's default.
+	IdleTimeout time.Duration
+	// ReadHeaderTimeout bounds reading a request head
+	// (--read-header-timeout); 0 means the stage's default.
+	ReadHeaderTimeout time.Duration
+	// GracefulTimeout is how long a graceful shutdown may take
+	// (--graceful-timeout); 0 means the stage's default.
+	GracefulTimeout time.Duration
+	// AccessLog is where the access log goes (--access-log): a path, "-"
+	// for stdout, "off"; "" means the stage's default.
+	AccessLog string
+	// AccessLogFormat is the access log's format (--access-log-format).
+	AccessLogFormat string
 	// Logf receives the stage's log lines. Never nil.
 	Logf ch01.Logf
+
+	// Args is the learn command line that runs this stage; a prefork
+	// master starts its workers with it.
+	Args []string
+	// Worker reports that this process is a worker a master started: ln
+	// is the master's socket, inherited.
+	Worker bool
+	// Force is closed when the user asks a stopping stage to stop at once
+	// (a second Ctrl+C). May be nil.
+	Force <-chan struct{}
 }
 
 // ServeFunc serves a stage on ln until ctx is done, then stops the server
