@@ -74,6 +74,22 @@ type Master struct {
 	running map[int]*worker // by slot
 }
 
+// filer is a listener with a file descriptor to share: *net.TCPListener,
+// *net.UnixListener, or a wrapper that passes File through.
+type filer interface {
+	File() (*os.File, error)
+}
+
+// Signal sends sig to every running worker: the master forwards the
+// signals meant for all of them (SIGUSR1, reopen the logs).
+func (m *Master) Signal(sig os.Signal) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, w := range m.running {
+		w.cmd.Process.Signal(sig)
+	}
+}
+
 // worker is one running worker process.
 type worker struct {
 	slot    int
@@ -88,8 +104,12 @@ type worker struct {
 // ErrWorkersKilled when some had to be killed. It returns early with an
 // error if a worker cannot be started or the workers crash in a loop. Run
 // does not close ln: the caller owns it.
-func (m *Master) Run(ctx context.Context, ln *net.TCPListener) error {
-	lnFile, err := ln.File() // a duplicate descriptor, to hand to children
+func (m *Master) Run(ctx context.Context, ln net.Listener) error {
+	fl, ok := ln.(filer)
+	if !ok {
+		return fmt.Errorf("ch06: cannot share a %T with worker processes: it has no file descriptor", ln)
+	}
+	lnFile, err := fl.File() // a duplicate descriptor, to hand to children
 	if err != nil {
 		return fmt.Errorf("ch06: share the listener: %w", err)
 	}

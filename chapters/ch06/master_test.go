@@ -87,7 +87,7 @@ func testMaster() int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	m := &Master{Workers: 2, Logf: func(f string, a ...any) { fmt.Printf(f+"\n", a...) }}
-	if err := m.Run(ctx, ln.(*net.TCPListener)); err != nil {
+	if err := m.Run(ctx, ln); err != nil {
 		return 1
 	}
 	return 0
@@ -144,7 +144,7 @@ func startMaster(t *testing.T, m *Master) (addr string, errc chan error, cancel 
 	t.Cleanup(func() { ln.Close() })
 	ctx, cancel := context.WithCancel(context.Background())
 	errc = make(chan error, 1)
-	go func() { errc <- m.Run(ctx, ln.(*net.TCPListener)) }()
+	go func() { errc <- m.Run(ctx, ln) }()
 	t.Cleanup(func() {
 		cancel()
 		<-errc

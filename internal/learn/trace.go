@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 
@@ -27,6 +28,16 @@ func (l *traceListener) Accept() (net.Conn, error) {
 	id := l.t.next.Add(1)
 	l.t.event(id, "+", []byte(fmt.Sprintf("connection from %s", c.RemoteAddr())))
 	return &traceConn{Conn: c, id: id, t: l.t}, nil
+}
+
+// File passes the listener's descriptor through, so a prefork master can
+// share a traced listener with its workers (which trace for themselves).
+func (l *traceListener) File() (*os.File, error) {
+	fl, ok := l.Listener.(interface{ File() (*os.File, error) })
+	if !ok {
+		return nil, fmt.Errorf("trace: %T has no file descriptor", l.Listener)
+	}
+	return fl.File()
 }
 
 // tracer prints trace events, one line each, with colors at this edge.
