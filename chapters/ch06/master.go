@@ -70,8 +70,16 @@ type Master struct {
 	// nil, only StopTimeout ends the wait.
 	Force <-chan struct{}
 
-	mu      sync.Mutex
-	running map[int]*worker // by slot
+	reloadMu      sync.Mutex // one Reload at a time
+	mu            sync.Mutex
+	running       map[int]*worker // by slot
+	nextSlot      int
+	want          int          // workers to keep running
+	stopping      bool         // stopAll has begun: start no more
+	lnFile        *os.File     // the socket, for new workers; nil when not running
+	lifeline      *os.File     // the lifeline's read end, for new workers
+	exits         chan *worker // exited workers, for Run's loop
+	closeListener func()       // closes the master's copies of the socket
 }
 
 // filer is a listener with a file descriptor to share: *net.TCPListener,
@@ -95,15 +103,26 @@ type worker struct {
 	slot    int
 	cmd     *exec.Cmd
 	started time.Time
-	err     error // exit error, set before the worker is sent on exits
+	ready   chan struct{} // closed when the worker reports it serves, or exits
+	// retiring is set when the master stops the worker on purpose
+	// (shutdown, reload, fewer workers): its exit is not replaced. Guarded
+	// by Master.mu.
+	retiring bool
+	err      error // exit error, set before the worker is sent on exits
 }
 
 // Run starts the workers on ln and supervises them until ctx is done, then
 // stops them: SIGTERM, then SIGKILL after StopTimeout or when Force is
 // closed. It returns nil when every worker stopped by itself, and
 // ErrWorkersKilled when some had to be killed. It returns early with an
-// error if a worker cannot be started or the workers crash in a loop. Run
-// does not close ln: the caller owns it.
+// error if a worker cannot be started or the workers crash in a loop.
+//
+// While Run runs, Reload replaces the workers one by one and SetWorkers
+// changes how many there are.
+//
+// Run closes ln (and its own copy of the descriptor) as soon as it starts
+// stopping: the socket refuses new connections once every worker has
+// closed its copy too, which a graceful worker does first.
 func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 	fl, ok := ln.(filer)
 	if !ok {
@@ -123,21 +142,25 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 	defer lifeR.Close()
 	defer lifeW.Close()
 
-	exits := make(chan *worker)
-	start := func(slot int) error {
-		w, err := m.startWorker(slot, lnFile, lifeR)
-		if err != nil {
-			return err
-		}
-		go func() {
-			w.err = w.cmd.Wait()
-			exits <- w
-		}()
-		return nil
+	m.mu.Lock()
+	m.lnFile, m.lifeline = lnFile, lifeR
+	m.exits = make(chan *worker, 16)
+	m.want = max(m.Workers, 1)
+	m.stopping = false
+	m.closeListener = func() {
+		ln.Close()
+		lnFile.Close()
 	}
-	for slot := range max(m.Workers, 1) {
-		if err := start(slot); err != nil {
-			m.stopAll(exits)
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		m.lnFile, m.lifeline = nil, nil
+		m.mu.Unlock()
+	}()
+
+	for range m.want {
+		if _, err := m.spawn(); err != nil {
+			m.stopAll()
 			return err
 		}
 	}
@@ -146,18 +169,33 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 	for {
 		select {
 		case <-ctx.Done():
-			return m.stopAll(exits)
-		case w := <-exits:
+			return m.stopAll()
+		case w := <-m.exits:
 			m.forget(w)
-			uptime := time.Since(w.started)
-			m.logf("ch06: worker %d (pid %d) exited after %v: %v", w.slot, w.cmd.Process.Pid, uptime.Round(time.Millisecond), exitStatus(w.err))
-			if uptime < orDefault(m.MinUptime, DefaultMinUptime) {
-				crashes++
+			uptime := time.Since(w.started).Round(time.Millisecond)
+			m.mu.Lock()
+			retiring, short := w.retiring, len(m.running) < m.want
+			m.mu.Unlock()
+			if retiring {
+				m.logf("ch06: worker %d (pid %d) stopped: %v", w.slot, w.cmd.Process.Pid, exitStatus(w.err))
+				if !short {
+					continue
+				}
 			} else {
+				m.logf("ch06: worker %d (pid %d) exited after %v: %v", w.slot, w.cmd.Process.Pid, uptime, exitStatus(w.err))
+			}
+			// A worker that exits 0 by itself is recycling (it served its
+			// share of requests); one that fails soon after its start is
+			// crashing.
+			switch {
+			case retiring || w.err == nil:
+			case uptime < orDefault(m.MinUptime, DefaultMinUptime):
+				crashes++
+			default:
 				crashes = 0
 			}
 			if limit := orDefault(m.MaxCrashes, DefaultMaxCrashes); crashes >= limit {
-				m.stopAll(exits) // the crash loop is the error to report
+				m.stopAll() // the crash loop is the error to report
 				return fmt.Errorf("%w (%d in a row, the last %v): giving up", ErrCrashLoop, crashes, exitStatus(w.err))
 			}
 			// Back off a little while workers crash, so a crash loop does
@@ -166,19 +204,154 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 				select {
 				case <-time.After(time.Duration(crashes) * 100 * time.Millisecond):
 				case <-ctx.Done():
-					return m.stopAll(exits)
+					return m.stopAll()
 				}
 			}
-			if err := start(w.slot); err != nil {
-				m.stopAll(exits)
+			if err := m.fill(); err != nil {
+				m.stopAll()
 				return err
 			}
 		}
 	}
 }
 
-// startWorker execs one worker with the listener as fd 3 and the
-// lifeline as fd 4.
+// ErrNotRunning is returned by Reload and SetWorkers when Run is not
+// running (not started yet, or stopping).
+var ErrNotRunning = errors.New("ch06: the master is not running")
+
+// spawn starts one worker in a new slot.
+func (m *Master) spawn() (*worker, error) {
+	m.mu.Lock()
+	if m.lnFile == nil || m.stopping {
+		m.mu.Unlock()
+		return nil, ErrNotRunning
+	}
+	slot := m.nextSlot
+	m.nextSlot++
+	lnFile, lifeline, exits := m.lnFile, m.lifeline, m.exits
+	m.mu.Unlock()
+
+	w, err := m.startWorker(slot, lnFile, lifeline)
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		w.err = w.cmd.Wait()
+		exits <- w
+	}()
+	return w, nil
+}
+
+// fill starts workers until there are as many as wanted.
+func (m *Master) fill() error {
+	for {
+		m.mu.Lock()
+		short := m.active() < m.want
+		m.mu.Unlock()
+		if !short {
+			return nil
+		}
+		if _, err := m.spawn(); err != nil {
+			return err
+		}
+	}
+}
+
+// active counts the workers not retiring. m.mu must be held.
+func (m *Master) active() int {
+	n := 0
+	for _, w := range m.running {
+		if !w.retiring {
+			n++
+		}
+	}
+	return n
+}
+
+// retire stops w on purpose: SIGTERM, and its exit is not replaced.
+func (m *Master) retire(w *worker) {
+	m.mu.Lock()
+	w.retiring = true
+	m.mu.Unlock()
+	w.cmd.Process.Signal(syscall.SIGTERM)
+}
+
+// ReadyTimeout is how long Reload waits for a new worker to report that it
+// serves before it stops the old one anyway.
+const ReadyTimeout = 10 * time.Second
+
+// Reload replaces every worker with a new one, one at a time, without
+// refusing a connection: the new worker starts and reports ready (see
+// NotifyReady) before the old one is asked to stop gracefully, and the
+// socket itself, held by the master, never closes. It is what SIGHUP does
+// in Gunicorn: workers pick up a new binary or new configuration.
+func (m *Master) Reload() error {
+	m.reloadMu.Lock()
+	defer m.reloadMu.Unlock()
+	m.mu.Lock()
+	var old []*worker
+	for _, w := range m.running {
+		if !w.retiring {
+			old = append(old, w)
+		}
+	}
+	m.mu.Unlock()
+	for _, w := range old {
+		nw, err := m.spawn()
+		if err != nil {
+			return err
+		}
+		select {
+		case <-nw.ready:
+		case <-time.After(ReadyTimeout):
+			m.logf("ch06: worker %d (pid %d) not ready after %v; stopping the old one anyway", nw.slot, nw.cmd.Process.Pid, ReadyTimeout)
+		}
+		m.logf("ch06: reload: worker %d replaces worker %d (pid %d)", nw.slot, w.slot, w.cmd.Process.Pid)
+		m.retire(w)
+	}
+	return nil
+}
+
+// SetWorkers changes how many workers run: more start at once, and the
+// newest are stopped gracefully when there are too many. It is what
+// SIGTTIN and SIGTTOU do in Gunicorn.
+func (m *Master) SetWorkers(n int) error {
+	if n < 1 {
+		return fmt.Errorf("ch06: %d workers: at least 1 must run", n)
+	}
+	m.mu.Lock()
+	if m.lnFile == nil || m.stopping {
+		m.mu.Unlock()
+		return ErrNotRunning
+	}
+	m.want = n
+	var extra []*worker
+	for _, w := range m.running {
+		if !w.retiring {
+			extra = append(extra, w)
+		}
+	}
+	m.mu.Unlock()
+	if len(extra) < n {
+		return m.fill()
+	}
+	sort.Slice(extra, func(i, j int) bool { return extra[i].slot > extra[j].slot })
+	for _, w := range extra[:len(extra)-n] {
+		m.logf("ch06: fewer workers: stopping worker %d (pid %d)", w.slot, w.cmd.Process.Pid)
+		m.retire(w)
+	}
+	return nil
+}
+
+// WantWorkers returns how many workers the master keeps running.
+func (m *Master) WantWorkers() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.want
+}
+
+// startWorker execs one worker with the listener as fd 3, the lifeline
+// as fd 4, and the write end of its ready pipe as fd 5.
 func (m *Master) startWorker(slot int, lnFile, lifeline *os.File) (*worker, error) {
 	exe := m.Executable
 	if exe == "" {
@@ -187,16 +360,28 @@ func (m *Master) startWorker(slot int, lnFile, lifeline *os.File) (*worker, erro
 			return nil, fmt.Errorf("ch06: find our own binary: %w", err)
 		}
 	}
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("ch06: ready pipe: %w", err)
+	}
+	defer readyW.Close() // the worker has its own copy
 	cmd := exec.Command(exe, m.Args...)
 	cmd.Env = append(append(os.Environ(), m.Env...),
 		WorkerEnv+"=1", WorkerSlotEnv+"="+strconv.Itoa(slot))
-	cmd.ExtraFiles = []*os.File{lnFile, lifeline} // fds 3 and 4
+	cmd.ExtraFiles = []*os.File{lnFile, lifeline, readyW} // fds 3, 4, 5
 	cmd.Stdout, cmd.Stderr = orStd(m.Stdout, os.Stdout), orStd(m.Stderr, os.Stderr)
 	cmd.SysProcAttr = workerSysProcAttr()
 	if err := cmd.Start(); err != nil {
+		readyR.Close()
 		return nil, fmt.Errorf("ch06: start worker %d: %w", slot, err)
 	}
-	w := &worker{slot: slot, cmd: cmd, started: time.Now()}
+	w := &worker{slot: slot, cmd: cmd, started: time.Now(), ready: make(chan struct{})}
+	go func() {
+		// One byte when the worker serves; EOF if it exits first.
+		readyR.Read(make([]byte, 1))
+		readyR.Close()
+		close(w.ready)
+	}()
 	m.mu.Lock()
 	if m.running == nil {
 		m.running = map[int]*worker{}
@@ -234,10 +419,14 @@ func (m *Master) Pids() []int {
 // stopAll asks every running worker to stop with SIGTERM and waits for
 // all to exit; those still running after StopTimeout, or when Force is
 // closed, are killed, and stopAll then returns ErrWorkersKilled.
-func (m *Master) stopAll(exits <-chan *worker) error {
+func (m *Master) stopAll() error {
 	m.mu.Lock()
-	left := len(m.running)
+	m.stopping = true
+	if m.closeListener != nil {
+		m.closeListener()
+	}
 	for _, w := range m.running {
+		w.retiring = true
 		w.cmd.Process.Signal(syscall.SIGTERM)
 	}
 	m.mu.Unlock()
@@ -254,19 +443,23 @@ func (m *Master) stopAll(exits <-chan *worker) error {
 		deadline, force = nil, nil // now wait for the kills to land
 		killed = fmt.Errorf("%w (%s)", ErrWorkersKilled, why)
 	}
-	for left > 0 {
+	for {
+		m.mu.Lock()
+		left := len(m.running)
+		m.mu.Unlock()
+		if left == 0 {
+			return killed
+		}
 		select {
-		case w := <-exits:
+		case w := <-m.exits:
 			m.forget(w)
 			m.logf("ch06: worker %d (pid %d) stopped: %v", w.slot, w.cmd.Process.Pid, exitStatus(w.err))
-			left--
 		case <-deadline:
 			kill(fmt.Sprintf("still running %v after SIGTERM", timeout))
 		case <-force:
 			kill("forced to stop")
 		}
 	}
-	return killed
 }
 
 func (m *Master) logf(format string, args ...any) {

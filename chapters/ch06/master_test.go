@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -23,18 +24,20 @@ import (
 // Master started it), and a master in a process of its own (for the
 // orphan test).
 const (
-	roleEnv      = "CH06_TEST_ROLE"   // "master": run a master of two workers
-	behaviourEnv = "CH06_TEST_WORKER" // "crash": exit at once; "ignore-term": ignore SIGTERM
+	roleEnv       = "CH06_TEST_ROLE"           // "master": run a master of two workers
+	testWorkerEnv = "CH06_TEST_WORKER_PROCESS" // "1": a worker of these tests, not learn's
+	behaviourEnv  = "CH06_TEST_WORKER"         // "crash": exit at once; "ignore-term": ignore SIGTERM
 )
 
-func TestMain(m *testing.M) {
+// init turns the test binary into a worker or a master when a test
+// started it as one; it runs before TestMain, which belongs to the scripts.
+func init() {
 	switch {
-	case IsWorker(os.Getenv):
+	case os.Getenv(behaviourEnv) != "" || (IsWorker(os.Getenv) && os.Getenv(testWorkerEnv) == "1"):
 		os.Exit(testWorker())
 	case os.Getenv(roleEnv) == "master":
 		os.Exit(testMaster())
 	}
-	os.Exit(m.Run())
 }
 
 // testWorker serves its pid to every connection until SIGTERM or the
@@ -57,6 +60,10 @@ func testWorker() int {
 	}
 	gone := make(chan struct{})
 	if err := WatchMaster(func() { close(gone) }); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := NotifyReady(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -86,7 +93,7 @@ func testMaster() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	m := &Master{Workers: 2, Logf: func(f string, a ...any) { fmt.Printf(f+"\n", a...) }}
+	m := &Master{Workers: 2, Env: []string{testWorkerEnv + "=1"}, Logf: func(f string, a ...any) { fmt.Printf(f+"\n", a...) }}
 	if err := m.Run(ctx, ln); err != nil {
 		return 1
 	}
@@ -153,7 +160,7 @@ func startMaster(t *testing.T, m *Master) (addr string, errc chan error, cancel 
 }
 
 func TestWorkersShareTheSocketAndAreReplaced(t *testing.T) {
-	m := &Master{Workers: 2, Executable: os.Args[0], Stdout: io.Discard, Stderr: io.Discard}
+	m := &Master{Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard}
 	addr, errc, cancel := startMaster(t, m)
 	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
 	pids := m.Pids()
@@ -306,3 +313,92 @@ func workerReady(pid int) bool {
 func readyFile(pid int) string {
 	return fmt.Sprintf("%s/ch06-worker-%d.ready", os.TempDir(), pid)
 }
+
+func TestReloadReplacesEveryWorkerWithoutRefusing(t *testing.T) {
+	m := &Master{Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard}
+	addr, _, _ := startMaster(t, m)
+	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
+	before := m.Pids()
+
+	// Clients keep connecting during the reload: none may fail.
+	stop := make(chan struct{})
+	failures := make(chan error, 1)
+	var served atomicCount
+	go func() {
+		defer close(failures)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := pidOf(addr); err != nil {
+				failures <- err
+				return
+			}
+			served.add()
+		}
+	}()
+	if err := m.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the old workers to exit", func() bool {
+		now := m.Pids()
+		return len(now) == 2 && !slices.Contains(now, before[0]) && !slices.Contains(now, before[1])
+	})
+	close(stop)
+	if err := <-failures; err != nil {
+		t.Fatalf("a request failed during the reload: %v", err)
+	}
+	if served.get() == 0 {
+		t.Fatal("no request was made during the reload")
+	}
+}
+
+func TestSetWorkers(t *testing.T) {
+	m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard}
+	startMaster(t, m)
+	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+	if err := m.SetWorkers(3); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "three workers", func() bool { return len(m.Pids()) == 3 })
+	if err := m.SetWorkers(2); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
+	if err := m.SetWorkers(0); err == nil {
+		t.Error("SetWorkers(0) succeeded, want an error")
+	}
+}
+
+func TestReloadBeforeRun(t *testing.T) {
+	m := &Master{}
+	if err := m.Reload(); err != nil {
+		t.Errorf("Reload with no workers = %v, want nil (nothing to replace)", err)
+	}
+	if err := m.SetWorkers(2); !errors.Is(err, ErrNotRunning) {
+		t.Errorf("SetWorkers before Run = %v, want ErrNotRunning", err)
+	}
+}
+
+// pidOf connects and reads the pid of the worker that accepted.
+func pidOf(addr string) (int, error) {
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(strings.TrimSpace(line))
+}
+
+// atomicCount counts across goroutines.
+type atomicCount struct{ n atomic.Int64 }
+
+func (c *atomicCount) add()       { c.n.Add(1) }
+func (c *atomicCount) get() int64 { return c.n.Load() }

@@ -16,6 +16,7 @@ const (
 
 	listenerFD = 3 // ExtraFiles[0]
 	lifelineFD = 4 // ExtraFiles[1]
+	readyFD    = 5 // ExtraFiles[2]
 )
 
 // IsWorker reports whether the environment marks this process as a worker
@@ -51,5 +52,20 @@ func WatchMaster(masterGone func()) error {
 		io.Copy(io.Discard, f) // blocks until EOF: nobody ever writes
 		masterGone()
 	}()
+	return nil
+}
+
+// NotifyReady tells the master this worker is serving: Reload waits for it
+// before it stops the worker this one replaces. Call it once, when the
+// worker is about to accept connections.
+func NotifyReady() error {
+	f := os.NewFile(readyFD, "ready")
+	if f == nil {
+		return fmt.Errorf("ch06: no ready pipe on fd %d", readyFD)
+	}
+	defer f.Close()
+	if _, err := f.Write([]byte{1}); err != nil {
+		return fmt.Errorf("ch06: notify ready: %w", err)
+	}
 	return nil
 }
