@@ -3,6 +3,7 @@ package ch04
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"runtime"
@@ -43,6 +44,11 @@ func (w *Response) renderHeader(dst []byte, final bool) []byte {
 		case fieldTransferEncoding:
 			continue
 		case fieldConnection:
+			if final && w.status == http.StatusSwitchingProtocols {
+				// RFC 9110 section 7.8: a 101 says "Connection: upgrade"
+				// itself; the handler's field goes out as it is.
+				break
+			}
 			if final && HasToken(vs, "close") {
 				w.closeAfter = true
 			}
@@ -204,7 +210,10 @@ func (w *Response) commit(length int64, sniff []byte) error {
 		w.framing = ch03.CloseDelimited
 		w.closeAfter = true
 	}
-	if !w.keepAlive {
+	switchingProtocols := code == http.StatusSwitchingProtocols
+	if !w.keepAlive || switchingProtocols {
+		// After a 101 the connection speaks another protocol: if the
+		// handler did not hijack it, nobody can, and it must close.
 		w.closeAfter = true
 	}
 
@@ -236,6 +245,8 @@ func (w *Response) commit(length int64, sniff []byte) error {
 		}
 	}
 	switch {
+	case switchingProtocols:
+		// The handler's "Connection: upgrade" stands (renderHeader).
 	case w.closeAfter:
 		buf = append(buf, "Connection: close\r\n"...)
 	case w.http10:
@@ -330,9 +341,11 @@ func (w *Response) trailers() []ch02.Field {
 			add(name, w.header[name])
 		}
 	}
-	for k, vs := range w.header {
+	// Undeclared trailers in sorted order, like the head: the same
+	// response gives the same bytes every time.
+	for _, k := range slices.Sorted(maps.Keys(w.header)) {
 		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok {
-			add(name, vs)
+			add(name, w.header[k])
 		}
 	}
 	return fields

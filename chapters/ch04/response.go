@@ -178,10 +178,10 @@ func (w *Response) Write(p []byte) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
-	w.written += int64(len(p))
-	if w.declared >= 0 && w.written > w.declared {
+	if w.declared >= 0 && w.written+int64(len(p)) > w.declared {
 		return 0, http.ErrContentLength
 	}
+	w.written += int64(len(p))
 	if !w.committed {
 		if len(w.buf)+len(p) <= ResponseBufferSize {
 			if w.buf == nil {

@@ -393,6 +393,22 @@ func TestResponse(t *testing.T) {
 				"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Late: 1\r\n\r\n",
 		},
 		{
+			name:      "undeclared trailers in sorted order",
+			raw:       get11,
+			keepAlive: true,
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/plain")
+				io.WriteString(w, "abc")
+				w.(http.Flusher).Flush()
+				for _, k := range []string{"X-E", "X-B", "X-D", "X-A", "X-C"} {
+					w.Header().Set(http.TrailerPrefix+k, "1")
+				}
+			},
+			want: "HTTP/1.1 200 OK\r\nDate: <date>\r\nContent-Type: text/plain\r\n" +
+				"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n" +
+				"X-A: 1\r\nX-B: 1\r\nX-C: 1\r\nX-D: 1\r\nX-E: 1\r\n\r\n",
+		},
+		{
 			name:      "a code without a reason phrase",
 			raw:       get11,
 			handler:   func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(799) },
@@ -447,6 +463,9 @@ func TestWriteErrors(t *testing.T) {
 	})
 	if !errors.Is(errs[0], http.ErrContentLength) {
 		t.Errorf("writing 5 bytes with Content-Length: 3 = %v, want http.ErrContentLength", errs[0])
+	}
+	if x.w.Written() != 0 {
+		t.Errorf("Written() = %d after a refused write, want 0: refused bytes were not sent", x.w.Written())
 	}
 	if !x.w.MustClose() {
 		t.Errorf("MustClose() = false after a body shorter than its Content-Length")

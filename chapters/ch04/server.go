@@ -117,7 +117,7 @@ func (s *Server) ServeConn(rwc net.Conn) {
 		s.reject(c, err)
 		return
 	}
-	Serve(s.handler(r), w, r)
+	Serve(HandlerFor(s.Handler, r), w, r)
 	if err := w.Finish(); err != nil {
 		s.logf("ch04: %s: write: %v", c.RemoteAddr(), err)
 	}
@@ -142,17 +142,6 @@ func (s *Server) reject(c *Conn, err error) {
 	default:
 		s.logf("ch04: %s: read: %v", c.RemoteAddr(), err)
 	}
-}
-
-// handler returns the handler for r.
-func (s *Server) handler(r *http.Request) http.Handler {
-	if r.RequestURI == "*" && r.Method == http.MethodOptions {
-		return optionsHandler{}
-	}
-	if s.Handler == nil {
-		return http.DefaultServeMux
-	}
-	return s.Handler
 }
 
 // optionsHandler answers "OPTIONS *", a question about the server as a

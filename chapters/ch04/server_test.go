@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -411,6 +412,32 @@ func TestHijack(t *testing.T) {
 	want := "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\necho: ping\n"
 	if got != want {
 		t.Errorf("hijacked exchange = %q, want %q", got, want)
+	}
+}
+
+// A handler may also answer 101 through the ResponseWriter and then
+// hijack: the head goes out with the handler's Upgrade and
+// "Connection: Upgrade" (RFC 9110 section 7.8), not "Connection: close".
+func TestSwitchingProtocolsThenHijack(t *testing.T) {
+	addr, _ := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Upgrade", "echo")
+		w.Header().Set("Connection", "Upgrade")
+		w.WriteHeader(http.StatusSwitchingProtocols)
+		conn, rw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Errorf("Hijack() = %v", err)
+			return
+		}
+		defer conn.Close()
+		line, _ := rw.ReadString('\n')
+		rw.WriteString("echo: " + line)
+		rw.Flush()
+	}), nil)
+	got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nping\n")
+	got = regexp.MustCompile(`Date: [^\r]*\r\n`).ReplaceAllString(got, "")
+	want := "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\necho: ping\n"
+	if got != want {
+		t.Errorf("101 then hijack = %q, want %q", got, want)
 	}
 }
 

@@ -1,0 +1,92 @@
+package ch04
+
+import (
+	"bufio"
+	"net/http"
+	"sync"
+)
+
+// This file holds what chapter 5's keep-alive loop needs from a Conn and
+// a Response beyond what chapter 4's one-request loop used.
+
+// CloseAfter marks the connection to be closed after this response. If
+// the head has not been written yet, it says "Connection: close" (RFC 9112
+// section 9.6); MustClose reports true from now on.
+//
+// A keep-alive loop decides some reasons to close only once the handler
+// has returned, when the head is usually still in the Response's buffer:
+// the handler left more of the request body unread than the loop is
+// willing to discard, or keep-alives were turned off while it ran. Saying
+// so in the head spares the client a request sent on a connection about
+// to close.
+func (w *Response) CloseAfter() { w.closeAfter = true }
+
+// HandlerFor returns the handler a server runs for r, as chapter 4's
+// Server chooses it: h, or http.DefaultServeMux when h is nil, except for
+// "OPTIONS *", a question about the server as a whole (RFC 9110 section
+// 9.3.7) that no path can route, answered with an empty 200.
+func HandlerFor(h http.Handler, r *http.Request) http.Handler {
+	if r.RequestURI == "*" && r.Method == http.MethodOptions {
+		return optionsHandler{}
+	}
+	if h == nil {
+		return http.DefaultServeMux
+	}
+	return h
+}
+
+// The buffers parked Conns gave back, shared by every connection.
+var (
+	parkedReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, connBufferSize) }}
+	parkedWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, connBufferSize) }}
+	parkedBodies  = sync.Pool{New: func() any { return new([ResponseBufferSize]byte) }}
+	parkedHeaders = sync.Pool{New: func() any { return make(http.Header) }}
+)
+
+// Park gives the Conn's buffers (its reader's, its writer's and the
+// response body buffer, 12 KiB, and the response header map) back to
+// pools shared by every connection, so that a connection waiting for its
+// next request holds none of them.
+// A server with ten thousand idle keep-alive connections then holds
+// buffers only for the few that are busy.
+//
+// It reports whether it parked: not when the reader holds bytes already
+// received (the next request has started) or the writer holds bytes not
+// yet sent. A parked Conn must be Unparked before any other use, Close
+// included; waiting for the next request's first byte is the caller's
+// business, without reading it.
+func (c *Conn) Park() bool {
+	if c.br == nil {
+		return true
+	}
+	if c.br.Buffered() > 0 || c.bw.Buffered() > 0 {
+		return false
+	}
+	c.br.Reset(nil)
+	parkedReaders.Put(c.br)
+	c.bw.Reset(nil)
+	parkedWriters.Put(c.bw)
+	if cap(c.bodyBuf) == ResponseBufferSize {
+		parkedBodies.Put((*[ResponseBufferSize]byte)(c.bodyBuf[:ResponseBufferSize]))
+	}
+	if c.header != nil {
+		clear(c.header)
+		parkedHeaders.Put(c.header)
+	}
+	c.br, c.bw, c.bodyBuf, c.header = nil, nil, nil, nil
+	return true
+}
+
+// Unpark takes buffers from the pools for a parked Conn, which can then
+// read its next request. It does nothing to a Conn that is not parked.
+func (c *Conn) Unpark() {
+	if c.br != nil {
+		return
+	}
+	c.br = parkedReaders.Get().(*bufio.Reader)
+	c.br.Reset(c.rwc)
+	c.bw = parkedWriters.Get().(*bufio.Writer)
+	c.bw.Reset(c.rwc)
+	c.bodyBuf = parkedBodies.Get().(*[ResponseBufferSize]byte)[:0]
+	c.header = parkedHeaders.Get().(http.Header)
+}
