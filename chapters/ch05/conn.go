@@ -1,0 +1,265 @@
+package ch05
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/httpfromscratch/course/chapters/ch02"
+	"github.com/httpfromscratch/course/chapters/ch03"
+	"github.com/httpfromscratch/course/chapters/ch04"
+)
+
+// conn is the server side of one persistent connection: chapter 4's Conn,
+// which holds the buffers, the parser and the responses, and what the
+// keep-alive loop carries from one request to the next.
+type conn struct {
+	s      *Server
+	rwc    net.Conn
+	hc     *ch04.Conn
+	body   requestBody // the current request's body, as the handler reads it
+	served int         // requests read on this connection so far
+	idle   *readWaiter // waits for a request without buffers; nil where unsupported
+}
+
+// ServeConn serves requests on rwc, one after another, until the client
+// or the server closes it, and then closes it: the server's
+// ch01.ConnHandler. Chapter 4's ServeConn served one request; this is the
+// same shape with the loop net/http's (*conn).serve has.
+func (s *Server) ServeConn(rwc net.Conn) {
+	s.setState(rwc, http.StateNew)
+	ctx := context.Background()
+	if s.ConnContext != nil {
+		if ctx = s.ConnContext(ctx, rwc); ctx == nil {
+			panic("ch05: ConnContext returned nil") // as net/http does: a bug of the caller's
+		}
+	}
+	c := &conn{s: s, rwc: rwc, hc: ch04.NewConn(ctx, rwc, s.limits(), s.Logf), idle: newReadWaiter(rwc)}
+	c.serve()
+}
+
+// serve is the connection loop. Each turn: wait for the first byte of a
+// request (under the idle deadline, or for the first request the header
+// deadline that started at the accept), read the head under the header
+// deadline, run the handler with no deadline, finish the response, and
+// decide whether to go round again.
+func (c *conn) serve() {
+	defer func() {
+		// Handlers' panics are recovered by ch04.Serve; one here is a bug
+		// of this package, and must still cost one connection only.
+		if v := recover(); v != nil {
+			c.s.logf("ch05: %s: panic serving connection: %v\n%s", c.hc.RemoteAddr(), v, debug.Stack())
+		}
+		if c.hc.Hijacked() {
+			return // the handler's now: not ours to close
+		}
+		// Close flushes what is buffered; an error means the client is
+		// gone already, and there is nobody left to tell.
+		c.hc.Close()
+		c.s.setState(c.rwc, http.StateClosed)
+	}()
+
+	setReadTimeout(c.rwc, c.s.readHeaderTimeout())
+	for {
+		if err := c.waitForRequest(); err != nil {
+			c.idleEnded(err)
+			return
+		}
+		var start time.Time
+		if c.s.OnResponse != nil {
+			start = time.Now()
+		}
+		c.s.setState(c.rwc, http.StateActive)
+		if c.served > 0 {
+			// The clock for the head starts at its first byte, not when the
+			// connection went idle: waiting is the idle timeout's business.
+			setReadTimeout(c.rwc, c.s.readHeaderTimeout())
+		}
+		pr, err := c.hc.ReadRequest()
+		if err != nil {
+			c.reject(err)
+			return
+		}
+		c.rwc.SetReadDeadline(time.Time{}) // the handler's reads are its own business
+		if !c.serveRequest(pr, start) {
+			return
+		}
+		c.s.setState(c.rwc, http.StateIdle)
+		if c.hc.Reader().Buffered() == 0 {
+			setReadTimeout(c.rwc, c.s.idleTimeout())
+		}
+	}
+}
+
+// waitForRequest waits, under the read deadline already set, until the
+// first byte of a request has arrived. When nothing is buffered, the
+// wait may be long (seconds, for a browser between clicks), so the
+// connection first gives its buffers back to the pool (ch04.Conn.Park)
+// and waits without reading (readWaiter); it takes buffers again only
+// once there is something to read into them. An idle connection then
+// costs its goroutine and a few hundred bytes, not 12 KiB more.
+func (c *conn) waitForRequest() error {
+	if c.idle != nil && c.hc.Park() {
+		err := c.idle.wait()
+		c.hc.Unpark()
+		if err != nil {
+			return err
+		}
+	}
+	_, err := c.hc.Reader().Peek(1)
+	return err
+}
+
+// serveRequest runs the handler for pr and finishes its response. It
+// reports whether the connection may carry another request.
+func (c *conn) serveRequest(pr *ch02.Request, start time.Time) bool {
+	s := c.s
+	exp := expectationOf(pr)
+	if hasContent(pr) {
+		c.body.reset(pr.Body, pr.ContentLength, c.hc, exp == expectContinue)
+		pr.Body = &c.body // chapter 4 reads the body through it
+	} else {
+		c.body.reset(nil, 0, nil, false)
+	}
+	// true: keep-alive unless decided otherwise below, before any byte of
+	// the response is written.
+	r, w, err := c.hc.NewRequest(pr, true)
+	if err != nil {
+		c.reject(err)
+		return false
+	}
+	c.served++
+	c.body.w = w
+
+	p := persistence{
+		clientClose: r.Close,
+		disabled:    !s.keepAlivesEnabled(),
+		served:      c.served,
+		max:         s.MaxRequestsPerConn,
+	}
+	if !keepAlive(p) {
+		w.CloseAfter() // the head will say "Connection: close"
+	}
+	h := ch04.HandlerFor(s.Handler, r)
+	if exp == expectUnknown {
+		h = expectationFailed{}
+	}
+	ch04.Serve(h, w, r)
+	if c.hc.Hijacked() {
+		w.Finish() // cancels the request's context; writes nothing
+		s.setState(c.rwc, http.StateHijacked)
+		c.responded(r, w, start, false)
+		return false
+	}
+
+	// Ask again, now that the handler has spoken: keep-alives may have been
+	// turned off meanwhile, the response may have to close, and what the
+	// handler left of the body must be read before the next request.
+	p.disabled = !s.keepAlivesEnabled()
+	p.responseClose = w.MustClose()
+	if keepAlive(p) {
+		p.bodyLeft = !c.body.drain(c.rwc, s.maxDrainBytes(), s.readHeaderTimeout())
+	}
+	if !keepAlive(p) {
+		w.CloseAfter()
+	}
+	w.Finish() // a write error makes MustClose true
+	keep := !w.MustClose()
+	// A pipelining client sent the next request already: leave this
+	// response in the buffer, to go out in one write with the next one.
+	if !keep || !c.nextHeadBuffered() {
+		if c.hc.Writer().Flush() != nil {
+			keep = false
+		}
+	}
+	c.responded(r, w, start, keep)
+	c.body = requestBody{} // let the request and response go while the connection idles
+	return keep
+}
+
+// headEnd is the empty line that ends a request head.
+var headEnd = []byte("\r\n\r\n")
+
+// nextHeadBuffered reports whether the reader already holds the whole
+// head of another request. Holding only part of one is not enough: if
+// the client sent a stray CRLF after a body, or half a head, and waits for
+// this response before sending more, keeping the response back would
+// leave both sides waiting for each other.
+func (c *conn) nextHeadBuffered() bool {
+	br := c.hc.Reader()
+	n := br.Buffered()
+	if n == 0 {
+		return false
+	}
+	buf, _ := br.Peek(n) // only bytes already buffered: no read
+	return bytes.Contains(buf, headEnd)
+}
+
+// responded reports a finished response to the OnResponse hook and the
+// log.
+func (c *conn) responded(r *http.Request, w *ch04.Response, start time.Time, keep bool) {
+	if c.s.OnResponse != nil {
+		c.s.OnResponse(r, w.Status(), w.Written(), start)
+	}
+	if c.s.Logf != nil && !c.s.QuietRequests { // the check spares the arguments' allocations
+		next := "kept open"
+		if !keep {
+			next = "closing"
+		}
+		c.s.Logf("ch05: %s: %s %s %s: %d (request %d on this connection, %s)",
+			c.hc.RemoteAddr(), r.Method, r.RequestURI, r.Proto, w.Status(), c.served, next)
+	}
+}
+
+// idleEnded logs why no request came: the client closed, or the idle or
+// header timeout ran out. None of these gets an answer (RFC 9112 section
+// 9.5: a server closing an idle connection just closes it).
+func (c *conn) idleEnded(err error) {
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded) && c.served == 0:
+		c.s.logf("ch05: %s: no request within %v, closing", c.hc.RemoteAddr(), c.s.readHeaderTimeout())
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		c.s.logf("ch05: %s: idle for %v, closing", c.hc.RemoteAddr(), c.s.idleTimeout())
+	}
+}
+
+// reject answers a request that could not be read or built, and the loop
+// then closes the connection: after a bad head, where the next request
+// would start is anyone's guess. A client that ran out of time mid-head
+// gets 408 Request Timeout (RFC 9110 section 15.5.9); a request chapter 2
+// or 4 refused gets its status (ch03.WriteError: 400, 413, 414, 431, 501,
+// 505); a client that closed or reset gets nothing, since no answer would
+// arrive.
+func (c *conn) reject(err error) {
+	var se *ch02.StatusError
+	switch {
+	case err == io.EOF:
+		return
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		err = &ch02.StatusError{Code: http.StatusRequestTimeout, Err: ErrHeaderTimeout}
+	case errors.As(err, &se), errors.Is(err, ch04.ErrBadTarget):
+	default:
+		c.s.logf("ch05: %s: read: %v", c.hc.RemoteAddr(), err)
+		return
+	}
+	c.s.logf("ch05: %s: rejected with %d: %v", c.hc.RemoteAddr(), ch02.StatusCode(err), err)
+	if err := ch03.WriteError(c.hc.Writer(), err); err != nil {
+		c.s.logf("ch05: %s: write: %v", c.hc.RemoteAddr(), err)
+	}
+}
+
+// setReadTimeout sets rwc's read deadline d from now, or none when d is
+// zero.
+func setReadTimeout(rwc net.Conn, d time.Duration) {
+	if d <= 0 {
+		rwc.SetReadDeadline(time.Time{})
+		return
+	}
+	rwc.SetReadDeadline(time.Now().Add(d))
+}

@@ -1,0 +1,376 @@
+package ch05_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/httpfromscratch/course/chapters/ch05"
+	"github.com/httpfromscratch/course/demo"
+)
+
+// TestManyRequestsOneConnection: a hundred requests, one TCP connection.
+func TestManyRequestsOneConnection(t *testing.T) {
+	states := newStateRecorder()
+	_, addr := startServer(t, demo.New(), func(s *ch05.Server) { s.ConnState = states.hook })
+	c := dial(t, addr)
+	for i := range 100 {
+		resp, body := c.roundTrip(fmt.Sprintf("GET /status/%d HTTP/1.1\r\nHost: a\r\n\r\n", 200+i%7))
+		if resp.StatusCode != 200+i%7 || resp.Close {
+			t.Fatalf("request %d: %d (close %v) %q, want %d on a kept connection", i, resp.StatusCode, resp.Close, body, 200+i%7)
+		}
+	}
+	if n := states.connections(); n != 1 {
+		t.Errorf("the server saw %d connections, want 1", n)
+	}
+}
+
+// TestDemoOnOneConnection runs every kind of demo response, one after the
+// other, on one connection: each must leave the connection exactly at the
+// start of the next response.
+func TestDemoOnOneConnection(t *testing.T) {
+	_, addr := startServer(t, demo.New(), nil)
+	c := dial(t, addr)
+	upload := strings.Repeat("0123456789", 100_000) // 1 MB: many buffers' worth
+	sum := sha256.Sum256([]byte(upload))
+	chunked := "5\r\nhello\r\n6\r\n, echo\r\n0\r\n\r\n"
+	tests := []struct {
+		name, raw, wantBody string
+		wantStatus          int
+	}{
+		{"GET /", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "Hello, World!", 200},
+		{"HEAD /", "HEAD / HTTP/1.1\r\nHost: a\r\n\r\n", "", 200},
+		{"chunked stream", "GET /stream?n=3 HTTP/1.1\r\nHost: a\r\n\r\n", "line 1\nline 2\nline 3\n", 200},
+		{"POST /upload, 1 MB", fmt.Sprintf("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n%s", len(upload), upload),
+			fmt.Sprintf(`{"bytes":%d,"sha256":"%s"}`+"\n", len(upload), hex.EncodeToString(sum[:])), 200},
+		{"chunked POST /echo", "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked,
+			`{"method":"POST","uri":"/echo","proto":"HTTP/1.1","host":"a","headers":{},"body":"hello, echo"}` + "\n", 200},
+		{"404", "GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n", "404 page not found\n", 404},
+		{"204", "GET /status/204 HTTP/1.1\r\nHost: a\r\n\r\n", "", 204},
+		{"GET / again", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "Hello, World!", 200},
+	}
+	for _, tt := range tests {
+		resp, body := c.roundTrip(tt.raw)
+		if resp.StatusCode != tt.wantStatus || body != tt.wantBody || resp.Close {
+			t.Fatalf("%s: %d %q (close %v), want %d %q, connection kept", tt.name, resp.StatusCode, body, resp.Close, tt.wantStatus, tt.wantBody)
+		}
+	}
+}
+
+// TestPersistence is the keep-alive decision seen from the wire: one
+// request in raw bytes, the Connection field of the response, and whether
+// the server then closes.
+func TestPersistence(t *testing.T) {
+	tests := []struct {
+		name       string
+		raw        string
+		wantField  string // the response's Connection field
+		wantClosed bool
+	}{
+		{"HTTP/1.1", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "", false},
+		{"HTTP/1.1 close", "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", "close", true},
+		{"HTTP/1.1 keep-alive, close", "GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, close\r\n\r\n", "close", true},
+		{"HTTP/1.0", "GET / HTTP/1.0\r\n\r\n", "close", true},
+		{"HTTP/1.0 keep-alive", "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", "keep-alive", false},
+		{"HTTP/1.0 keep-alive, streamed body", "GET /stream?n=2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", "close", true},
+		{"HTTP/1.1 streamed body", "GET /stream?n=2 HTTP/1.1\r\nHost: a\r\n\r\n", "", false},
+		{"handler panics", "GET /panic HTTP/1.1\r\nHost: a\r\n\r\n", "close", true},
+		{"handler says close", "GET /close HTTP/1.1\r\nHost: a\r\n\r\n", "close", true},
+		{"unknown expectation", "GET / HTTP/1.1\r\nHost: a\r\nExpect: teapot\r\n\r\n", "close", true},
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", demo.New())
+	mux.HandleFunc("/close", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close")
+		io.WriteString(w, "bye")
+	})
+	_, addr := startServer(t, mux, nil)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dial(t, addr)
+			c.send(tt.raw)
+			resp, _ := c.response("GET")
+			got := resp.Header.Get("Connection")
+			if resp.Close {
+				got = "close" // http.ReadResponse moves "close" to resp.Close
+			}
+			if got != tt.wantField {
+				t.Errorf("response to %q: Connection %q, want %q", tt.raw, got, tt.wantField)
+			}
+			if tt.wantClosed {
+				c.expectClosed()
+			} else {
+				c.expectOpen()
+			}
+		})
+	}
+}
+
+// TestRejectionCloses: a request chapters 2 and 4 refuse, on a connection
+// that served well so far, is answered with its status and closes it:
+// after a bad head, nobody knows where the next request would start.
+func TestRejectionCloses(t *testing.T) {
+	tests := []struct {
+		name string
+		raw  string
+		want int
+	}{
+		{"no Host", "GET / HTTP/1.1\r\n\r\n", 400},
+		{"bare LF", "GET / HTTP/1.1\nHost: a\n\n", 400},
+		{"smuggling", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+		{"HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505},
+		{"unknown coding", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
+		{"body too large", "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 2000\r\n\r\n", 413},
+	}
+	_, addr := startServer(t, demo.New(), func(s *ch05.Server) { s.Limits.MaxBodyBytes = 1000 })
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dial(t, addr)
+			c.expectOpen()
+			resp, _ := c.roundTrip(tt.raw)
+			if resp.StatusCode != tt.want || !resp.Close {
+				t.Errorf("readRequest(%q) answered %d (close %v), want %d and Connection: close", tt.raw, resp.StatusCode, resp.Close, tt.want)
+			}
+			c.expectClosed()
+		})
+	}
+}
+
+// TestPanicOnKeptConnection: a handler's panic on the third request of a
+// connection gets 500 and closes that connection; the server lives on.
+func TestPanicOnKeptConnection(t *testing.T) {
+	logs := new(logRecorder)
+	_, addr := startServer(t, demo.New(), func(s *ch05.Server) { s.Logf = logs.logf })
+	c := dial(t, addr)
+	c.expectOpen()
+	c.expectOpen()
+	resp, _ := c.roundTrip("GET /panic HTTP/1.1\r\nHost: a\r\n\r\n")
+	if resp.StatusCode != 500 || !resp.Close {
+		t.Errorf("GET /panic = %d (close %v), want 500 with Connection: close", resp.StatusCode, resp.Close)
+	}
+	c.expectClosed()
+	if n := len(logs.matching("panic serving")); n != 1 {
+		t.Errorf("the panic was logged %d times, want once", n)
+	}
+	dial(t, addr).expectOpen()
+}
+
+// TestMaxRequestsPerConn: the last request allowed is answered with
+// "Connection: close", and the connection then closes.
+func TestMaxRequestsPerConn(t *testing.T) {
+	_, addr := startServer(t, demo.New(), func(s *ch05.Server) { s.MaxRequestsPerConn = 3 })
+	c := dial(t, addr)
+	for i := 1; i <= 3; i++ {
+		resp, _ := c.roundTrip("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+		if want := i == 3; resp.Close != want {
+			t.Errorf("request %d of 3: Connection: close is %v, want %v", i, resp.Close, want)
+		}
+	}
+	c.expectClosed()
+}
+
+// TestSetKeepAlivesEnabled turns keep-alives off between two requests and
+// in the middle of a handler: the next response, or the one in progress,
+// says "Connection: close", and its connection closes.
+func TestSetKeepAlivesEnabled(t *testing.T) {
+	var srv atomic.Pointer[ch05.Server]
+	mux := http.NewServeMux()
+	mux.Handle("/", demo.New())
+	mux.HandleFunc("/off", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusAccepted) // the head is not written yet: the status is only set
+		srv.Load().SetKeepAlivesEnabled(false)
+	})
+	s, addr := startServer(t, mux, nil)
+	srv.Store(s)
+
+	t.Run("between requests", func(t *testing.T) {
+		c := dial(t, addr)
+		c.expectOpen()
+		s.SetKeepAlivesEnabled(false)
+		defer s.SetKeepAlivesEnabled(true)
+		resp, _ := c.roundTrip("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+		if !resp.Close {
+			t.Errorf("GET / after SetKeepAlivesEnabled(false): no Connection: close")
+		}
+		c.expectClosed()
+	})
+	t.Run("while the handler runs", func(t *testing.T) {
+		c := dial(t, addr)
+		c.expectOpen()
+		defer s.SetKeepAlivesEnabled(true)
+		resp, _ := c.roundTrip("GET /off HTTP/1.1\r\nHost: a\r\n\r\n")
+		if resp.StatusCode != 202 || !resp.Close {
+			t.Errorf("GET /off = %d (close %v), want 202 with Connection: close", resp.StatusCode, resp.Close)
+		}
+		c.expectClosed()
+	})
+	t.Run("on again", func(t *testing.T) {
+		c := dial(t, addr)
+		c.expectOpen()
+		c.expectOpen()
+	})
+}
+
+// countingListener counts the writes on the connections it accepts.
+type countingListener struct {
+	net.Listener
+	writes atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{Conn: c, writes: &l.writes}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(p)
+}
+
+// TestPipelining sends three requests in one write: the responses come
+// back in order, and in one write: the server flushed only when no
+// further request was waiting.
+func TestPipelining(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := &countingListener{Listener: ln}
+	serveOn(t, cl, demo.New(), nil)
+	c := dial(t, ln.Addr().String())
+
+	c.send("GET /status/201 HTTP/1.1\r\nHost: a\r\n\r\n" +
+		"POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello" +
+		"GET /status/203 HTTP/1.1\r\nHost: a\r\n\r\n")
+	want := []struct {
+		status int
+		body   string
+	}{
+		{201, "Created"},
+		{200, `{"method":"POST","uri":"/echo","proto":"HTTP/1.1","host":"a","headers":{"Content-Length":["5"]},"body":"hello"}` + "\n"},
+		{203, "Non-Authoritative Information"},
+	}
+	for i, w := range want {
+		method := "GET"
+		if i == 1 {
+			method = "POST"
+		}
+		resp, body := c.response(method)
+		if resp.StatusCode != w.status || body != w.body {
+			t.Errorf("pipelined response %d = %d %q, want %d %q", i+1, resp.StatusCode, body, w.status, w.body)
+		}
+	}
+	if n := cl.writes.Load(); n != 1 {
+		t.Errorf("three pipelined responses took %d writes, want 1", n)
+	}
+	c.expectOpen()
+	if n := cl.writes.Load(); n != 2 {
+		t.Errorf("after one more request: %d writes, want 2", n)
+	}
+}
+
+// TestPipeliningPartialHead: when the reader holds only the start of the
+// next request, the response is flushed anyway: the client may be waiting
+// for it before sending the rest.
+func TestPipeliningPartialHead(t *testing.T) {
+	_, addr := startServer(t, demo.New(), nil)
+	c := dial(t, addr)
+	c.send("GET /status/201 HTTP/1.1\r\nHost: a\r\n\r\nGET /status/202 HTTP/1.1\r\n")
+	if resp, _ := c.response("GET"); resp.StatusCode != 201 {
+		t.Fatalf("first response %d, want 201", resp.StatusCode)
+	}
+	// Only now the rest of the second request.
+	c.send("Host: a\r\n\r\n")
+	if resp, _ := c.response("GET"); resp.StatusCode != 202 {
+		t.Fatalf("second response %d, want 202", resp.StatusCode)
+	}
+}
+
+// TestIdleTimeout: a connection that sends nothing after a response is
+// closed once IdleTimeout has passed, without a word.
+func TestIdleTimeout(t *testing.T) {
+	const idle = 200 * time.Millisecond
+	_, addr := startServer(t, demo.New(), func(s *ch05.Server) { s.IdleTimeout = idle })
+	c := dial(t, addr)
+	c.expectOpen()
+	c.expectOpen()
+	if elapsed := c.expectClosed(); elapsed < idle*3/4 || elapsed > 20*idle {
+		t.Errorf("the idle connection closed after %v, want about %v", elapsed, idle)
+	}
+}
+
+// TestReadHeaderTimeout: slowloris. A client that starts a request and
+// does not finish its head in time gets 408 and a close, on the first
+// request (the clock started at the accept) as on a later one (the clock
+// starts at the request's first byte, not when the connection went idle).
+func TestReadHeaderTimeout(t *testing.T) {
+	const timeout = 200 * time.Millisecond
+	_, addr := startServer(t, demo.New(), func(s *ch05.Server) {
+		s.ReadHeaderTimeout = timeout
+		s.IdleTimeout = testTimeout // long: only the head's clock may fire
+	})
+
+	t.Run("first request", func(t *testing.T) {
+		c := dial(t, addr)
+		c.send("GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ")
+		start := time.Now()
+		resp, _ := c.response("GET")
+		if resp.StatusCode != http.StatusRequestTimeout || !resp.Close {
+			t.Errorf("half a head = %d (close %v), want 408 with Connection: close", resp.StatusCode, resp.Close)
+		}
+		if elapsed := time.Since(start); elapsed > 20*timeout {
+			t.Errorf("408 after %v, want about %v", elapsed, timeout)
+		}
+		c.expectClosed()
+	})
+	t.Run("a byte at a time", func(t *testing.T) {
+		c := dial(t, addr)
+		c.expectOpen()
+		// Well within the timeout between bytes, but never done: the
+		// deadline is for the whole head.
+		head := "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: 1234567890123456789012345678901234567890"
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := range len(head) {
+				if _, err := c.c.Write([]byte{head[i]}); err != nil {
+					return // closed by the server, as it should
+				}
+				time.Sleep(timeout / 10)
+			}
+		}()
+		resp, _ := c.response("GET")
+		if resp.StatusCode != http.StatusRequestTimeout {
+			t.Errorf("a slowloris head = %d, want 408", resp.StatusCode)
+		}
+		c.expectClosed()
+		<-done
+	})
+	t.Run("no request at all", func(t *testing.T) {
+		c := dial(t, addr)
+		if elapsed := c.expectClosed(); elapsed > 20*timeout {
+			t.Errorf("a silent connection closed after %v, want about %v", elapsed, timeout)
+		}
+	})
+	t.Run("idle is not the head's business", func(t *testing.T) {
+		c := dial(t, addr)
+		c.expectOpen()
+		time.Sleep(2 * timeout) // idle, longer than the head timeout: allowed
+		c.expectOpen()
+	})
+}
