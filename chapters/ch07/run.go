@@ -1,0 +1,81 @@
+package ch07
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/httpfromscratch/course/chapters/ch01"
+)
+
+// DefaultGracefulTimeout is how long Run gives in-flight requests to
+// finish after it is asked to stop.
+const DefaultGracefulTimeout = 30 * time.Second
+
+var (
+	// ErrGracefulTimeout is returned by Run when requests were still in
+	// flight when the graceful timeout passed, and were cut.
+	ErrGracefulTimeout = errors.New("ch07: requests still in flight at the graceful timeout were cut")
+	// ErrForced is returned by Run when a second stop request cut the
+	// graceful shutdown short.
+	ErrForced = errors.New("ch07: forced to stop before in-flight requests finished")
+)
+
+// Run serves ln with s until ctx is done, then shuts s down gracefully:
+// it waits up to timeout (DefaultGracefulTimeout if zero) for in-flight
+// requests, or until force is closed (a second Ctrl+C), and then closes
+// what is left. It returns nil after a clean shutdown, ErrGracefulTimeout
+// or ErrForced when requests had to be cut, or why serving failed.
+func Run(ctx context.Context, force <-chan struct{}, s *Server, ln net.Listener, timeout time.Duration, logf ch01.Logf) error {
+	if timeout == 0 {
+		timeout = DefaultGracefulTimeout
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("ch07: serve: %w", err) // failed before any stop request
+	case <-ctx.Done():
+	}
+
+	logf("ch07: shutting down: no new connections, finishing requests in flight (up to %v)", timeout)
+	start := time.Now()
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	go func() {
+		select {
+		case <-force:
+			cancel()
+		case <-sctx.Done():
+		}
+	}()
+	err := s.Shutdown(sctx)
+	forced := isClosed(force)
+	if err != nil {
+		s.Close()
+	}
+	<-served
+	switch {
+	case err == nil:
+		logf("ch07: shut down cleanly in %v", time.Since(start).Round(time.Millisecond))
+		return nil
+	case forced:
+		return ErrForced
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%w (after %v)", ErrGracefulTimeout, timeout)
+	default:
+		return fmt.Errorf("ch07: shutdown: %w", err)
+	}
+}
+
+// isClosed reports whether ch is closed, without blocking.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}

@@ -1,0 +1,266 @@
+package ch07
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/httpfromscratch/course/chapters/ch05"
+)
+
+// gate is a handler that announces each request and waits to be released,
+// so a test controls exactly when a request is in flight.
+type gate struct {
+	started chan string
+	release chan struct{}
+}
+
+func newGate() *gate {
+	return &gate{started: make(chan string, 10), release: make(chan struct{})}
+}
+
+func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/slow" {
+		g.started <- r.URL.Path
+		select {
+		case <-g.release:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	io.WriteString(w, "done "+r.URL.Path)
+}
+
+func startServer(t *testing.T, h http.Handler) (*Server, string, chan error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(&ch05.Server{Handler: h})
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ln) }()
+	t.Cleanup(func() { s.Close() })
+	return s, ln.Addr().String(), served
+}
+
+// client is one keep-alive connection that sends requests and reads
+// responses.
+type client struct {
+	c  net.Conn
+	br *bufio.Reader
+}
+
+func dial(t *testing.T, addr string) *client {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	return &client{c: c, br: bufio.NewReader(c)}
+}
+
+func (cl *client) get(t *testing.T, path string) {
+	t.Helper()
+	if _, err := io.WriteString(cl.c, "GET "+path+" HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (cl *client) response(t *testing.T) *http.Response {
+	t.Helper()
+	resp, err := http.ReadResponse(cl.br, nil)
+	if err != nil {
+		t.Fatalf("read response: %v", err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read body: %v", err)
+	}
+	resp.Body = io.NopCloser(strings.NewReader(string(body)))
+	return resp
+}
+
+func (cl *client) closedByServer(t *testing.T) {
+	t.Helper()
+	if n, err := cl.br.Read(make([]byte, 1)); err == nil {
+		t.Fatalf("read %d more bytes, want the server to close the connection", n)
+	}
+}
+
+func TestShutdownClosesIdleAndFinishesInFlight(t *testing.T) {
+	g := newGate()
+	s, addr, served := startServer(t, g)
+
+	idle := dial(t, addr)
+	idle.get(t, "/")
+	if resp := idle.response(t); resp.Close {
+		t.Fatal("the first response closed the connection: keep-alive is off")
+	}
+	busy := dial(t, addr)
+	busy.get(t, "/slow")
+	<-g.started // the request is in flight
+
+	shut := make(chan error, 1)
+	go func() { shut <- s.Shutdown(context.Background()) }()
+
+	// The idle connection is closed at once.
+	idle.closedByServer(t)
+	// New connections are refused once the listener is closed.
+	waitRefused(t, addr)
+	// The request in flight finishes, says Connection: close, and then
+	// the connection ends.
+	close(g.release)
+	resp := busy.response(t)
+	if body, _ := io.ReadAll(resp.Body); string(body) != "done /slow" || !resp.Close {
+		t.Errorf("in-flight response: %q, Close=%v; want the whole body and Connection: close", body, resp.Close)
+	}
+	busy.closedByServer(t)
+	if err := <-shut; err != nil {
+		t.Errorf("Shutdown() = %v, want nil", err)
+	}
+	if err := <-served; !errors.Is(err, ErrServerClosed) {
+		t.Errorf("Serve() = %v, want ErrServerClosed", err)
+	}
+	if err := s.Serve(mustListen(t)); !errors.Is(err, ErrServerClosed) {
+		t.Errorf("Serve after Shutdown = %v, want ErrServerClosed", err)
+	}
+}
+
+func TestShutdownTimesOut(t *testing.T) {
+	g := newGate()
+	s, addr, _ := startServer(t, g)
+	busy := dial(t, addr)
+	busy.get(t, "/slow")
+	<-g.started
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := s.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Shutdown() = %v, want context.DeadlineExceeded", err)
+	}
+}
+
+func TestRun(t *testing.T) {
+	tests := []struct {
+		name    string
+		timeout time.Duration
+		release bool // let the slow request finish
+		force   bool // a second stop request
+		want    error
+	}{
+		{"clean", time.Minute, true, false, nil},
+		{"timeout", 100 * time.Millisecond, false, false, ErrGracefulTimeout},
+		{"forced", time.Minute, false, true, ErrForced},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := newGate()
+			ln := mustListen(t)
+			s := New(&ch05.Server{Handler: g})
+			ctx, stop := context.WithCancel(context.Background())
+			force := make(chan struct{})
+			done := make(chan error, 1)
+			go func() { done <- Run(ctx, force, s, ln, tt.timeout, t.Logf) }()
+			busy := dial(t, ln.Addr().String())
+			busy.get(t, "/slow")
+			<-g.started
+			stop()
+			waitRefused(t, ln.Addr().String())
+			if tt.release {
+				close(g.release)
+			}
+			if tt.force {
+				close(force)
+			}
+			select {
+			case err := <-done:
+				if !errors.Is(err, tt.want) && !(tt.want == nil && err == nil) {
+					t.Errorf("Run() = %v, want %v", err, tt.want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("Run did not return")
+			}
+		})
+	}
+}
+
+func mustListen(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+// waitRefused waits until addr refuses connections (bounded).
+func waitRefused(t *testing.T, addr string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return
+		}
+		c.Close()
+	}
+	t.Fatal("the server still accepts connections")
+}
+
+// holdingListener accepts a connection and then holds it, announcing it,
+// until released: the instant between the kernel handing a connection
+// over and the server starting to serve it, stretched for a test.
+type holdingListener struct {
+	net.Listener
+	accepted chan struct{}
+	release  chan struct{}
+}
+
+func (l *holdingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.accepted <- struct{}{}
+	<-l.release
+	return c, nil
+}
+
+// A connection accepted just as Shutdown starts is served, not lost:
+// Shutdown waits until the accept loop has handed it over and it is
+// answered.
+func TestShutdownWaitsForConnectionBeingAccepted(t *testing.T) {
+	hl := &holdingListener{Listener: mustListen(t), accepted: make(chan struct{}, 1), release: make(chan struct{})}
+	s := New(&ch05.Server{Handler: newGate()})
+	t.Cleanup(func() { s.Close() })
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(hl) }()
+
+	cl := dial(t, hl.Addr().String())
+	cl.get(t, "/")
+	<-hl.accepted // in the accept loop's hands, not served yet
+
+	shut := make(chan error, 1)
+	go func() { shut <- s.Shutdown(context.Background()) }()
+	select {
+	case err := <-shut:
+		t.Fatalf("Shutdown() = %v before the accepted connection was served", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(hl.release)
+	resp := cl.response(t)
+	if body, _ := io.ReadAll(resp.Body); string(body) != "done /" || !resp.Close {
+		t.Errorf("response: %q, Close=%v; want the body and Connection: close", body, resp.Close)
+	}
+	if err := <-shut; err != nil {
+		t.Errorf("Shutdown() = %v, want nil", err)
+	}
+	<-served
+}
