@@ -2,6 +2,7 @@ package ch08
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -77,4 +78,20 @@ func host(addr string) string {
 		h = h[1 : len(h)-1]
 	}
 	return h
+}
+
+// NewEntry is the access log's view of a finished request: what
+// ch05.Server's OnResponse hook reports, plus the Referer and User-Agent
+// fields of the request. Bytes counts the body bytes sent, as Apache's
+// %b does: none in reply to HEAD, whatever the handler wrote.
+func NewEntry(r *http.Request, status int, written int64, start time.Time) *Entry {
+	if r.Method == http.MethodHead {
+		written = 0 // the handler's bytes were dropped: none were sent
+	}
+	return &Entry{
+		RemoteAddr: r.RemoteAddr, Start: start,
+		Method: r.Method, RequestURI: r.RequestURI, Proto: r.Proto,
+		Status: status, Bytes: written, Duration: time.Since(start),
+		Referer: r.Header.Get("Referer"), UserAgent: r.Header.Get("User-Agent"),
+	}
 }

@@ -2,6 +2,7 @@ package ch08
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"testing"
 	"time"
 )
@@ -109,5 +110,22 @@ func BenchmarkAppendCombined(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf = AppendCombined(buf[:0], &e)
+	}
+}
+
+func TestNewEntry(t *testing.T) {
+	start := time.Now()
+	get := httptest.NewRequest("GET", "/a?b=c", nil)
+	get.Header.Set("Referer", "http://example.com/")
+	get.Header.Set("User-Agent", "test/1.0")
+	e := NewEntry(get, 200, 13, start)
+	if e.Method != "GET" || e.RequestURI != "/a?b=c" || e.Status != 200 || e.Bytes != 13 ||
+		e.Referer != "http://example.com/" || e.UserAgent != "test/1.0" || e.Start != start {
+		t.Errorf("NewEntry(GET) = %+v", e)
+	}
+	// In reply to HEAD the handler's bytes were dropped, not sent: the log
+	// says none, as Apache's %b does.
+	if e := NewEntry(httptest.NewRequest("HEAD", "/", nil), 200, 13, start); e.Bytes != 0 {
+		t.Errorf("NewEntry(HEAD).Bytes = %d, want 0", e.Bytes)
 	}
 }

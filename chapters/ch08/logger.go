@@ -67,6 +67,33 @@ func openAppend(path string) (*os.File, error) {
 	return f, nil
 }
 
+// OpenAccessLog opens the access log a server's flags name: path "" or "-"
+// is stdout, "off" is no log at all (nil, nil), anything else a file;
+// format "" is Console. style colors the console format on stdout.
+func OpenAccessLog(path, format string, style StatusStyle) (*Logger, error) {
+	switch path {
+	case "off":
+		return nil, nil
+	case "":
+		path = "-"
+	}
+	f := Console
+	if format != "" {
+		var err error
+		if f, err = ParseFormat(format); err != nil {
+			return nil, err
+		}
+	}
+	l, err := Open(path, f, 0)
+	if err != nil {
+		return nil, err
+	}
+	if path == "-" {
+		l.StatusStyle = style
+	}
+	return l, nil
+}
+
 // New returns a Logger writing to w (see Open for interval).
 func New(w io.Writer, format Format, interval time.Duration) *Logger {
 	l := &Logger{Format: format, out: w, buf: make([]byte, 0, PipeBuf)}

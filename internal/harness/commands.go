@@ -33,7 +33,7 @@ func cmdStart(ts *testscript.TestScript, neg bool, args []string) {
 	st := scriptState(ts)
 	if st.server != nil {
 		if exited, _ := st.server.wait(0); !exited {
-			ts.Fatalf("start: the server is already running; stop it first")
+			ts.Fatalf("start: the server is already running; interrupt it first")
 		}
 	}
 	workers := 0
@@ -87,22 +87,22 @@ func runningServer(ts *testscript.TestScript, cmd string) *server {
 	return st.server
 }
 
-func cmdStop(ts *testscript.TestScript, neg bool, args []string) {
-	srv := runningServer(ts, "stop")
+func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
+	srv := runningServer(ts, "interrupt")
 	if err := srv.signal(os.Interrupt); err != nil {
-		ts.Fatalf("stop: %v", err)
+		ts.Fatalf("interrupt: %v", err)
 	}
 	exited, err := srv.wait(StopTimeout)
 	if !exited {
 		srv.kill()
-		ts.Fatalf("stop: the server did not exit within %v of SIGINT\nserver output:\n%s", StopTimeout, srv.out.String())
+		ts.Fatalf("interrupt: the server did not exit within %v of SIGINT\nserver output:\n%s", StopTimeout, srv.out.String())
 	}
 	io.WriteString(ts.Stdout(), srv.out.String())
 	switch {
 	case err != nil && !neg:
-		ts.Fatalf("stop: the server exited with %v", err)
+		ts.Fatalf("interrupt: the server exited with %v", err)
 	case err == nil && neg:
-		ts.Fatalf("stop: the server exited 0, want a non-zero status")
+		ts.Fatalf("interrupt: the server exited 0, want a non-zero status")
 	}
 }
 
@@ -117,18 +117,18 @@ func cmdOutput(ts *testscript.TestScript, neg bool, args []string) {
 	io.WriteString(ts.Stdout(), runningServer(ts, "output").out.String())
 }
 
-func cmdKill(ts *testscript.TestScript, neg bool, args []string) {
-	srv := runningServer(ts, "kill")
+func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
+	srv := runningServer(ts, "signal")
 	sig := syscall.SIGTERM
 	if len(args) > 0 {
 		s, ok := signals[strings.TrimPrefix(strings.TrimPrefix(args[0], "-"), "SIG")]
 		if !ok {
-			ts.Fatalf("kill: unknown signal %q", args[0])
+			ts.Fatalf("signal: unknown signal %q", args[0])
 		}
 		sig = s
 	}
 	if err := srv.signal(sig); err != nil {
-		ts.Fatalf("kill: %v", err)
+		ts.Fatalf("signal: %v", err)
 	}
 }
 

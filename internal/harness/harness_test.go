@@ -48,8 +48,10 @@ func TestTargetArgv(t *testing.T) {
 	}{
 		{"flags appended", []string{"python3", "srv.py"}, 0, nil,
 			[]string{"python3", "srv.py", "--host", "127.0.0.1", "--port", "8000"}},
-		{"workers appended", []string{"./srv"}, 2, []string{"--workers", "2"},
-			[]string{"./srv", "--host", "127.0.0.1", "--port", "8000", "--workers", "2", "--workers", "2"}},
+		{"workers passed once", []string{"./srv"}, 2, []string{"--workers", "2"},
+			[]string{"./srv", "--host", "127.0.0.1", "--port", "8000", "--workers", "2"}},
+		{"workers appended", []string{"./srv"}, 3, nil,
+			[]string{"./srv", "--host", "127.0.0.1", "--port", "8000", "--workers", "3"}},
 		{"placeholders replaced", []string{"node", "srv.js", "{port}", "--bind={host}"}, 0, []string{"--max-body", "10"},
 			[]string{"node", "srv.js", "8000", "--bind=127.0.0.1", "--max-body", "10"}},
 	}
@@ -193,5 +195,23 @@ func TestEchoCheckCatchesDroppedBytes(t *testing.T) {
 	err = echoCheck(ln.Addr().String(), 2, 5000, true)
 	if err == nil || !strings.Contains(err.Error(), "want 5000") {
 		t.Errorf("echoCheck against a lossy server = %v, want a length mismatch", err)
+	}
+}
+
+// TestCommandsDoNotShadowBuiltins guards against a command named like one
+// of testscript's own: testscript runs its builtin, so a script calling
+// ours would silently do something else (its `stop` ends the script as a
+// pass, skipping every check after it).
+func TestCommandsDoNotShadowBuiltins(t *testing.T) {
+	builtins := []string{
+		"cd", "chmod", "cmp", "cmpenv", "cp", "env", "exec", "exists", "grep",
+		"kill", "mkdir", "mv", "rm", "skip", "stderr", "stdin", "stdout", "stop",
+		"symlink", "ttyin", "ttyout", "unquote", "wait",
+	}
+	cmds := Commands()
+	for _, name := range builtins {
+		if _, ok := cmds[name]; ok {
+			t.Errorf("harness command %q has the name of a testscript builtin, which wins", name)
+		}
 	}
 }

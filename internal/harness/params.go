@@ -62,9 +62,9 @@ func (st *state) getenv(key string) string {
 // Commands returns the harness's script commands by name:
 //
 //	start [flags...]            start the server under test, wait until it accepts; sets HOST, PORT
-//	stop                        SIGINT, wait for exit, print the server's output; fails on a non-zero status (! stop expects one)
+//	interrupt                   SIGINT (Ctrl+C), wait for exit, print the server's output; fails on a non-zero status (! interrupt expects one)
 //	output                      print what the server has written to stdout and stderr so far
-//	kill [-SIG]                 send a signal (default TERM), do not wait
+//	signal [SIG]                send a signal (default TERM: INT, KILL, HUP, USR1, TTIN, ...), do not wait
 //	send [-c NAME] TEXT         write TEXT (escapes decoded) on connection NAME, dialing it first
 //	sendfile [-c NAME] FILE     write a file's bytes as they are
 //	shutwrite [-c NAME]         half-close our side of the connection
@@ -72,12 +72,27 @@ func (st *state) getenv(key string) string {
 //	recv [-c NAME] [-n N] [-hex]  read N bytes, or until the server closes, and print them
 //	closed [-c NAME]            assert the server closes the connection, sending nothing more
 //	echo-check [-conns N] [-size B] [-halfclose]  concurrent echo round trips with random bytes
+//	waitexit                    wait for the server to exit; fails unless status 0 (! waitexit wants non-zero)
+//	refused                     assert the server refuses new connections (its listener closed)
+//	waitlog [-count N] REGEXP   wait until the server's output matches
+//	waitfile PATH               wait until a file exists
+//	getpid VAR                  GET /pid on a new connection; set VAR to the answer
+//	pids N                      GET /pid until N different processes answered (never the master)
+//	killpid [-SIG] PID          signal one of the server's processes
+//	waitgone PID                wait until a process has exited
+//	burst [-n N] [-c C] [PATH]  N keep-alive GETs over C connections at once, all 2xx
+//	gencert DIR                 write a self-signed certificate for 127.0.0.1 to DIR/cert.pem and DIR/key.pem
+//	tlsget [-ca FILE] PATH...   GET each PATH over HTTPS trusting FILE (default cert.pem); print status, ALPN, reuse, body
+//	loadsignal [-c C] [-d DUR] [-signal SIG [-at F]] [-gone PID]... [PATH]  C keep-alive clients for DUR, signal at F; no failure
+//	waitworkers N               wait until exactly N processes answer GET /pid
+//	untilclose [-max N] [PATH]  keep-alive GETs until a response says Connection: close; print how many
+//	startfail [flags...]        run the server with a command line it must refuse: non-zero exit; print its output
 func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"start":      cmdStart,
-		"stop":       cmdStop,
+		"interrupt":  cmdInterrupt,
 		"output":     cmdOutput,
-		"kill":       cmdKill,
+		"signal":     cmdSignal,
 		"send":       cmdSend,
 		"sendfile":   cmdSendFile,
 		"shutwrite":  cmdShutWrite,
@@ -85,5 +100,21 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"recv":       cmdRecv,
 		"closed":     cmdClosed,
 		"echo-check": cmdEchoCheck,
+		"waitexit":   cmdWaitExit,
+		"refused":    cmdRefused,
+		"waitlog":    cmdWaitLog,
+		"waitfile":   cmdWaitFile,
+		"getpid":     cmdGetPid,
+		"pids":       cmdPids,
+		"killpid":    cmdKillPid,
+		"waitgone":   cmdWaitPidGone,
+		"burst":      cmdBurst,
+
+		"gencert":     cmdGenCert,
+		"tlsget":      cmdTLSGet,
+		"loadsignal":  cmdLoadSignal,
+		"waitworkers": cmdWaitWorkers,
+		"untilclose":  cmdUntilClose,
+		"startfail":   cmdStartFail,
 	}
 }

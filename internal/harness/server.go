@@ -70,6 +70,9 @@ func startServer(argv, env []string, dir string, port int) (*server, error) {
 	// The server gets its own process group, so signals we send reach its
 	// workers too only when it forwards them, as a real master must.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// A worker that outlives its master (a bug the checks must report,
+	// not hang on) keeps the output pipe open: stop waiting for it then.
+	cmd.WaitDelay = StopTimeout
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("harness: start %s: %w", argv[0], err)
 	}
@@ -111,6 +114,11 @@ func (s *server) signal(sig os.Signal) error {
 
 // wait waits up to d for the server to exit and returns its exit error.
 func (s *server) wait(d time.Duration) (exited bool, err error) {
+	select { // an exited server wins over an expired timer
+	case <-s.done:
+		return true, s.err
+	default:
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	select {
@@ -122,16 +130,16 @@ func (s *server) wait(d time.Duration) (exited bool, err error) {
 }
 
 // kill ends the server and anything left in its process group, and waits.
+// The group goes first: a prefork server's workers share it, and they hold
+// the server's output pipe too, so Wait would not return while one lives.
 func (s *server) kill() {
+	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	select {
 	case <-s.done:
 	default:
 		s.cmd.Process.Signal(syscall.SIGKILL)
 		<-s.done
 	}
-	// Workers of a prefork server share its process group: make sure none
-	// outlives a failed check.
-	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 }
 
 // freePort asks the kernel for a port nobody is listening on. Another

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -45,7 +46,7 @@ func (t Target) argv(port, workers int, extra []string) []string {
 	}
 	if !templated {
 		argv = append(argv, "--host", Host, "--port", strconv.Itoa(port))
-		if workers > 0 {
+		if workers > 0 && !slices.Contains(extra, "--workers") {
 			argv = append(argv, "--workers", strconv.Itoa(workers))
 		}
 	}

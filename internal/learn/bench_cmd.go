@@ -14,6 +14,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/httpfromscratch/course/demo"
+	"github.com/httpfromscratch/course/final"
 	"github.com/httpfromscratch/course/internal/bench"
 	"github.com/httpfromscratch/course/internal/stages"
 )
@@ -303,7 +304,7 @@ func (c *ServeNetHTTPCmd) Run(a *App) error {
 	if c.Port < 0 || c.Port > 65535 {
 		return usagef("--port %d is out of range: use 1-65535, or 0 for any free port", c.Port)
 	}
-	ln, err := listen(c.Host, c.Port)
+	ln, err := final.Listen(c.Host, c.Port)
 	if err != nil {
 		return err
 	}

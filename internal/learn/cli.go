@@ -12,6 +12,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/httpfromscratch/course/final"
 	"github.com/httpfromscratch/course/internal/stages"
 )
 
@@ -100,6 +101,7 @@ func (a *App) Main(args []string) (code int) {
 		kong.Vars{"stages": strings.Join(stages.IDs(), ", ")},
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Bind(a),
+		kong.Configuration(final.LoadConfig),
 	)
 	if err != nil {
 		panic(err) // the CLI struct itself is wrong: a bug, caught by tests

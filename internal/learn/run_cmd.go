@@ -2,7 +2,6 @@ package learn
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -11,33 +10,24 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
-	"time"
 
 	"github.com/alecthomas/kong"
 
 	"github.com/httpfromscratch/course/chapters/ch06"
+	"github.com/httpfromscratch/course/final"
 	"github.com/httpfromscratch/course/internal/stages"
 )
 
-// RunCmd runs one stage's server until Ctrl+C.
+// RunCmd runs one stage's server until Ctrl+C. Its flags are the final
+// server's (final.Flags); each stage accepts the ones it uses.
 type RunCmd struct {
-	Stage   string   `arg:"" help:"Stage to run: ${stages}."`
-	Host    string   `default:"127.0.0.1" help:"Address to listen on."`
-	Port    int      `default:"8080" help:"TCP port to listen on (0 picks a free one)."`
-	Workers int      `help:"Worker processes sharing the port (stages that prefork)."`
-	MaxBody ByteSize `help:"Largest request body accepted, e.g. 1MiB; larger gets 413 (0: the stage's default)."`
-	Trace   bool     `help:"Show every connection's bytes in and out."`
-
-	IdleTimeout       time.Duration `help:"Close a keep-alive connection idle this long (default 5s)."`
-	ReadHeaderTimeout time.Duration `help:"Time allowed to read a request's head, the slowloris guard (default 10s)."`
-	GracefulTimeout   time.Duration `help:"On SIGTERM/SIGINT, time in-flight requests get to finish (default 30s)."`
-	AccessLog         string        `help:"Where the access log goes: a file path, - for stdout (default), or off."`
-	AccessLogFormat   string        `help:"Access log format: console (default), common, combined or json."`
+	Stage string `arg:"" help:"Stage to run: ${stages}."`
+	final.Flags
+	Trace bool `help:"Show every connection's bytes in and out."`
 }
 
 // alwaysAllowed are the run flags every stage takes.
-var alwaysAllowed = []string{"host", "port", "help", "no-color", "trace"}
+var alwaysAllowed = []string{"host", "port", "help", "no-color", "trace", "config"}
 
 // Run checks the flags against the stage, listens, prints what to try, and
 // serves until the App's context is cancelled.
@@ -52,19 +42,8 @@ func (c *RunCmd) Run(a *App, kctx *kong.Context) error {
 	if err := checkFlags(st, kctx); err != nil {
 		return err
 	}
-	if c.Port < 0 || c.Port > 65535 {
-		return usagef("--port %d is out of range: use 1-65535, or 0 for any free port", c.Port)
-	}
-	if c.Workers < 0 {
-		return usagef("--workers %d: use a positive number", c.Workers)
-	}
-	for _, d := range []struct {
-		flag string
-		v    time.Duration
-	}{{"idle-timeout", c.IdleTimeout}, {"read-header-timeout", c.ReadHeaderTimeout}, {"graceful-timeout", c.GracefulTimeout}} {
-		if d.v < 0 {
-			return usagef("--%s %v: use a positive duration such as 5s", d.flag, d.v)
-		}
+	if err := c.Flags.Check(); err != nil {
+		return usageError{err}
 	}
 
 	ctx, worker := a.Context, ch06.IsWorker(a.Getenv)
@@ -84,8 +63,13 @@ func (c *RunCmd) Run(a *App, kctx *kong.Context) error {
 		if ln, err = ch06.InheritedListener(); err != nil {
 			return err
 		}
+		// The socket is open and connections queue in it: a master that is
+		// replacing a worker may stop the old one now.
+		if err := ch06.NotifyReady(); err != nil {
+			return err
+		}
 	} else {
-		if ln, err = listen(c.Host, c.Port); err != nil {
+		if ln, err = final.Listen(c.Host, c.Port); err != nil {
 			return err
 		}
 		banner(a.style, st, ln.Addr().(*net.TCPAddr))
@@ -100,17 +84,12 @@ func (c *RunCmd) Run(a *App, kctx *kong.Context) error {
 		ln = &traceListener{Listener: ln, t: t}
 	}
 	cfg := stages.Config{
-		Args:              a.args,
-		Worker:            worker,
-		Force:             a.Force,
-		Workers:           c.Workers,
-		MaxBody:           int64(c.MaxBody),
-		IdleTimeout:       c.IdleTimeout,
-		ReadHeaderTimeout: c.ReadHeaderTimeout,
-		GracefulTimeout:   c.GracefulTimeout,
-		AccessLog:         c.AccessLog,
-		AccessLogFormat:   c.AccessLogFormat,
-		Logf:              lineLogger(a),
+		Flags:       c.Flags,
+		Args:        a.args,
+		Worker:      worker,
+		Force:       a.Force,
+		StatusStyle: a.style.statusFunc(),
+		Logf:        lineLogger(a),
 	}
 	if err := st.Serve(ctx, ln, cfg); err != nil {
 		return fmt.Errorf("%s: %w", st.ID, err)
@@ -135,29 +114,6 @@ func checkFlags(st stages.Stage, kctx *kong.Context) error {
 		}
 	}
 	return nil
-}
-
-// listen opens the stage's socket, turning the usual failures into one
-// line a learner can act on.
-func listen(host string, port int) (net.Listener, error) {
-	addr := net.JoinHostPort(host, strconv.Itoa(port))
-	ln, err := net.Listen("tcp", addr)
-	switch {
-	case err == nil:
-		return ln, nil
-	case errors.Is(err, syscall.EADDRINUSE):
-		return nil, fmt.Errorf("port %d is in use on %s: stop the other server or pick another with --port", port, host)
-	case errors.Is(err, syscall.EACCES):
-		return nil, fmt.Errorf("no permission to listen on port %d: ports below 1024 need privileges, use --port 8080", port)
-	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return nil, fmt.Errorf("cannot listen on %s: %s is not an address of this machine", addr, host)
-	default:
-		var dnsErr *net.DNSError
-		if errors.As(err, &dnsErr) {
-			return nil, fmt.Errorf("cannot listen on %s: unknown host %q", addr, host)
-		}
-		return nil, fmt.Errorf("listen on %s: %w", addr, err)
-	}
 }
 
 // banner tells the learner where the stage listens and what to try.

@@ -57,3 +57,24 @@ func (s *style) fail(format string, args ...any) {
 	s.bad.Fprintf(s.w, format, args...)
 	fmt.Fprintln(s.w)
 }
+
+// status colors a status code by its class, for the console access log:
+// 2xx green, 3xx cyan, 4xx yellow, 5xx red. It is nil when colors are off,
+// so the log stays plain text.
+func (s *style) statusFunc() func(code int, text string) string {
+	if !s.on {
+		return nil
+	}
+	return func(code int, text string) string {
+		switch {
+		case code >= 500:
+			return s.bad.Sprint(text)
+		case code >= 400:
+			return s.warn.Sprint(text)
+		case code >= 300:
+			return s.code.Sprint(text)
+		default:
+			return s.ok.Sprint(text)
+		}
+	}
+}

@@ -3,12 +3,16 @@ package stages
 import (
 	"context"
 	"net"
+	"reflect"
+	"strings"
+	"unicode"
 
 	"github.com/httpfromscratch/course/chapters/ch01"
 	"github.com/httpfromscratch/course/chapters/ch02"
 	"github.com/httpfromscratch/course/chapters/ch03"
 	"github.com/httpfromscratch/course/chapters/ch04"
 	"github.com/httpfromscratch/course/demo"
+	"github.com/httpfromscratch/course/final"
 )
 
 // All returns the stages in course order. Each call builds a fresh list, so
@@ -35,7 +39,7 @@ func All() []Stage {
 			Try: []string{
 				"curl -i http://{addr}/hello?x=1",
 				"curl -i -d 'name=gopher' http://{addr}/form",
-				"printf 'GET / HTTP/2.0\r\nHost: x\r\n\r\n' | nc {host} {port}   # 505",
+				"printf 'GET / HTTP/2.0\\r\\nHost: x\\r\\n\\r\\n' | nc {host} {port}   # 505",
 			},
 			Serve: serveParser(ch02.NewServer),
 		},
@@ -65,17 +69,95 @@ func All() []Stage {
 				return serveUntilDone(ctx, func() error { return srv.Serve(ln) }, srv.Close, ch04.ErrServerClosed)
 			},
 		},
-		{ID: "ch05", Title: "keep-alive",
-			Summary: "persistent connections, HTTP/1.0 and 1.1 rules, pipelining, idle timeout, 100-continue"},
-		{ID: "ch06", Title: "prefork",
-			Summary: "a master and N worker processes sharing one listening socket; dead workers replaced"},
-		{ID: "ch07", Title: "graceful shutdown",
-			Summary: "SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit 0 within a timeout"},
-		{ID: "ch08", Title: "access log",
-			Summary: "one line per request: console, Common, Combined or JSON, nothing lost on shutdown"},
-		{ID: "final", Title: "the full server",
-			Summary: "everything above, hardened and configurable: final.Main(handler) for your own app"},
+		{
+			ID:      "ch05",
+			Title:   "keep-alive",
+			Summary: "persistent connections, HTTP/1.0 and 1.1 rules, pipelining, idle timeout, 100-continue",
+			Flags:   []string{"max-body", "idle-timeout", "read-header-timeout"},
+			Scripts: keptFromCh05("ch05", "ch04"),
+			Try: append([]string{
+				"curl -v http://{addr}/ http://{addr}/echo   # one connection, two requests",
+			}, demoTries...),
+			Serve: serveCh05,
+		},
+		{
+			ID:      "ch06",
+			Title:   "prefork",
+			Summary: "a master and N worker processes sharing one listening socket; dead workers replaced",
+			Flags:   []string{"max-body", "idle-timeout", "read-header-timeout", "workers"},
+			Scripts: keptFromCh05("ch06", "ch05", "ch04"),
+			Try: append([]string{
+				"for i in 1 2 3 4; do curl -s http://{addr}/pid; done   # which worker served",
+			}, demoTries...),
+			Serve: serveCh06,
+		},
+		{
+			ID:      "ch07",
+			Title:   "graceful shutdown",
+			Summary: "SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit 0 within a timeout",
+			Flags:   []string{"max-body", "idle-timeout", "read-header-timeout", "workers", "graceful-timeout"},
+			Scripts: keptFromCh05("ch07", "ch06", "ch05", "ch04"),
+			Try: append([]string{
+				"curl http://{addr}/sleep?ms=3000 & sleep 0.5; kill -TERM <pid>   # the request still finishes",
+			}, demoTries...),
+			Serve: serveCh07,
+		},
+		{
+			ID:      "ch08",
+			Title:   "access log",
+			Summary: "one line per request: console, Common, Combined or JSON, nothing lost on shutdown",
+			Flags: []string{"max-body", "idle-timeout", "read-header-timeout", "workers", "graceful-timeout",
+				"access-log", "access-log-format"},
+			Scripts: keptFromCh05("ch08", "ch07", "ch06", "ch05", "ch04"),
+			Try:     demoTries,
+			Serve:   serveCh08,
+		},
+		{
+			ID:      "final",
+			Title:   "the full server",
+			Summary: "everything above, hardened and configurable: final.Main(handler) for your own app",
+			Flags:   finalFlags(),
+			Scripts: keptFromCh05("final", "ch08", "ch07", "ch06", "ch05", "ch04"),
+			Try:     demoTries,
+			Serve: func(ctx context.Context, ln net.Listener, cfg Config) error {
+				return final.Serve(ctx, ln, final.Options{
+					Flags: cfg.Flags, Handler: demo.New(), Args: cfg.Args, Worker: cfg.Worker,
+					Force: cfg.Force, Logf: cfg.Logf, StatusStyle: cfg.StatusStyle,
+				})
+			},
+		},
 	}
+}
+
+// finalFlags lists every flag of final.Flags: the final stage takes them
+// all.
+func finalFlags() []string {
+	var names []string
+	t := reflect.TypeFor[final.Flags]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := f.Tag.Get("name")
+		if name == "" {
+			name = kebab(f.Name)
+		}
+		names = append(names, name)
+	}
+	return names
+}
+
+// kebab turns a Go field name into kong's flag name: MaxBody is max-body.
+func kebab(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // keptFromCh04 lists the scripts of a stage from ch04 on: its own, the
@@ -87,6 +169,12 @@ func keptFromCh04(ids ...string) []string {
 		"testdata/ch02/reject-*.txtar",
 		"!testdata/ch02/reject-body-too-large.txtar",
 		"!testdata/ch02/reject-chunk.txtar")
+}
+
+// keptFromCh05 lists the scripts of a keep-alive stage (ch05 on): as
+// keptFromCh04, less ch03's check that every response closes.
+func keptFromCh05(ids ...string) []string {
+	return append(keptFromCh04(ids...), "!testdata/ch03/close.txtar")
 }
 
 // demoTries are the curl lines every stage serving the demo app suggests.
@@ -101,7 +189,7 @@ var demoTries = []string{
 // demoLimits are the parser limits of a stage serving the demo app: the
 // chapter defaults, with --max-body when given.
 func demoLimits(cfg Config) ch02.Limits {
-	return ch02.Limits{MaxBodyBytes: cfg.MaxBody}
+	return ch02.Limits{MaxBodyBytes: int64(cfg.MaxBody), MaxHeaderBytes: int(cfg.MaxHeaderBytes)}
 }
 
 // serveUntilDone runs serve in the background and closes the server when
@@ -126,7 +214,7 @@ func serveUntilDone(ctx context.Context, serve func() error, closeServer func() 
 // that takes the parser's limits (ch02, ch03).
 func serveParser(newServer func(addr string, lim ch02.Limits, logf ch01.Logf) *ch01.Server) ServeFunc {
 	return func(ctx context.Context, ln net.Listener, cfg Config) error {
-		srv := newServer("", ch02.Limits{MaxBodyBytes: cfg.MaxBody}, cfg.Logf)
+		srv := newServer("", ch02.Limits{MaxBodyBytes: int64(cfg.MaxBody)}, cfg.Logf)
 		return serveUntilDone(ctx, func() error { return srv.Serve(ln) }, srv.Close, ch01.ErrServerClosed)
 	}
 }

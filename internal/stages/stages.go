@@ -9,38 +9,22 @@ import (
 	"path"
 	"sort"
 	"strings"
-	"time"
 
 	course "github.com/httpfromscratch/course"
 	"github.com/httpfromscratch/course/chapters/ch01"
+	"github.com/httpfromscratch/course/final"
 )
 
-// Config is what `learn run` passes to a stage, from its flags. A stage
-// reads only the fields named in its Flags.
+// Config is what `learn run` passes to a stage: the final server's flags
+// (a stage reads only those named in its Flags; zero values mean the
+// stage's defaults) and what the CLI wires around them.
 type Config struct {
-	// Workers is the number of worker processes (--workers); 0 means the
-	// stage's default.
-	Workers int
-	// MaxBody is the request body limit in bytes (--max-body); 0 means
-	// unlimited.
-	MaxBody int64
-	// IdleTimeout closes keep-alive connections idle this long
-	// (--idle-timeout); 0 means the stage's default.
-	IdleTimeout time.Duration
-	// ReadHeaderTimeout bounds reading a request head
-	// (--read-header-timeout); 0 means the stage's default.
-	ReadHeaderTimeout time.Duration
-	// GracefulTimeout is how long a graceful shutdown may take
-	// (--graceful-timeout); 0 means the stage's default.
-	GracefulTimeout time.Duration
-	// AccessLog is where the access log goes (--access-log): a path, "-"
-	// for stdout, "off"; "" means the stage's default.
-	AccessLog string
-	// AccessLogFormat is the access log's format (--access-log-format).
-	AccessLogFormat string
+	final.Flags
 	// Logf receives the stage's log lines. Never nil.
 	Logf ch01.Logf
-
+	// StatusStyle colors status codes in a console access log on a
+	// terminal; nil for none.
+	StatusStyle func(code int, text string) string
 	// Args is the learn command line that runs this stage; a prefork
 	// master starts its workers with it.
 	Args []string

@@ -1,0 +1,188 @@
+// Chi is a small notes API written with the chi router
+// (github.com/go-chi/chi/v5) and its middleware, served by the course's
+// finished server through final.Main.
+//
+// Run it from the repository's root:
+//
+//	go run ./examples/chi --port 8000 --workers 2
+//
+// and try it:
+//
+//	curl -i localhost:8000/notes -d '{"text":"buy milk"}'   # 201, Location: /notes/1
+//	curl -i localhost:8000/notes                            # 200, every note
+//	curl -i localhost:8000/notes/1                          # 200, one note
+//	curl -i -X DELETE localhost:8000/notes/1                # 204
+//	curl -i -X PUT localhost:8000/notes                     # 405, from chi
+//	curl -i localhost:8000/panic                            # 500, from chi's Recoverer
+//	curl -i -H 'X-Request-Id: abc' localhost:8000/notes     # X-Request-Id: abc
+//
+// The command line is final.Main's (--help lists it): workers, graceful
+// shutdown, the access log, TLS.
+//
+// The notes live in the memory of the process that serves the request.
+// With --workers each worker is a process of its own with its own notes,
+// exactly as with Gunicorn: a note created on one worker is unknown to
+// the others (a keep-alive connection stays with one worker, a new
+// connection may not). GET /pid says which process answered. A real app
+// keeps what the workers share in a database.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/httpfromscratch/course/final"
+)
+
+// maxNoteBytes bounds the JSON body of POST /notes (4 KiB); a larger one
+// gets 413.
+const maxNoteBytes = 4 << 10
+
+func main() {
+	final.Main(newRouter(&store{}))
+}
+
+// newRouter routes the API. chi answers 404 for unknown paths and 405,
+// with Allow, for a known path with another method.
+func newRouter(s *store) http.Handler {
+	r := chi.NewRouter()
+	// RequestID takes the client's X-Request-Id or makes one up;
+	// echoRequestID sends it back, so a client can quote it in a bug
+	// report. Recoverer turns a handler's panic into a 500 and keeps the
+	// connection, before the server would see it.
+	r.Use(middleware.RequestID, echoRequestID, middleware.Recoverer)
+
+	r.Route("/notes", func(r chi.Router) {
+		r.Get("/", s.list)
+		r.Post("/", s.create)
+		// The pattern only matches digits: /notes/abc is chi's 404.
+		r.Route("/{id:[0-9]+}", func(r chi.Router) {
+			r.Get("/", s.get)
+			r.Delete("/", s.delete)
+		})
+	})
+	r.Get("/pid", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, os.Getpid())
+	})
+	r.Get("/panic", func(w http.ResponseWriter, r *http.Request) {
+		panic("examples/chi: a bug in a handler")
+	})
+	return r
+}
+
+// echoRequestID sets the X-Request-Id response header to the request's
+// id (middleware.RequestID must run first).
+func echoRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(middleware.RequestIDHeader, middleware.GetReqID(r.Context()))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// note is what the API stores and returns.
+type note struct {
+	ID   int    `json:"id"`
+	Text string `json:"text"`
+}
+
+// store holds this process's notes.
+type store struct {
+	mu    sync.Mutex
+	last  int
+	notes map[int]note
+}
+
+func (s *store) list(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	all := make([]note, 0, len(s.notes))
+	for _, n := range s.notes {
+		all = append(all, n)
+	}
+	s.mu.Unlock()
+	slices.SortFunc(all, func(a, b note) int { return a.ID - b.ID })
+	writeJSON(w, http.StatusOK, all)
+}
+
+func (s *store) create(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Text string `json:"text"`
+	}
+	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxNoteBytes)).Decode(&in)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("a note is at most %d bytes", tooBig.Limit))
+		return
+	case err != nil:
+		writeError(w, http.StatusBadRequest, "want a JSON object such as {\"text\":\"buy milk\"}")
+		return
+	case strings.TrimSpace(in.Text) == "":
+		writeError(w, http.StatusBadRequest, "text is required")
+		return
+	}
+	s.mu.Lock()
+	if s.notes == nil {
+		s.notes = map[int]note{}
+	}
+	s.last++
+	n := note{ID: s.last, Text: in.Text}
+	s.notes[n.ID] = n
+	s.mu.Unlock()
+	w.Header().Set("Location", "/notes/"+strconv.Itoa(n.ID))
+	writeJSON(w, http.StatusCreated, n)
+}
+
+func (s *store) get(w http.ResponseWriter, r *http.Request) {
+	id := noteID(r)
+	s.mu.Lock()
+	n, found := s.notes[id]
+	s.mu.Unlock()
+	if !found {
+		writeError(w, http.StatusNotFound, "no note "+chi.URLParam(r, "id"))
+		return
+	}
+	writeJSON(w, http.StatusOK, n)
+}
+
+func (s *store) delete(w http.ResponseWriter, r *http.Request) {
+	id := noteID(r)
+	s.mu.Lock()
+	_, found := s.notes[id]
+	delete(s.notes, id)
+	s.mu.Unlock()
+	if !found {
+		writeError(w, http.StatusNotFound, "no note "+chi.URLParam(r, "id"))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// noteID reads the {id} URL parameter. The route's pattern allows only
+// digits, so only an id too large for an int fails: 0, which no note has.
+func noteID(r *http.Request) int {
+	id, err := strconv.Atoi(chi.URLParam(r, "id"))
+	if err != nil {
+		return 0
+	}
+	return id
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}

@@ -1,0 +1,187 @@
+package final
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/httpfromscratch/course/chapters/ch08"
+)
+
+// Flags is the server's whole configuration, as command-line flags (kong
+// tags) and as the keys of a --config JSON file ("idle-timeout" or
+// "idle_timeout"). The learn CLI embeds it too, so `learn run` takes the
+// same flags; each stage accepts only those it uses.
+type Flags struct {
+	Host    string `default:"127.0.0.1" help:"Address to listen on (0.0.0.0 for every interface)."`
+	Port    int    `default:"8080" help:"TCP port to listen on (0 picks a free one)."`
+	Workers int    `help:"Worker processes sharing the port; 0 serves in this process alone."`
+
+	GracefulTimeout   time.Duration `help:"On SIGTERM/SIGINT, time in-flight requests get to finish (default 30s)."`
+	IdleTimeout       time.Duration `help:"Close a keep-alive connection idle this long (default 5s)."`
+	ReadHeaderTimeout time.Duration `help:"Time allowed to read a request's head, the slowloris guard (default 10s)."`
+	ReadTimeout       time.Duration `help:"Time allowed to read a whole request, body included (default: none)."`
+	WriteTimeout      time.Duration `help:"Time allowed to write a response, from the end of its request's head (default: none)."`
+
+	MaxHeaderBytes    ByteSize `help:"Largest request head, e.g. 64KiB; larger gets 431 (default 64KiB)."`
+	MaxBody           ByteSize `help:"Largest request body, e.g. 1MiB; larger gets 413 (0: the stage's default)."`
+	MaxConns          int      `help:"Most open connections per worker; more get 503 at once (default: no limit)."`
+	MaxRequests       int      `help:"Recycle a worker gracefully after this many requests (needs --workers; default: never)."`
+	MaxRequestsJitter int      `help:"Add up to this many requests, at random, to --max-requests, so workers do not recycle together."`
+
+	AccessLog       string `help:"Where the access log goes: a file path, - for stdout (default), or off."`
+	AccessLogFormat string `help:"Access log format: console (default), common, combined or json."`
+
+	TLSCert string `name:"tls-cert" help:"Certificate (PEM) to serve HTTPS with; needs --tls-key."`
+	TLSKey  string `name:"tls-key" help:"Private key (PEM) of --tls-cert."`
+
+	Config kong.ConfigFlag `help:"Read flags from this JSON file; flags on the command line win."`
+}
+
+// Check checks values a flag's type cannot: ranges and pairs. Its
+// errors are one line each, naming the flag.
+func (f *Flags) Check() error {
+	switch {
+	case f.Port < 0 || f.Port > 65535:
+		return fmt.Errorf("--port %d is out of range: use 1-65535, or 0 for any free port", f.Port)
+	case f.Workers < 0:
+		return fmt.Errorf("--workers %d: use 0 (one process) or more", f.Workers)
+	case f.MaxConns < 0:
+		return fmt.Errorf("--max-conns %d: use a positive number, or 0 for no limit", f.MaxConns)
+	case f.MaxRequests < 0 || f.MaxRequestsJitter < 0:
+		return fmt.Errorf("--max-requests and --max-requests-jitter take positive numbers")
+	case f.MaxRequestsJitter > 0 && f.MaxRequests == 0:
+		return fmt.Errorf("--max-requests-jitter needs --max-requests")
+	case (f.TLSCert == "") != (f.TLSKey == ""):
+		return fmt.Errorf("--tls-cert and --tls-key go together: give both or neither")
+	}
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{
+		{"graceful-timeout", f.GracefulTimeout}, {"idle-timeout", f.IdleTimeout},
+		{"read-header-timeout", f.ReadHeaderTimeout}, {"read-timeout", f.ReadTimeout},
+		{"write-timeout", f.WriteTimeout},
+	} {
+		if d.v < 0 {
+			return fmt.Errorf("--%s %v: use a positive duration such as 5s", d.flag, d.v)
+		}
+	}
+	if f.AccessLogFormat != "" {
+		if _, err := ch08.ParseFormat(f.AccessLogFormat); err != nil {
+			return fmt.Errorf("--access-log-format %q: use console, common, combined or json", f.AccessLogFormat)
+		}
+	}
+	return nil
+}
+
+// ByteSize is a size in bytes, written as a number with an optional unit:
+// 1048576, 512KiB, 1MiB, 2GiB (also K, M, G, KB, MB, GB, all powers of
+// 1024).
+type ByteSize int64
+
+// byteUnits maps a unit suffix to its multiplier, longest suffixes first
+// so "KiB" is tried before "B".
+var byteUnits = []struct {
+	suffix string
+	mult   int64
+}{
+	{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30},
+	{"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30},
+	{"k", 1 << 10}, {"m", 1 << 20}, {"g", 1 << 30}, {"b", 1},
+}
+
+// UnmarshalText parses a size.
+func (b *ByteSize) UnmarshalText(text []byte) error {
+	s := strings.ToLower(strings.TrimSpace(string(text)))
+	mult := int64(1)
+	for _, u := range byteUnits {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return fmt.Errorf("%q is not a size in bytes (try 1048576, 512KiB or 1MiB)", string(text))
+	}
+	*b = ByteSize(n * mult)
+	return nil
+}
+
+// LoadConfig is the kong configuration loader behind --config: a JSON
+// object whose keys are flag names. Unlike kong.JSON it refuses a key that
+// names no flag, so a typo in a config file fails at start instead of
+// being ignored; numbers and booleans may be written as JSON values or as
+// strings ("1MiB", "5s").
+func LoadConfig(r io.Reader) (kong.Resolver, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var raw map[string]any
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("config is not a JSON object: %w", err)
+	}
+	values := map[string]string{}
+	for k, v := range raw {
+		name := strings.ReplaceAll(k, "_", "-")
+		switch v := v.(type) {
+		case string:
+			values[name] = v
+		case json.Number:
+			values[name] = v.String()
+		case bool:
+			values[name] = strconv.FormatBool(v)
+		default:
+			return nil, fmt.Errorf("config key %q: want a string, number or boolean", k)
+		}
+	}
+	return configResolver(values), nil
+}
+
+// configResolver resolves flags from a loaded config file.
+type configResolver map[string]string
+
+// Validate refuses keys that name no flag of the application.
+func (c configResolver) Validate(app *kong.Application) error {
+	known := map[string]bool{}
+	var walk func(n *kong.Node)
+	walk = func(n *kong.Node) {
+		for _, f := range n.Flags {
+			known[f.Name] = true
+		}
+		for _, child := range n.Children {
+			walk(child)
+		}
+	}
+	walk(app.Node)
+	var unknown []string
+	for k := range c {
+		if !known[k] || k == "config" {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("config: unknown key %q (keys are flag names, such as \"port\" or \"idle-timeout\")", unknown[0])
+	}
+	return nil
+}
+
+// Resolve returns the config's value for a flag, if any.
+func (c configResolver) Resolve(ctx *kong.Context, parent *kong.Path, flag *kong.Flag) (any, error) {
+	if v, ok := c[flag.Name]; ok {
+		return v, nil
+	}
+	return nil, nil
+}

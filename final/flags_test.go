@@ -1,0 +1,89 @@
+package final
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alecthomas/kong"
+)
+
+func TestFlagsCheck(t *testing.T) {
+	tests := []struct {
+		name  string
+		flags Flags
+		want  string // "" for valid
+	}{
+		{"defaults", Flags{Port: 8080}, ""},
+		{"port range", Flags{Port: 70000}, "--port 70000 is out of range"},
+		{"negative workers", Flags{Workers: -1}, "--workers -1"},
+		{"jitter alone", Flags{MaxRequestsJitter: 5}, "--max-requests-jitter needs --max-requests"},
+		{"cert without key", Flags{TLSCert: "c.pem"}, "--tls-cert and --tls-key go together"},
+		{"negative timeout", Flags{IdleTimeout: -time.Second}, "--idle-timeout -1s"},
+		{"bad log format", Flags{AccessLogFormat: "apache"}, `--access-log-format "apache"`},
+		{"negative max-conns", Flags{MaxConns: -1}, "--max-conns -1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.flags.Check()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("Check(%+v) = %v, want nil", tt.flags, err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("Check(%+v) = %v, want an error containing %q", tt.flags, err, tt.want)
+			}
+		})
+	}
+}
+
+// parse parses args into Flags the way Run does.
+func parse(t *testing.T, args ...string) (*Flags, error) {
+	t.Helper()
+	var f Flags
+	p, err := kong.New(&f, kong.Configuration(LoadConfig), kong.Exit(func(int) { t.Fatal("exit") }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Parse(args)
+	return &f, err
+}
+
+func TestConfigFileAndFlagsWin(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/server.json"
+	writeFile(t, path, `{"port": 9000, "workers": 2, "idle_timeout": "2s", "max-body": "1MiB", "access-log": "off"}`)
+	f, err := parse(t, "--config", path, "--port", "9100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Port != 9100 {
+		t.Errorf("port = %d, want the flag's 9100 over the file's 9000", f.Port)
+	}
+	if f.Workers != 2 || f.IdleTimeout != 2*time.Second || f.MaxBody != 1<<20 || f.AccessLog != "off" {
+		t.Errorf("from the file: workers %d, idle %v, max-body %d, access-log %q", f.Workers, f.IdleTimeout, f.MaxBody, f.AccessLog)
+	}
+}
+
+func TestBadConfigFiles(t *testing.T) {
+	tests := []struct {
+		name, json, want string
+	}{
+		{"unknown key", `{"prot": 9000}`, `unknown key "prot"`},
+		{"not JSON", `port = 9000`, "not a JSON object"},
+		{"nested", `{"port": {"value": 1}}`, `config key "port"`},
+		{"bad value", `{"port": "nine"}`, "port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := t.TempDir() + "/bad.json"
+			writeFile(t, path, tt.json)
+			_, err := parse(t, "--config", path)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("config %s: %v, want an error containing %q", tt.json, err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans lines: %q", err)
+			}
+		})
+	}
+}

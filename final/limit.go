@@ -1,0 +1,98 @@
+package final
+
+import (
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/httpfromscratch/course/chapters/ch01"
+	"github.com/httpfromscratch/course/chapters/ch02"
+)
+
+// overloadReply is what a connection past MaxConns gets: a complete 503
+// with Retry-After, so a client or load balancer knows to come back, and
+// "Connection: close" (RFC 9110 section 15.6.4).
+const overloadReply = "HTTP/1.1 503 Service Unavailable\r\n" +
+	"Content-Type: text/plain; charset=utf-8\r\n" +
+	"Content-Length: 20\r\n" +
+	"Retry-After: 1\r\n" +
+	"Connection: close\r\n\r\n" +
+	"server at capacity\r\n"
+
+// overloadWriteTimeout bounds writing the 503, so a refused client
+// cannot hold a goroutine by not reading.
+const overloadWriteTimeout = time.Second
+
+// limitListener returns a listener that lets at most max connections be
+// open at once. One past the limit is still accepted (the kernel already
+// did), answered 503 and closed, rather than left waiting in the accept
+// queue where it looks like a dead server.
+func limitListener(ln net.Listener, max int, logf ch01.Logf) net.Listener {
+	return &connLimit{Listener: ln, max: int64(max), logf: logf}
+}
+
+type connLimit struct {
+	net.Listener
+	max     int64
+	open    atomic.Int64
+	logf    ch01.Logf
+	refused atomic.Int64
+}
+
+func (l *connLimit) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if l.open.Add(1) <= l.max {
+			return &countedConn{Conn: c, release: func() { l.open.Add(-1) }}, nil
+		}
+		l.open.Add(-1)
+		if n := l.refused.Add(1); n == 1 || n%1000 == 0 {
+			l.logf("final: %d connections open, the --max-conns limit: refusing with 503 (%d so far)", l.max, n)
+		}
+		go refuse(c)
+	}
+}
+
+// refuse answers 503 and closes without reading the request (lingering,
+// so the unread request does not turn the close into a reset).
+func refuse(c net.Conn) {
+	c.SetWriteDeadline(time.Now().Add(overloadWriteTimeout))
+	io.WriteString(c, overloadReply)
+	ch02.LingerClose(c)
+}
+
+// countedConn gives its slot back when closed, once.
+type countedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(c.release)
+	return c.Conn.Close()
+}
+
+// SyscallConn exposes the socket through the wrapper, so chapter 5's
+// idle connections still wait without buffers (ch05's readWaiter).
+func (c *countedConn) SyscallConn() (syscall.RawConn, error) {
+	if sc, ok := c.Conn.(syscall.Conn); ok {
+		return sc.SyscallConn()
+	}
+	return nil, errors.ErrUnsupported
+}
+
+// CloseWrite keeps half-close working through the wrapper.
+func (c *countedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package final
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/httpfromscratch/course/chapters/ch06"
+)
+
+// Main runs handler as a server configured by the command line (see
+// Flags; --help lists them) and exits when it stops: status 0 after a
+// clean stop, 1 when serving failed or a graceful stop had to cut
+// requests, 2 for a bad command line.
+func Main(handler http.Handler) {
+	os.Exit(Run(os.Args[1:], handler, os.Stdout, os.Stderr))
+}
+
+// Run is Main without the exit: it parses args, serves until SIGTERM or
+// SIGINT (a second one forces the stop), and returns the exit status.
+func Run(args []string, handler http.Handler, stdout, stderr io.Writer) (code int) {
+	var flags Flags
+	name := filepath.Base(os.Args[0])
+	parser, err := kong.New(&flags,
+		kong.Name(name),
+		kong.Description("An HTTP/1.1 server for this program's handler, built in the course: prefork workers, graceful shutdown, access log, TLS."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(c int) { panic(exitCode(c)) }),
+		kong.Configuration(LoadConfig),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err != nil {
+		panic(err) // the Flags struct is wrong: a bug caught by the tests
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c, ok := r.(exitCode)
+			if !ok {
+				panic(r)
+			}
+			code = int(c)
+		}
+	}()
+	if _, err := parser.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 2
+	}
+	if err := flags.Check(); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 2
+	}
+
+	logger := log.New(stderr, "", log.LstdFlags)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	force := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
+	go func() {
+		<-sigs
+		cancel()
+		<-sigs
+		close(force)
+	}()
+
+	o := Options{Flags: flags, Handler: handler, Args: args, Force: force, Logf: logger.Printf}
+	var ln net.Listener
+	if ch06.IsWorker(os.Getenv) {
+		// Ctrl+C reaches the whole process group; the master decides.
+		signal.Ignore(syscall.SIGINT)
+		if err := ch06.WatchMaster(cancel); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", name, err)
+			return 1
+		}
+		if ln, err = ch06.InheritedListener(); err == nil {
+			err = ch06.NotifyReady()
+		}
+		o.Worker = true
+	} else {
+		ln, err = Listen(flags.Host, flags.Port)
+		if err == nil {
+			scheme := "http"
+			if flags.TLSCert != "" {
+				scheme = "https"
+			}
+			logger.Printf("final: listening on %s://%s (pid %d, %s)", scheme, ln.Addr(), os.Getpid(), describeWorkers(flags.Workers))
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	if err := Serve(ctx, ln, o); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	return 0
+}
+
+// exitCode carries kong's requested exit (after --help) out of the parser.
+type exitCode int
+
+func describeWorkers(n int) string {
+	if n == 0 {
+		return "one process"
+	}
+	return strconv.Itoa(n) + " workers"
+}
+
+// Listen opens the server's socket, turning the usual failures into one
+// line a person can act on.
+func Listen(host string, port int) (net.Listener, error) {
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case err == nil:
+		return ln, nil
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("port %d is in use on %s: stop the other server or pick another with --port", port, host)
+	case errors.Is(err, syscall.EACCES):
+		return nil, fmt.Errorf("no permission to listen on port %d: ports below 1024 need privileges, use --port 8080", port)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return nil, fmt.Errorf("cannot listen on %s: %s is not an address of this machine", addr, host)
+	default:
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) {
+			return nil, fmt.Errorf("cannot listen on %s: unknown host %q", addr, host)
+		}
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+}

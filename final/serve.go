@@ -1,0 +1,280 @@
+package final
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/httpfromscratch/course/chapters/ch01"
+	"github.com/httpfromscratch/course/chapters/ch06"
+	"github.com/httpfromscratch/course/chapters/ch07"
+	"github.com/httpfromscratch/course/chapters/ch08"
+)
+
+// Options is what Serve needs besides the listener.
+type Options struct {
+	// Flags configure the server.
+	Flags Flags
+	// Handler answers every request.
+	Handler http.Handler
+	// Args is the command line a master starts its workers with: its own.
+	Args []string
+	// Worker reports that this process is a worker started by a master,
+	// serving the master's socket (ch06.IsWorker).
+	Worker bool
+	// Force is closed when a stop must not wait any longer (a second
+	// SIGTERM or SIGINT). May be nil.
+	Force <-chan struct{}
+	// Logf receives the server's log lines. Must not be nil.
+	Logf ch01.Logf
+	// StatusStyle colors a console access log; nil for plain text.
+	StatusStyle ch08.StatusStyle
+}
+
+// Serve serves ln until ctx is done, then stops gracefully: as one process
+// when Flags.Workers is 0, as a prefork master otherwise, or as one of a
+// master's workers. It handles the signals besides SIGTERM and SIGINT
+// (which the caller turns into ctx and Force): SIGQUIT stops at once,
+// SIGHUP replaces the workers, SIGTTIN and SIGTTOU add and remove one,
+// SIGUSR1 reopens the access log.
+func Serve(ctx context.Context, ln net.Listener, o Options) error {
+	switch {
+	case o.Worker:
+		return serveWorker(ctx, ln, o)
+	case o.Flags.Workers > 0:
+		return serveMaster(ctx, ln, o)
+	default:
+		return serveSingle(ctx, ln, o)
+	}
+}
+
+// gracefulTimeout is the --graceful-timeout, or chapter 7's default.
+func (o *Options) gracefulTimeout() time.Duration {
+	if o.Flags.GracefulTimeout > 0 {
+		return o.Flags.GracefulTimeout
+	}
+	return ch07.DefaultGracefulTimeout
+}
+
+// serveMaster runs the prefork master and turns Gunicorn's signals into
+// its methods.
+func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
+	if o.Flags.TLSCert != "" {
+		// Fail at start, in the master, rather than in a crash loop of
+		// workers that each cannot load it.
+		if _, err := tlsConfig(nil, o.Flags.TLSCert, o.Flags.TLSKey); err != nil {
+			return err
+		}
+	}
+	force := newLatch()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	m := &ch06.Master{
+		Workers:     o.Flags.Workers,
+		Args:        o.Args,
+		Logf:        o.Logf,
+		StopTimeout: o.gracefulTimeout(),
+		Force:       force.ch,
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() { // a second SIGTERM/SIGINT from the caller
+		select {
+		case <-o.Force:
+			force.close()
+		case <-done:
+		}
+	}()
+	stop := OnSignals(func(sig os.Signal) {
+		switch sig {
+		case syscall.SIGQUIT:
+			o.Logf("final: SIGQUIT: stopping now")
+			force.close()
+			cancel()
+		case syscall.SIGHUP:
+			o.Logf("final: SIGHUP: replacing every worker")
+			go func() {
+				if err := m.Reload(); err != nil {
+					o.Logf("final: reload: %v", err)
+				}
+			}()
+		case syscall.SIGTTIN, syscall.SIGTTOU:
+			n := m.WantWorkers() + 1
+			if sig == syscall.SIGTTOU {
+				n -= 2
+			}
+			if n < 1 {
+				o.Logf("final: SIGTTOU: keeping the last worker")
+				return
+			}
+			o.Logf("final: %v: %d workers", sig, n)
+			if err := m.SetWorkers(n); err != nil {
+				o.Logf("final: %v", err)
+			}
+		case syscall.SIGUSR1:
+			m.Signal(syscall.SIGUSR1) // each worker reopens its own log
+		}
+	}, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGUSR1)
+	defer stop()
+	return m.Run(ctx, ln)
+}
+
+// serveSingle serves in this process alone.
+func serveSingle(ctx context.Context, ln net.Listener, o Options) error {
+	if o.Flags.MaxRequests > 0 {
+		return errors.New("--max-requests recycles workers: it needs --workers")
+	}
+	return serveProcess(ctx, ln, o, o.Force)
+}
+
+// serveWorker serves the master's socket until the master says stop
+// (SIGTERM: graceful; SIGQUIT or SIGKILL: at once) or dies.
+func serveWorker(ctx context.Context, ln net.Listener, o Options) error {
+	return serveProcess(ctx, ln, o, nil)
+}
+
+// serveProcess serves ln in this process: TLS if asked, the access log,
+// worker recycling, and a graceful stop.
+func serveProcess(ctx context.Context, ln net.Listener, o Options, force <-chan struct{}) error {
+	if o.Flags.TLSCert != "" {
+		cfg, err := tlsConfig(nil, o.Flags.TLSCert, o.Flags.TLSKey)
+		if err != nil {
+			return err
+		}
+		ln = tls.NewListener(ln, cfg)
+	}
+	accessLog, err := ch08.OpenAccessLog(o.Flags.AccessLog, o.Flags.AccessLogFormat, o.StatusStyle)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	quit := newLatch()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-force:
+			quit.close()
+		case <-done:
+		}
+	}()
+	stop := OnSignals(func(sig os.Signal) {
+		switch sig {
+		case syscall.SIGQUIT:
+			o.Logf("final: SIGQUIT: stopping now")
+			quit.close()
+			cancel()
+		case syscall.SIGUSR1:
+			if accessLog != nil {
+				if err := accessLog.Reopen(); err != nil {
+					o.Logf("final: reopen access log: %v", err)
+				}
+			}
+		case syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU:
+			if !o.Worker {
+				o.Logf("final: %v changes workers: start with --workers to use it", sig)
+			}
+		}
+	}, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU)
+	defer stop()
+
+	srv := &Server{
+		Handler:           o.Handler,
+		ReadHeaderTimeout: o.Flags.ReadHeaderTimeout,
+		ReadTimeout:       o.Flags.ReadTimeout,
+		WriteTimeout:      o.Flags.WriteTimeout,
+		IdleTimeout:       o.Flags.IdleTimeout,
+		MaxHeaderBytes:    int(o.Flags.MaxHeaderBytes),
+		MaxBodyBytes:      int64(o.Flags.MaxBody),
+	}
+	var inner *ch07.Server
+	limit := o.recycleAfter()
+	if limit > 0 {
+		// Count requests as they start, so the last one's response can
+		// still say "Connection: close" (keep-alive off from then on); once
+		// it is answered, stop gracefully and exit 0: the master starts a
+		// fresh worker in this one's place.
+		var started atomic.Int64
+		h := srv.Handler
+		srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if started.Add(1) == limit {
+				inner.SetKeepAlivesEnabled(false)
+				o.Logf("final: served %d requests: recycling this worker", limit)
+				defer cancel()
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	if accessLog != nil {
+		srv.onResponse = func(r *http.Request, status int, written int64, start time.Time) {
+			accessLog.Log(ch08.NewEntry(r, status, written, start))
+		}
+	}
+	if o.Flags.MaxConns > 0 {
+		ln = limitListener(ln, o.Flags.MaxConns, o.Logf)
+	}
+	inner = srv.server()
+	inner.Server.Logf = o.Logf
+	err = ch07.Run(ctx, quit.ch, inner, ln, o.gracefulTimeout(), o.Logf)
+	if accessLog != nil {
+		// After the last response: every line is in, nothing is lost.
+		if cerr := accessLog.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// recycleAfter is this worker's request budget: --max-requests plus a
+// random share of --max-requests-jitter (0: never recycle).
+func (o *Options) recycleAfter() int64 {
+	if o.Flags.MaxRequests <= 0 {
+		return 0
+	}
+	n := int64(o.Flags.MaxRequests)
+	if o.Flags.MaxRequestsJitter > 0 {
+		n += rand.Int64N(int64(o.Flags.MaxRequestsJitter) + 1)
+	}
+	return n
+}
+
+// OnSignals calls f for each of sigs until the returned stop is called.
+func OnSignals(f func(os.Signal), sigs ...os.Signal) (stop func()) {
+	ch := make(chan os.Signal, 4)
+	signal.Notify(ch, sigs...)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case sig := <-ch:
+				f(sig)
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(ch)
+		close(done)
+	}
+}
+
+// latch is a channel closed at most once, from any goroutine.
+type latch struct {
+	once sync.Once
+	ch   chan struct{}
+}
+
+func newLatch() *latch { return &latch{ch: make(chan struct{})} }
+
+func (l *latch) close() { l.once.Do(func() { close(l.ch) }) }

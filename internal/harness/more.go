@@ -1,0 +1,314 @@
+package harness
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// pollEvery is how often the waiting commands look again.
+const pollEvery = 10 * time.Millisecond
+
+// waitUntil polls cond until it holds or ReadTimeout passes.
+func waitUntil(cond func() bool) bool {
+	for deadline := time.Now().Add(ReadTimeout); ; time.Sleep(pollEvery) {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
+// cmdWaitExit waits for the server to exit: `waitexit` wants status 0,
+// `! waitexit` a failure status. It prints the server's output.
+func cmdWaitExit(ts *testscript.TestScript, neg bool, args []string) {
+	srv := runningServer(ts, "waitexit")
+	exited, err := srv.wait(StopTimeout)
+	io.WriteString(ts.Stdout(), srv.out.String())
+	switch {
+	case !exited:
+		srv.kill()
+		ts.Fatalf("waitexit: the server is still running after %v", StopTimeout)
+	case err != nil && !neg:
+		ts.Fatalf("waitexit: the server exited with %v, want status 0", err)
+	case err == nil && neg:
+		ts.Fatalf("waitexit: the server exited 0, want a failure status")
+	}
+}
+
+// cmdRefused asserts that the server refuses new connections (within
+// ReadTimeout): its listener is closed. `! refused` asserts it accepts.
+func cmdRefused(ts *testscript.TestScript, neg bool, args []string) {
+	addr := serverAddr(ts)
+	accepts := func() bool {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return false
+		}
+		c.Close()
+		return true
+	}
+	if neg {
+		if !accepts() {
+			ts.Fatalf("refused: the server refuses connections, want it to accept")
+		}
+		return
+	}
+	if !waitUntil(func() bool { return !accepts() }) {
+		ts.Fatalf("refused: the server still accepts connections after %v", ReadTimeout)
+	}
+}
+
+// cmdWaitLog waits until the server's output matches a regexp, at least
+// -count times.
+func cmdWaitLog(ts *testscript.TestScript, neg bool, args []string) {
+	fs := flag.NewFlagSet("waitlog", flag.ContinueOnError)
+	count := fs.Int("count", 1, "matches wanted")
+	rest := parseFlags(ts, fs, args)
+	if len(rest) != 1 {
+		ts.Fatalf("usage: waitlog [-count N] REGEXP")
+	}
+	re, err := regexp.Compile("(?m)" + rest[0])
+	ts.Check(err)
+	srv := runningServer(ts, "waitlog")
+	if !waitUntil(func() bool { return len(re.FindAllString(srv.out.String(), -1)) >= *count }) {
+		ts.Fatalf("waitlog: %d matches of %q in the server's output after %v, want %d:\n%s",
+			len(re.FindAllString(srv.out.String(), -1)), rest[0], ReadTimeout, *count, srv.out.String())
+	}
+}
+
+// cmdWaitFile waits until a file exists.
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: waitfile PATH")
+	}
+	p := ts.MkAbs(args[0])
+	if !waitUntil(func() bool { _, err := os.Stat(p); return err == nil }) {
+		ts.Fatalf("waitfile: %s does not exist after %v", args[0], ReadTimeout)
+	}
+}
+
+// cmdGetPid asks the demo app which process serves it (GET /pid, on a new
+// connection) and sets the variable named by its argument.
+func cmdGetPid(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: getpid VAR")
+	}
+	pid, err := getPid(serverAddr(ts))
+	if err != nil {
+		ts.Fatalf("getpid: %v\nserver output:\n%s", err, runningServer(ts, "getpid").out.String())
+	}
+	ts.Setenv(args[0], strconv.Itoa(pid))
+	ts.Logf("GET /pid answered by pid %d", pid)
+}
+
+// getPid does GET /pid and parses the answer.
+func getPid(addr string) (int, error) {
+	c, err := net.DialTimeout("tcp", addr, ReadTimeout)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(ReadTimeout))
+	if _, err := io.WriteString(c, "GET /pid HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"); err != nil {
+		return 0, err
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		return 0, fmt.Errorf("GET /pid: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64))
+	if err != nil || resp.StatusCode != 200 {
+		return 0, fmt.Errorf("GET /pid: status %d, %v", resp.StatusCode, err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(body)))
+	if err != nil {
+		return 0, fmt.Errorf("GET /pid answered %q, want a process id", body)
+	}
+	return pid, nil
+}
+
+// cmdKillPid sends a signal (default TERM) to a process of the server
+// under test: the server itself or one of its descendants, never anything
+// else.
+func cmdKillPid(ts *testscript.TestScript, neg bool, args []string) {
+	sig := syscall.SIGTERM
+	if len(args) == 2 {
+		s, ok := signals[strings.TrimPrefix(strings.TrimPrefix(args[0], "-"), "SIG")]
+		if !ok {
+			ts.Fatalf("killpid: unknown signal %q", args[0])
+		}
+		sig, args = s, args[1:]
+	}
+	if len(args) != 1 {
+		ts.Fatalf("usage: killpid [-SIG] PID")
+	}
+	pid, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	srv := runningServer(ts, "killpid")
+	if !descendant(pid, srv.cmd.Process.Pid) {
+		ts.Fatalf("killpid: %d is not the server under test or one of its processes", pid)
+	}
+	ts.Check(syscall.Kill(pid, sig))
+}
+
+// descendant reports whether pid is root or one of its descendants, read
+// from /proc (Linux). Elsewhere it only accepts pids of root's process
+// group.
+func descendant(pid, root int) bool {
+	for p := pid; p > 1; {
+		if p == root {
+			return true
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p), "stat"))
+		if err != nil {
+			pgid, err := syscall.Getpgid(pid)
+			return err == nil && pgid == root
+		}
+		// The command name (field 2) is in parentheses and may hold
+		// spaces; the parent pid is the second field after it.
+		s := string(stat)
+		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(fields) < 2 {
+			return false
+		}
+		p, _ = strconv.Atoi(fields[1])
+	}
+	return false
+}
+
+// cmdWaitPidGone waits until a process has exited (or is a zombie).
+func cmdWaitPidGone(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: waitgone PID")
+	}
+	pid, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	if !waitUntil(func() bool { return !alive(pid) }) {
+		ts.Fatalf("waitgone: process %d still runs after %v", pid, ReadTimeout)
+	}
+}
+
+// alive reports whether pid is a live process (a zombie is not).
+func alive(pid int) bool {
+	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return syscall.Kill(pid, 0) == nil
+	}
+	s := string(stat)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	return len(fields) > 0 && fields[0] != "Z"
+}
+
+// cmdPids asks GET /pid on new connections until it has seen N different
+// processes answer (at most 500 tries): with prefork, the kernel hands
+// connections to every worker. It fails if the server's own (master)
+// process answers.
+func cmdPids(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: pids N")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	srv := runningServer(ts, "pids")
+	addr := serverAddr(ts)
+	seen := map[int]bool{}
+	for i := 0; i < 500 && len(seen) < want; i++ {
+		pid, err := getPid(addr)
+		if err != nil {
+			ts.Fatalf("pids: %v\nserver output:\n%s", err, srv.out.String())
+		}
+		if pid == srv.cmd.Process.Pid && want > 1 {
+			ts.Fatalf("pids: the master (pid %d) served a request; only workers should", pid)
+		}
+		seen[pid] = true
+	}
+	if len(seen) < want {
+		ts.Fatalf("pids: %d different processes answered GET /pid, want %d", len(seen), want)
+	}
+	fmt.Fprintf(ts.Stdout(), "%d processes served\n", len(seen))
+}
+
+// cmdBurst sends -n GET requests for PATH over -c keep-alive connections
+// at once and checks every answer is 2xx.
+func cmdBurst(ts *testscript.TestScript, neg bool, args []string) {
+	fs := flag.NewFlagSet("burst", flag.ContinueOnError)
+	n := fs.Int("n", 100, "requests")
+	conns := fs.Int("c", 4, "connections")
+	rest := parseFlags(ts, fs, args)
+	path := "/"
+	if len(rest) == 1 {
+		path = rest[0]
+	}
+	addr := serverAddr(ts)
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+	)
+	for i := range *conns {
+		share := *n / *conns
+		if i < *n%*conns {
+			share++
+		}
+		wg.Go(func() {
+			if err := burstOne(addr, path, share); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		ts.Fatalf("burst: %v", err)
+	}
+	fmt.Fprintf(ts.Stdout(), "%d requests answered 2xx\n", *n)
+}
+
+func burstOne(addr, path string, n int) error {
+	c, err := net.DialTimeout("tcp", addr, ReadTimeout)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(4 * ReadTimeout))
+	br := bufio.NewReader(c)
+	req := "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: learn-burst\r\n\r\n"
+	for i := range n {
+		if _, err := io.WriteString(c, req); err != nil {
+			return fmt.Errorf("request %d: %w", i+1, err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			return fmt.Errorf("request %d: %w", i+1, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			return fmt.Errorf("request %d: status %d", i+1, resp.StatusCode)
+		}
+		if resp.Close && i+1 < n {
+			return fmt.Errorf("request %d: the server closed the keep-alive connection", i+1)
+		}
+	}
+	return nil
+}

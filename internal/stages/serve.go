@@ -1,0 +1,117 @@
+package stages
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/httpfromscratch/course/chapters/ch05"
+	"github.com/httpfromscratch/course/chapters/ch06"
+	"github.com/httpfromscratch/course/chapters/ch07"
+	"github.com/httpfromscratch/course/chapters/ch08"
+	"github.com/httpfromscratch/course/demo"
+	"github.com/httpfromscratch/course/final"
+)
+
+// newCh05 returns the keep-alive server of chapter 5 serving the demo app,
+// configured from the run flags.
+func newCh05(cfg Config) *ch05.Server {
+	return &ch05.Server{
+		Handler:           demo.New(),
+		Limits:            demoLimits(cfg),
+		IdleTimeout:       cfg.IdleTimeout,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		Logf:              cfg.Logf,
+	}
+}
+
+func serveCh05(ctx context.Context, ln net.Listener, cfg Config) error {
+	srv := newCh05(cfg)
+	return serveUntilDone(ctx, func() error { return srv.Serve(ln) }, srv.Close, ch05.ErrServerClosed)
+}
+
+// serveCh06 runs a master of --workers processes (1 if unset), each a
+// ch05 server on the shared socket; in a worker process it is the worker.
+func serveCh06(ctx context.Context, ln net.Listener, cfg Config) error {
+	if cfg.Worker {
+		return serveCh05(ctx, ln, cfg)
+	}
+	return master(cfg, max(cfg.Workers, 1), nil).Run(ctx, ln)
+}
+
+// master returns the prefork master for a stage: workers re-run the
+// same learn command line.
+func master(cfg Config, workers int, force <-chan struct{}) *ch06.Master {
+	return &ch06.Master{
+		Workers:     workers,
+		Args:        cfg.Args,
+		Logf:        cfg.Logf,
+		StopTimeout: gracefulTimeout(cfg),
+		Force:       force,
+	}
+}
+
+func gracefulTimeout(cfg Config) time.Duration {
+	if cfg.GracefulTimeout > 0 {
+		return cfg.GracefulTimeout
+	}
+	return ch07.DefaultGracefulTimeout
+}
+
+// serveCh07 shuts down gracefully: as a single process when --workers is
+// unset, else as a prefork master whose workers each shut down gracefully.
+func serveCh07(ctx context.Context, ln net.Listener, cfg Config) error {
+	return serveGraceful(ctx, ln, cfg, newCh05(cfg))
+}
+
+func serveGraceful(ctx context.Context, ln net.Listener, cfg Config, srv *ch05.Server) error {
+	switch {
+	case cfg.Worker:
+		// The master sends SIGTERM once, and SIGKILL past the timeout.
+		return ch07.Run(ctx, nil, ch07.New(srv), ln, gracefulTimeout(cfg), cfg.Logf)
+	case cfg.Workers > 0:
+		return master(cfg, cfg.Workers, cfg.Force).Run(ctx, ln)
+	default:
+		return ch07.Run(ctx, cfg.Force, ch07.New(srv), ln, gracefulTimeout(cfg), cfg.Logf)
+	}
+}
+
+// serveCh08 is ch07 plus the access log. Each process opens the log
+// itself (whole-line writes keep the workers' lines apart); SIGUSR1
+// reopens it, and a master forwards SIGUSR1 to its workers.
+func serveCh08(ctx context.Context, ln net.Listener, cfg Config) error {
+	if !cfg.Worker && cfg.Workers > 0 {
+		m := master(cfg, cfg.Workers, cfg.Force)
+		stop := final.OnSignals(func(os.Signal) { m.Signal(syscall.SIGUSR1) }, syscall.SIGUSR1)
+		defer stop()
+		return m.Run(ctx, ln)
+	}
+	srv := newCh05(cfg)
+	logger, err := ch08.OpenAccessLog(cfg.AccessLog, cfg.AccessLogFormat, cfg.StatusStyle)
+	if err != nil {
+		return err
+	}
+	if logger != nil {
+		stop := final.OnSignals(func(os.Signal) {
+			if err := logger.Reopen(); err != nil {
+				cfg.Logf("ch08: reopen access log: %v", err)
+			}
+		}, syscall.SIGUSR1)
+		defer stop()
+		srv.QuietRequests = true // the access log reports them
+		srv.OnResponse = func(r *http.Request, status int, written int64, start time.Time) {
+			logger.Log(ch08.NewEntry(r, status, written, start))
+		}
+	}
+	err = serveGraceful(ctx, ln, cfg, srv)
+	if logger != nil {
+		// After the last response: every line is in, nothing is lost.
+		if cerr := logger.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
