@@ -9,5 +9,5 @@ import "embed"
 // Files is the course's embedded file tree, with paths as in the repository:
 // "chapters/ch01/README.md", "testdata/ch01/echo.txtar".
 //
-//go:embed chapters/*/README.md testdata
+//go:embed chapters/*/README.md final/README.md testdata
 var Files embed.FS

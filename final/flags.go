@@ -2,6 +2,7 @@ package final
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -45,8 +46,9 @@ type Flags struct {
 	Config kong.ConfigFlag `help:"Read flags from this JSON file; flags on the command line win."`
 }
 
-// Check checks values a flag's type cannot: ranges and pairs. Its
-// errors are one line each, naming the flag.
+// Check checks values a flag's type cannot: ranges, pairs, and that the
+// TLS certificate and key load. Its errors are one line each, naming the
+// flag.
 func (f *Flags) Check() error {
 	switch {
 	case f.Port < 0 || f.Port > 65535:
@@ -59,8 +61,17 @@ func (f *Flags) Check() error {
 		return fmt.Errorf("--max-requests and --max-requests-jitter take positive numbers")
 	case f.MaxRequestsJitter > 0 && f.MaxRequests == 0:
 		return fmt.Errorf("--max-requests-jitter needs --max-requests")
+	case f.MaxRequests > 0 && f.Workers == 0:
+		return fmt.Errorf("--max-requests recycles workers: it needs --workers")
 	case (f.TLSCert == "") != (f.TLSKey == ""):
 		return fmt.Errorf("--tls-cert and --tls-key go together: give both or neither")
+	}
+	if f.TLSCert != "" {
+		// Load the pair now, so a wrong path is one line before listening,
+		// not an error after the banner (or a crash loop of workers).
+		if _, err := tls.LoadX509KeyPair(f.TLSCert, f.TLSKey); err != nil {
+			return fmt.Errorf("--tls-cert %s, --tls-key %s: %v", f.TLSCert, f.TLSKey, err)
+		}
 	}
 	for _, d := range []struct {
 		flag string

@@ -116,9 +116,9 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 				o.Logf("final: SIGTTOU: keeping the last worker")
 				return
 			}
-			o.Logf("final: %v: %d workers", sig, n)
+			o.Logf("final: %s: %d workers", signalName(sig), n)
 			if err := m.SetWorkers(n); err != nil {
-				o.Logf("final: %v", err)
+				o.Logf("final: %s: %v", signalName(sig), err)
 			}
 		case syscall.SIGUSR1:
 			m.Signal(syscall.SIGUSR1) // each worker reopens its own log
@@ -145,6 +145,10 @@ func serveWorker(ctx context.Context, ln net.Listener, o Options) error {
 // serveProcess serves ln in this process: TLS if asked, the access log,
 // worker recycling, and a graceful stop.
 func serveProcess(ctx context.Context, ln net.Listener, o Options, force <-chan struct{}) error {
+	// Catch the signals before the access log opens: a SIGUSR1 sent while
+	// it opens then waits, and reopens it after, rather than being lost.
+	sigs := QueueSignals(syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU)
+	defer sigs.Stop()
 	if o.Flags.TLSCert != "" {
 		cfg, err := tlsConfig(nil, o.Flags.TLSCert, o.Flags.TLSKey)
 		if err != nil {
@@ -168,7 +172,7 @@ func serveProcess(ctx context.Context, ln net.Listener, o Options, force <-chan 
 		case <-done:
 		}
 	}()
-	stop := OnSignals(func(sig os.Signal) {
+	sigs.Handle(func(sig os.Signal) {
 		switch sig {
 		case syscall.SIGQUIT:
 			o.Logf("final: SIGQUIT: stopping now")
@@ -178,15 +182,16 @@ func serveProcess(ctx context.Context, ln net.Listener, o Options, force <-chan 
 			if accessLog != nil {
 				if err := accessLog.Reopen(); err != nil {
 					o.Logf("final: reopen access log: %v", err)
+					return
 				}
+				o.Logf("final: access log reopened")
 			}
 		case syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU:
 			if !o.Worker {
-				o.Logf("final: %v changes workers: start with --workers to use it", sig)
+				o.Logf("final: %s changes workers: start with --workers to use it", signalName(sig))
 			}
 		}
-	}, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU)
-	defer stop()
+	})
 
 	srv := &Server{
 		Handler:           o.Handler,
@@ -248,25 +253,65 @@ func (o *Options) recycleAfter() int64 {
 	return n
 }
 
+// signalName is a signal's short name, as kill(1) spells it: "SIGHUP",
+// not the "hangup" its String method gives.
+func signalName(sig os.Signal) string {
+	names := map[os.Signal]string{
+		syscall.SIGHUP: "SIGHUP", syscall.SIGINT: "SIGINT", syscall.SIGQUIT: "SIGQUIT",
+		syscall.SIGTERM: "SIGTERM", syscall.SIGTTIN: "SIGTTIN", syscall.SIGTTOU: "SIGTTOU",
+		syscall.SIGUSR1: "SIGUSR1", syscall.SIGUSR2: "SIGUSR2",
+	}
+	if name, ok := names[sig]; ok {
+		return name
+	}
+	return sig.String()
+}
+
 // OnSignals calls f for each of sigs until the returned stop is called.
 func OnSignals(f func(os.Signal), sigs ...os.Signal) (stop func()) {
-	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, sigs...)
-	done := make(chan struct{})
+	q := QueueSignals(sigs...)
+	q.Handle(f)
+	return q.Stop
+}
+
+// SignalQueue catches signals from its creation on and hands them to a
+// function once Handle gives one: a signal that arrives while a process
+// is still setting up waits for it, instead of being lost or, for a
+// signal a Go program does not catch, killing the process.
+type SignalQueue struct {
+	ch   chan os.Signal
+	done chan struct{}
+	once sync.Once
+}
+
+// QueueSignals starts catching sigs.
+func QueueSignals(sigs ...os.Signal) *SignalQueue {
+	q := &SignalQueue{ch: make(chan os.Signal, 4), done: make(chan struct{})}
+	signal.Notify(q.ch, sigs...)
+	return q
+}
+
+// Handle calls f, in a goroutine of its own, for each signal caught so
+// far and from now on, until Stop. Call it once.
+func (q *SignalQueue) Handle(f func(os.Signal)) {
 	go func() {
 		for {
 			select {
-			case sig := <-ch:
+			case sig := <-q.ch:
 				f(sig)
-			case <-done:
+			case <-q.done:
 				return
 			}
 		}
 	}()
-	return func() {
-		signal.Stop(ch)
-		close(done)
-	}
+}
+
+// Stop stops catching the signals and ends Handle's goroutine.
+func (q *SignalQueue) Stop() {
+	q.once.Do(func() {
+		signal.Stop(q.ch)
+		close(q.done)
+	})
 }
 
 // latch is a channel closed at most once, from any goroutine.

@@ -171,6 +171,9 @@ func (c *conn) serveRequest(pr *ch02.Request, start time.Time) bool {
 	}
 	w.Finish() // a write error makes MustClose true
 	keep := !w.MustClose()
+	// Reported before the last bytes go: once the client has its
+	// response, the access log has its line.
+	c.responded(r, w, start, keep)
 	// A pipelining client sent the next request already: leave this
 	// response in the buffer, to go out in one write with the next one.
 	if !keep || !c.nextHeadBuffered() {
@@ -178,7 +181,6 @@ func (c *conn) serveRequest(pr *ch02.Request, start time.Time) bool {
 			keep = false
 		}
 	}
-	c.responded(r, w, start, keep)
 	c.body = requestBody{} // let the request and response go while the connection idles
 	return keep
 }

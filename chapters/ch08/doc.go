@@ -6,7 +6,7 @@
 // lines are buffered, but never torn: the Logger writes whole lines only,
 // at most PipeBuf bytes per write, so lines from many worker processes
 // sharing one file (opened O_APPEND) or one pipe never interleave. The
-// buffer is flushed every FlushInterval and on Close, so a graceful
+// buffer is flushed every DefaultFlushInterval and on Close, so a graceful
 // shutdown loses nothing; Reopen closes and reopens the file, which is
 // what logrotate asks for with SIGUSR1.
 //

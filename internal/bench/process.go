@@ -98,8 +98,13 @@ func (p *process) waitReady(ctx context.Context) error {
 	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
 		c, err := net.DialTimeout("tcp", p.addr, time.Second)
 		if err == nil {
+			// A socket connected to itself (a dial to a free ephemeral
+			// port can be) is no server.
+			self := c.LocalAddr().String() == c.RemoteAddr().String()
 			c.Close()
-			return nil
+			if !self {
+				return nil
+			}
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("nothing accepted on %s within %v%s", p.addr, ReadyTimeout, p.out.said())

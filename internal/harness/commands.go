@@ -94,6 +94,7 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	exited, err := srv.wait(StopTimeout)
 	if !exited {
+		srv.dumpStuck()
 		srv.kill()
 		ts.Fatalf("interrupt: the server did not exit within %v of SIGINT\nserver output:\n%s", StopTimeout, srv.out.String())
 	}

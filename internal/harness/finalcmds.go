@@ -224,6 +224,9 @@ func cmdLoadSignal(ts *testscript.TestScript, neg bool, args []string) {
 			return srv.signal(sig)
 		}
 	}
+	if os.Getenv(DumpEnv) == "1" {
+		l.stuck = srv.dumpStuck
+	}
 	if len(gone) > 0 {
 		l.gone = func() bool {
 			for _, pid := range gone {
@@ -285,6 +288,18 @@ type load struct {
 	// gone, if set, must report true before the load stops after dur;
 	// it is polled until then, for at most ReadTimeout.
 	gone func() bool
+	// stuck, if set, is called once when gone is still false half-way
+	// through that wait, or a request has waited half of ReadTimeout for
+	// its answer (to take stack dumps while a process hangs).
+	stuck     func()
+	stuckOnce sync.Once
+}
+
+// reportStuck calls stuck, once.
+func (l *load) reportStuck() {
+	if l.stuck != nil {
+		l.stuckOnce.Do(l.stuck)
+	}
 }
 
 // loadResult is what a load measured.
@@ -306,7 +321,11 @@ func (l *load) run() loadResult {
 	wg.Go(func() { // decides when the load ends
 		time.Sleep(l.dur)
 		if l.gone != nil {
-			for deadline := time.Now().Add(ReadTimeout); !l.gone() && time.Now().Before(deadline); {
+			start := time.Now()
+			for !l.gone() && time.Since(start) < ReadTimeout {
+				if time.Since(start) > ReadTimeout/2 {
+					l.reportStuck()
+				}
 				time.Sleep(pollEvery)
 			}
 		}
@@ -370,6 +389,10 @@ func (l *load) run() loadResult {
 // retrying once on a new connection as load's doc says. It returns the
 // connection to use next (nil: open a new one).
 func (l *load) request(c *loadConn, req []byte) (next *loadConn, retried bool, err error) {
+	if l.stuck != nil {
+		t := time.AfterFunc(ReadTimeout/2, l.reportStuck)
+		defer t.Stop()
+	}
 	if c == nil {
 		if c, err = dialLoad(l.addr); err != nil {
 			return nil, false, err

@@ -44,8 +44,9 @@ func cmdWaitExit(ts *testscript.TestScript, neg bool, args []string) {
 	io.WriteString(ts.Stdout(), srv.out.String())
 	switch {
 	case !exited:
+		srv.dumpStuck()
 		srv.kill()
-		ts.Fatalf("waitexit: the server is still running after %v", StopTimeout)
+		ts.Fatalf("waitexit: the server is still running after %v\n%s", StopTimeout, srv.out.String())
 	case err != nil && !neg:
 		ts.Fatalf("waitexit: the server exited with %v, want status 0", err)
 	case err == nil && neg:
@@ -231,7 +232,9 @@ func cmdPids(ts *testscript.TestScript, neg bool, args []string) {
 	srv := runningServer(ts, "pids")
 	addr := serverAddr(ts)
 	seen := map[int]bool{}
-	for i := 0; i < 500 && len(seen) < want; i++ {
+	// Workers start one after the other: keep asking until they all
+	// answered, for at most ReadTimeout.
+	for deadline := time.Now().Add(ReadTimeout); len(seen) < want && time.Now().Before(deadline); {
 		pid, err := getPid(addr)
 		if err != nil {
 			ts.Fatalf("pids: %v\nserver output:\n%s", err, srv.out.String())
@@ -242,7 +245,7 @@ func cmdPids(ts *testscript.TestScript, neg bool, args []string) {
 		seen[pid] = true
 	}
 	if len(seen) < want {
-		ts.Fatalf("pids: %d different processes answered GET /pid, want %d", len(seen), want)
+		ts.Fatalf("pids: %d different processes answered GET /pid within %v, want %d", len(seen), ReadTimeout, want)
 	}
 	fmt.Fprintf(ts.Stdout(), "%d processes served\n", len(seen))
 }

@@ -87,8 +87,14 @@ func startServer(argv, env []string, dir string, port int) (*server, error) {
 	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
+			// A dial to a free port in the ephemeral range can connect the
+			// socket to itself (TCP simultaneous open, when the kernel
+			// picks that very port as the source): that is no server.
+			self := c.LocalAddr().String() == c.RemoteAddr().String()
 			c.Close()
-			return s, nil
+			if !self {
+				return s, nil
+			}
 		}
 		select {
 		case <-s.done:
@@ -152,4 +158,43 @@ func freePort() (int, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// DumpEnv names the environment variable that, set to 1, makes a check
+// that times out on the server ask each of its processes for a stack dump
+// first: SIGABRT, which a Go program answers by printing every goroutine
+// to its stderr (and exiting). The dumps land in the server's output,
+// which the failure prints. It is for finding where a server hangs; a
+// server in another language may just die, or write a core file.
+const DumpEnv = "LEARN_DUMP_STUCK"
+
+// dumpStuck sends SIGABRT to every live process in the server's process
+// group, workers before the master, one at a time so their dumps do not
+// interleave, if DumpEnv is set; it waits for each to exit, for at most a
+// second.
+func (s *server) dumpStuck() {
+	if os.Getenv(DumpEnv) != "1" {
+		return
+	}
+	master := s.cmd.Process.Pid
+	ents, _ := os.ReadDir("/proc") // Linux; elsewhere, nothing to list
+	var pids []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == master {
+			continue
+		}
+		if pgid, err := syscall.Getpgid(pid); err == nil && pgid == master {
+			pids = append(pids, pid)
+		}
+	}
+	for _, pid := range append(pids, master) {
+		fmt.Fprintf(s.out, "\n--- %s: SIGABRT to pid %d for a stack dump\n", DumpEnv, pid)
+		if syscall.Kill(pid, syscall.SIGABRT) != nil {
+			continue
+		}
+		for deadline := time.Now().Add(time.Second); alive(pid) && time.Now().Before(deadline); {
+			time.Sleep(pollEvery)
+		}
+	}
 }

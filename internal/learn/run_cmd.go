@@ -92,6 +92,9 @@ func (c *RunCmd) Run(a *App, kctx *kong.Context) error {
 		Logf:        lineLogger(a),
 	}
 	if err := st.Serve(ctx, ln, cfg); err != nil {
+		if strings.HasPrefix(err.Error(), st.ID+":") {
+			return err // the stage's package named itself already
+		}
 		return fmt.Errorf("%s: %w", st.ID, err)
 	}
 	if !worker {

@@ -90,18 +90,25 @@ func serveCh08(ctx context.Context, ln net.Listener, cfg Config) error {
 		return m.Run(ctx, ln)
 	}
 	srv := newCh05(cfg)
+	// Requests are the access log's business from here on, even when it
+	// is off: the log on stderr keeps to errors.
+	srv.QuietRequests = true
+	// Catch SIGUSR1 before the log opens: one sent meanwhile waits, and
+	// reopens the log after, rather than being lost.
+	usr1 := final.QueueSignals(syscall.SIGUSR1)
+	defer usr1.Stop()
 	logger, err := ch08.OpenAccessLog(cfg.AccessLog, cfg.AccessLogFormat, cfg.StatusStyle)
 	if err != nil {
 		return err
 	}
 	if logger != nil {
-		stop := final.OnSignals(func(os.Signal) {
+		usr1.Handle(func(os.Signal) {
 			if err := logger.Reopen(); err != nil {
 				cfg.Logf("ch08: reopen access log: %v", err)
+				return
 			}
-		}, syscall.SIGUSR1)
-		defer stop()
-		srv.QuietRequests = true // the access log reports them
+			cfg.Logf("ch08: access log reopened")
+		})
 		srv.OnResponse = func(r *http.Request, status int, written int64, start time.Time) {
 			logger.Log(ch08.NewEntry(r, status, written, start))
 		}
