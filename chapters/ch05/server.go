@@ -127,9 +127,9 @@ type Server struct {
 	ConnContext func(ctx context.Context, c net.Conn) context.Context
 
 	// OnResponse, if set, is called after each response is finished: the
-	// handler returned and the response is written to the connection's
-	// buffer (flushed too, unless a pipelined request is waiting behind
-	// it). It gets the request as the handler saw it, the status sent
+	// handler returned and the response is complete in the connection's
+	// buffer, just before its last bytes are flushed (so a client that
+	// holds the response knows the hook has run). It gets the request as the handler saw it, the status sent
 	// (500 after a panic; 0 or 101 after a hijack), the body bytes the
 	// handler wrote (counted, not sent, for HEAD), and the time the
 	// request's first byte arrived. Requests rejected before a handler ran
