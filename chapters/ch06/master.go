@@ -37,6 +37,13 @@ var (
 	// ErrWorkersKilled is returned by Master.Run when workers did not stop
 	// within StopTimeout, or Force was closed, and had to be killed.
 	ErrWorkersKilled = errors.New("ch06: workers did not stop in time and were killed")
+	// ErrWorkerFailed is returned by Master.Run when a worker asked to
+	// stop exited with a failure status, or of a signal other than the
+	// SIGTERM it was sent (one that had not set up its handler yet dies of
+	// that, with nothing in flight): its own graceful stop cut requests,
+	// say, or someone killed it. The master exits 0 only when every
+	// worker stopped cleanly.
+	ErrWorkerFailed = errors.New("ch06: a worker did not stop cleanly")
 )
 
 // Master starts and supervises worker processes that serve one socket.
@@ -151,8 +158,9 @@ type worker struct {
 
 // Run starts the workers on ln and supervises them until ctx is done, then
 // stops them: SIGTERM, then SIGKILL after StopTimeout or when Force is
-// closed. It returns nil when every worker stopped by itself, and
-// ErrWorkersKilled when some had to be killed. It returns early with an
+// closed. It returns nil when every worker stopped by itself with status
+// 0, ErrWorkersKilled when some had to be killed, and ErrWorkerFailed
+// when one exited with a failure. It returns early with an
 // error if a worker cannot be started or the workers crash in a loop.
 //
 // While Run runs, Reload replaces the workers one by one and SetWorkers
@@ -470,7 +478,7 @@ func (m *Master) stopAll() error {
 	m.mu.Unlock()
 	timeout := orDefault(m.StopTimeout, DefaultStopTimeout)
 	deadline, force := time.After(timeout), m.Force
-	var killed error
+	var killed, failed error
 	kill := func(why string) {
 		m.mu.Lock()
 		for _, w := range m.running {
@@ -486,18 +494,34 @@ func (m *Master) stopAll() error {
 		left := len(m.running)
 		m.mu.Unlock()
 		if left == 0 {
-			return killed
+			if killed != nil {
+				return killed
+			}
+			return failed
 		}
 		select {
 		case w := <-m.exits:
 			m.forget(w)
 			m.logf("ch06: worker %d (pid %d) stopped: %v", w.slot, w.cmd.Process.Pid, exitStatus(w.err))
+			if w.err != nil && !diedOf(w.err, syscall.SIGTERM) && failed == nil {
+				failed = fmt.Errorf("%w: worker %d (pid %d): %v", ErrWorkerFailed, w.slot, w.cmd.Process.Pid, exitStatus(w.err))
+			}
 		case <-deadline:
 			kill(fmt.Sprintf("still running %v after SIGTERM", timeout))
 		case <-force:
 			kill("forced to stop")
 		}
 	}
+}
+
+// diedOf reports whether a worker's exit error says a signal sig ended it.
+func diedOf(err error, sig syscall.Signal) bool {
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == sig
 }
 
 func (m *Master) logf(format string, args ...any) {

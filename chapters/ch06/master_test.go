@@ -26,7 +26,7 @@ import (
 const (
 	roleEnv       = "CH06_TEST_ROLE"           // "master": run a master of two workers
 	testWorkerEnv = "CH06_TEST_WORKER_PROCESS" // "1": a worker of these tests, not learn's
-	behaviourEnv  = "CH06_TEST_WORKER"         // "crash": exit at once; "ignore-term": ignore SIGTERM
+	behaviourEnv  = "CH06_TEST_WORKER"         // "crash": exit at once; "ignore-term": ignore SIGTERM; "fail-stop": exit 1 on SIGTERM
 )
 
 // init turns the test binary into a worker or a master when a test
@@ -79,6 +79,9 @@ func testWorker() int {
 	}()
 	select {
 	case <-stop:
+		if os.Getenv(behaviourEnv) == "fail-stop" {
+			return 1 // as a worker whose graceful stop had to cut requests
+		}
 	case <-gone:
 	}
 	return 0
@@ -276,6 +279,23 @@ func TestStopTimeoutKillsStuckWorkers(t *testing.T) {
 	}
 	if alive(pid) {
 		t.Errorf("worker %d alive after the master stopped", pid)
+	}
+}
+
+// A worker that exits with a failure when asked to stop makes the master
+// report it: its exit status must not say all went well.
+func TestWorkerFailingToStopIsReported(t *testing.T) {
+	m := &Master{
+		Workers: 1, Executable: os.Args[0], Env: []string{behaviourEnv + "=fail-stop"},
+		Stdout: io.Discard, Stderr: io.Discard,
+	}
+	addr, errc, cancel := startMaster(t, m)
+	waitFor(t, "a worker serving", func() bool { _, err := pidOf(addr); return err == nil })
+	cancel()
+	err := <-errc
+	errc <- err // for the cleanup
+	if !errors.Is(err, ErrWorkerFailed) {
+		t.Fatalf("Run() = %v, want ErrWorkerFailed", err)
 	}
 }
 
