@@ -17,6 +17,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/httpfromscratch/course/chapters/ch06"
+	"github.com/httpfromscratch/course/chapters/ch07"
 )
 
 // Main runs handler as a server configured by the command line (see
@@ -62,18 +63,10 @@ func Run(args []string, handler http.Handler, stdout, stderr io.Writer) (code in
 	}
 
 	logger := log.New(stderr, "", log.LstdFlags)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, force, stopSignals := ch07.StopSignals(context.Background())
+	defer stopSignals()
+	ctx, cancel := context.WithCancel(ctx) // also cancelled if our master dies
 	defer cancel()
-	force := make(chan struct{})
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
-	defer signal.Stop(sigs)
-	go func() {
-		<-sigs
-		cancel()
-		<-sigs
-		close(force)
-	}()
 
 	o := Options{Flags: flags, Handler: handler, Args: args, Force: force, Logf: logger.Printf}
 	var ln net.Listener

@@ -50,20 +50,30 @@ type Server struct {
 	// Response's complaints. If nil, nothing is logged.
 	Logf ch01.Logf
 
+	loop AcceptLoop
+}
+
+// AcceptLoop holds the chapter 1 server that runs an HTTP server's accept
+// loop, made on first use from the HTTP server's fields: the part every
+// later chapter's server shares.
+type AcceptLoop struct {
 	mu  sync.Mutex
 	tcp *ch01.Server
 }
 
-// listener returns the chapter 1 server that runs the accept loop,
-// creating it on first use.
-func (s *Server) listener() *ch01.Server {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.tcp == nil {
-		s.tcp = &ch01.Server{Addr: s.Addr, Handler: s, Logf: s.Logf}
+// Get returns the chapter 1 server, creating it for addr, h and logf on
+// the first call; later calls return the same one.
+func (l *AcceptLoop) Get(addr string, h ch01.ConnHandler, logf ch01.Logf) *ch01.Server {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.tcp == nil {
+		l.tcp = &ch01.Server{Addr: addr, Handler: h, Logf: logf}
 	}
-	return s.tcp
+	return l.tcp
 }
+
+// listener returns the chapter 1 server that runs the accept loop.
+func (s *Server) listener() *ch01.Server { return s.loop.Get(s.Addr, s, s.Logf) }
 
 // ListenAndServe listens on s.Addr and serves until Close, then returns
 // ErrServerClosed.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -140,20 +139,11 @@ type Server struct {
 
 	noKeepAlives atomic.Bool
 
-	mu  sync.Mutex
-	tcp *ch01.Server
+	loop ch04.AcceptLoop
 }
 
-// listener returns the chapter 1 server that runs the accept loop,
-// creating it on first use.
-func (s *Server) listener() *ch01.Server {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.tcp == nil {
-		s.tcp = &ch01.Server{Addr: s.Addr, Handler: s, Logf: s.Logf}
-	}
-	return s.tcp
-}
+// listener returns the chapter 1 server that runs the accept loop.
+func (s *Server) listener() *ch01.Server { return s.loop.Get(s.Addr, s, s.Logf) }
 
 // ListenAndServe listens on s.Addr and serves until Close, then returns
 // ErrServerClosed.

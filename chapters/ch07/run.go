@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/httpfromscratch/course/chapters/ch01"
@@ -77,5 +81,38 @@ func isClosed(ch <-chan struct{}) bool {
 		return true
 	default:
 		return false
+	}
+}
+
+// StopSignals returns a context cancelled by the first SIGINT (Ctrl+C) or
+// SIGTERM and a channel closed by the second one: the graceful stop and
+// the forced one that Run takes. Call stop to release the signals.
+func StopSignals(parent context.Context) (ctx context.Context, force <-chan struct{}, stop func()) {
+	ctx, cancel := context.WithCancel(parent)
+	forced := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		for n := 0; n < 2; n++ {
+			select {
+			case <-sigs:
+			case <-done:
+				return
+			}
+			if n == 0 {
+				cancel()
+			} else {
+				close(forced)
+			}
+		}
+	}()
+	var once sync.Once
+	return ctx, forced, func() {
+		once.Do(func() {
+			signal.Stop(sigs)
+			close(done)
+			cancel()
+		})
 	}
 }

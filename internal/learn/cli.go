@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/alecthomas/kong"
 
+	"github.com/httpfromscratch/course/chapters/ch07"
 	"github.com/httpfromscratch/course/final"
 	"github.com/httpfromscratch/course/internal/stages"
 )
@@ -58,18 +57,8 @@ type exitCode int
 // terminal, the first SIGINT/SIGTERM cancelling the context and a second
 // one closing Force. It returns the exit status.
 func Main() int {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	force := make(chan struct{})
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	go func() {
-		<-sigs
-		cancel()
-		<-sigs
-		close(force)
-	}()
+	ctx, force, stop := ch07.StopSignals(context.Background())
+	defer stop()
 	app := &App{Stdout: os.Stdout, Stderr: os.Stderr, Context: ctx, Force: force}
 	return app.Main(os.Args[1:])
 }
