@@ -83,7 +83,7 @@ func (st *state) getenv(key string) string {
 //	burst [-n N] [-c C] [PATH]  N keep-alive GETs over C connections at once, all 2xx
 //	gencert DIR                 write a self-signed certificate for 127.0.0.1 to DIR/cert.pem and DIR/key.pem
 //	tlsget [-ca FILE] PATH...   GET each PATH over HTTPS trusting FILE (default cert.pem); print status, ALPN, reuse, body
-//	loadsignal [-c C] [-d DUR] [-signal SIG [-at F]] [-gone PID]... [PATH]  C keep-alive clients for DUR, signal at F; no failure
+//	loadsignal [-c C] [-d DUR] [-signal SIG | -kill PID] [-at F] [-stopping] [-max-failures N] [-gone PID]... [PATH]  C keep-alive clients for DUR, a signal at F; no failure
 //	waitworkers N               wait until exactly N processes answer GET /pid
 //	untilclose [-max N] [PATH]  keep-alive GETs until a response says Connection: close; print how many
 //	startfail [flags...]        run the server with a command line it must refuse: non-zero exit; print its output
