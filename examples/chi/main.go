@@ -19,6 +19,11 @@
 // The command line is final.Main's (--help lists it): workers, graceful
 // shutdown, the access log, TLS.
 //
+// The notes, their store and the reading of a new note's body are the
+// same in every example: they live in examples/internal/notes. This file
+// holds what is chi's: the router and its middleware, the handlers, and
+// how they write JSON on a plain http.ResponseWriter, as chi leaves it.
+//
 // The notes live in the memory of the process that serves the request.
 // With --workers each worker is a process of its own with its own notes,
 // exactly as with Gunicorn: a note created on one worker is unknown to
@@ -29,24 +34,17 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
-	"slices"
 	"strconv"
-	"strings"
-	"sync"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/httpfromscratch/course/examples/internal/notes"
 	"github.com/httpfromscratch/course/final"
 )
-
-// maxNoteBytes bounds the JSON body of POST /notes (4 KiB); a larger one
-// gets 413.
-const maxNoteBytes = 4 << 10
 
 func main() {
 	final.Main(newRouter(&store{}))
@@ -89,64 +87,28 @@ func echoRequestID(next http.Handler) http.Handler {
 	})
 }
 
-// note is what the API stores and returns.
-type note struct {
-	ID   int    `json:"id"`
-	Text string `json:"text"`
-}
-
-// store holds this process's notes.
+// store holds this process's notes; its handlers are its methods.
 type store struct {
-	mu    sync.Mutex
-	last  int
-	notes map[int]note
+	notes.Store
 }
 
 func (s *store) list(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	all := make([]note, 0, len(s.notes))
-	for _, n := range s.notes {
-		all = append(all, n)
-	}
-	s.mu.Unlock()
-	slices.SortFunc(all, func(a, b note) int { return a.ID - b.ID })
-	writeJSON(w, http.StatusOK, all)
+	writeJSON(w, http.StatusOK, s.List())
 }
 
 func (s *store) create(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Text string `json:"text"`
-	}
-	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxNoteBytes)).Decode(&in)
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("a note is at most %d bytes", tooBig.Limit))
-		return
-	case err != nil:
-		writeError(w, http.StatusBadRequest, "want a JSON object such as {\"text\":\"buy milk\"}")
-		return
-	case strings.TrimSpace(in.Text) == "":
-		writeError(w, http.StatusBadRequest, "text is required")
+	text, err := notes.DecodeText(w, r)
+	if err != nil {
+		writeError(w, err.Status, err.Message)
 		return
 	}
-	s.mu.Lock()
-	if s.notes == nil {
-		s.notes = map[int]note{}
-	}
-	s.last++
-	n := note{ID: s.last, Text: in.Text}
-	s.notes[n.ID] = n
-	s.mu.Unlock()
+	n := s.Add(text)
 	w.Header().Set("Location", "/notes/"+strconv.Itoa(n.ID))
 	writeJSON(w, http.StatusCreated, n)
 }
 
 func (s *store) get(w http.ResponseWriter, r *http.Request) {
-	id := noteID(r)
-	s.mu.Lock()
-	n, found := s.notes[id]
-	s.mu.Unlock()
+	n, found := s.Get(noteID(r))
 	if !found {
 		writeError(w, http.StatusNotFound, "no note "+chi.URLParam(r, "id"))
 		return
@@ -155,12 +117,7 @@ func (s *store) get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *store) delete(w http.ResponseWriter, r *http.Request) {
-	id := noteID(r)
-	s.mu.Lock()
-	_, found := s.notes[id]
-	delete(s.notes, id)
-	s.mu.Unlock()
-	if !found {
+	if !s.Delete(noteID(r)) {
 		writeError(w, http.StatusNotFound, "no note "+chi.URLParam(r, "id"))
 		return
 	}
@@ -177,6 +134,8 @@ func noteID(r *http.Request) int {
 	return id
 }
 
+// writeJSON and writeError are examples/servemux's: chi handlers write on
+// the plain http.ResponseWriter.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

@@ -19,6 +19,11 @@
 // shutdown, the access log, TLS. That is why the engine is not started
 // with its own Run: final.Main listens and serves.
 //
+// The notes, their store and the checks on a new note's body are the same
+// in every example: they live in examples/internal/notes. This file holds
+// what is Gin's: the engine and its middleware, handlers on a
+// *gin.Context, binding the body with ShouldBindJSON, and c.JSON.
+//
 // The notes live in the memory of the process that serves the request.
 // With --workers each worker is a process of its own with its own notes,
 // exactly as with Gunicorn: a note created on one worker is unknown to
@@ -28,23 +33,15 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"os"
-	"slices"
 	"strconv"
-	"strings"
-	"sync"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/httpfromscratch/course/examples/internal/notes"
 	"github.com/httpfromscratch/course/final"
 )
-
-// maxNoteBytes bounds the JSON body of POST /notes (4 KiB); a larger one
-// gets 413.
-const maxNoteBytes = 4 << 10
 
 func main() {
 	// Release mode: no route table and warnings printed at start. The
@@ -64,11 +61,11 @@ func newEngine(s *store) *gin.Engine {
 	// another method; RFC 9110 section 15.5.6 wants 405 with Allow.
 	r.HandleMethodNotAllowed = true
 
-	notes := r.Group("/notes")
-	notes.GET("", s.list)
-	notes.POST("", s.create)
-	notes.GET("/:id", s.get)
-	notes.DELETE("/:id", s.delete)
+	g := r.Group("/notes")
+	g.GET("", s.list)
+	g.POST("", s.create)
+	g.GET("/:id", s.get)
+	g.DELETE("/:id", s.delete)
 
 	r.GET("/pid", func(c *gin.Context) {
 		c.String(http.StatusOK, "%d\n", os.Getpid())
@@ -79,56 +76,24 @@ func newEngine(s *store) *gin.Engine {
 	return r
 }
 
-// note is what the API stores and returns.
-type note struct {
-	ID   int    `json:"id"`
-	Text string `json:"text"`
-}
-
-// store holds this process's notes.
+// store holds this process's notes; its handlers are its methods.
 type store struct {
-	mu    sync.Mutex
-	last  int
-	notes map[int]note
+	notes.Store
 }
 
 func (s *store) list(c *gin.Context) {
-	s.mu.Lock()
-	all := make([]note, 0, len(s.notes))
-	for _, n := range s.notes {
-		all = append(all, n)
-	}
-	s.mu.Unlock()
-	slices.SortFunc(all, func(a, b note) int { return a.ID - b.ID })
-	c.JSON(http.StatusOK, all)
+	c.JSON(http.StatusOK, s.List())
 }
 
 func (s *store) create(c *gin.Context) {
-	var in struct {
-		Text string `json:"text"`
-	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxNoteBytes)
-	err := c.ShouldBindJSON(&in)
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		c.JSON(http.StatusRequestEntityTooLarge, gin.H{"error": fmt.Sprintf("a note is at most %d bytes", tooBig.Limit)})
-		return
-	case err != nil:
-		c.JSON(http.StatusBadRequest, gin.H{"error": "want a JSON object such as {\"text\":\"buy milk\"}"})
-		return
-	case strings.TrimSpace(in.Text) == "":
-		c.JSON(http.StatusBadRequest, gin.H{"error": "text is required"})
+	// Gin sets no limit of its own on a JSON body: bound it before binding.
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, notes.MaxBytes)
+	text, err := notes.ReadText(c.ShouldBindJSON)
+	if err != nil {
+		c.JSON(err.Status, gin.H{"error": err.Message})
 		return
 	}
-	s.mu.Lock()
-	if s.notes == nil {
-		s.notes = map[int]note{}
-	}
-	s.last++
-	n := note{ID: s.last, Text: in.Text}
-	s.notes[n.ID] = n
-	s.mu.Unlock()
+	n := s.Add(text)
 	c.Header("Location", "/notes/"+strconv.Itoa(n.ID))
 	c.JSON(http.StatusCreated, n)
 }
@@ -138,9 +103,7 @@ func (s *store) get(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	n, found := s.notes[id]
-	s.mu.Unlock()
+	n, found := s.Get(id)
 	if !found {
 		notFound(c)
 		return
@@ -153,11 +116,7 @@ func (s *store) delete(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	_, found := s.notes[id]
-	delete(s.notes, id)
-	s.mu.Unlock()
-	if !found {
+	if !s.Delete(id) {
 		notFound(c)
 		return
 	}
