@@ -205,13 +205,7 @@ func cmdLoadSignal(ts *testscript.TestScript, neg bool, args []string) {
 		return err
 	})
 	rest := parseFlags(ts, fs, args)
-	path := "/"
-	switch {
-	case len(rest) == 1:
-		path = rest[0]
-	case len(rest) > 1:
-		ts.Fatalf("usage: loadsignal [-c C] [-d DURATION] [-signal SIG [-at FRACTION]] [-gone PID]... [PATH]")
-	}
+	path := pathArg(ts, rest, "usage: loadsignal [-c C] [-d DURATION] [-signal SIG [-at FRACTION]] [-gone PID]... [PATH]")
 	if *conns < 1 || *conns > MaxLoadConns || *dur <= 0 || *dur > MaxLoadDuration || *at < 0 || *at > 1 {
 		ts.Fatalf("loadsignal: want 1 <= -c <= %d, 0 < -d <= %v, 0 <= -at <= 1", MaxLoadConns, MaxLoadDuration)
 	}
@@ -717,4 +711,17 @@ func runRefused(argv, env []string, dir string, timeout time.Duration) (code int
 func inGroup(srv *server, pid int) bool {
 	pgid, err := syscall.Getpgid(pid)
 	return err == nil && pgid == srv.cmd.Process.Pid
+}
+
+// pathArg returns the optional PATH argument left after a command's
+// flags, "/" if there is none; more than one fails the script with usage.
+func pathArg(ts *testscript.TestScript, rest []string, usage string) string {
+	switch len(rest) {
+	case 0:
+		return "/"
+	case 1:
+		return rest[0]
+	}
+	ts.Fatalf("%s", usage)
+	return ""
 }

@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -34,8 +36,29 @@ func Params(target Target, files []string) testscript.Params {
 			return nil
 		},
 		Cmds:                Commands(),
+		Condition:           condition,
 		RequireExplicitExec: true,
 	}
+}
+
+// condition answers the script conditions the harness adds to
+// testscript's own: [race], true when the checks run in a binary built
+// with the race detector (go test -race), where a script may ask less of
+// a machine that is several times slower and hungrier.
+func condition(cond string) (bool, error) {
+	if cond != "race" {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return false, nil
+	}
+	for _, s := range info.Settings {
+		if s.Key == "-race" {
+			return s.Value == "true", nil
+		}
+	}
+	return false, nil
 }
 
 // cleanup closes every connection and kills the server if a script left it
@@ -87,6 +110,8 @@ func (st *state) getenv(key string) string {
 //	waitworkers N               wait until exactly N processes answer GET /pid
 //	untilclose [-max N] [PATH]  keep-alive GETs until a response says Connection: close; print how many
 //	startfail [flags...]        run the server with a command line it must refuse: non-zero exit; print its output
+//	slowloris [-n N] [-every DUR] [-max-delay DUR] [-timeout DUR] [PATH]  N connections send a head a byte per DUR; GET PATH's median delay <= max; all closed at -timeout
+//	holdconns [-n N] [PATH]     N keep-alive connections with a GET each, held at once, all 2xx; print the worker's RSS
 func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"start":      cmdStart,
@@ -116,5 +141,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"waitworkers": cmdWaitWorkers,
 		"untilclose":  cmdUntilClose,
 		"startfail":   cmdStartFail,
+		"slowloris":   cmdSlowloris,
+		"holdconns":   cmdHoldConns,
 	}
 }
