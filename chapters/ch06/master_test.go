@@ -67,7 +67,9 @@ func testWorker() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	served := make(chan struct{})
 	go func() {
+		defer close(served)
 		for {
 			c, err := ln.Accept()
 			if err != nil {
@@ -79,10 +81,14 @@ func testWorker() int {
 	}()
 	select {
 	case <-stop:
-		if os.Getenv(behaviourEnv) == "fail-stop" {
-			return 1 // as a worker whose graceful stop had to cut requests
-		}
 	case <-gone:
+	}
+	// Stop gracefully: no more accepts, and the connection accepted last
+	// is answered before the process exits.
+	ln.Close()
+	<-served
+	if os.Getenv(behaviourEnv) == "fail-stop" {
+		return 1 // as a worker whose graceful stop had to cut requests
 	}
 	return 0
 }
