@@ -149,6 +149,8 @@ type worker struct {
 	cmd     *exec.Cmd
 	started time.Time
 	ready   chan struct{} // closed when the worker reports it serves, or exits
+	// wasReady, read after ready is closed, tells the two apart.
+	wasReady bool
 	// retiring is set when the master stops the worker on purpose
 	// (shutdown, reload, fewer workers): its exit is not replaced. Guarded
 	// by Master.mu.
@@ -323,14 +325,22 @@ func (m *Master) retire(w *worker) {
 }
 
 // ReadyTimeout is how long Reload waits for a new worker to report that it
-// serves before it stops the old one anyway.
+// serves; one that has not by then is stopped, and the reload abandoned.
 const ReadyTimeout = 10 * time.Second
+
+// ErrReloadFailed is returned by Reload when a new worker exited, or did
+// not report ready within ReadyTimeout: the old workers that were not
+// replaced yet keep serving, so a bad build cannot take the server down.
+var ErrReloadFailed = errors.New("ch06: reload abandoned: a new worker did not start")
 
 // Reload replaces every worker with a new one, one at a time, without
 // refusing a connection: the new worker starts and reports ready (see
 // NotifyReady) before the old one is asked to stop gracefully, and the
 // socket itself, held by the master, never closes. It is what SIGHUP does
-// in Gunicorn: workers pick up a new binary or new configuration.
+// in Gunicorn: workers pick up a new binary or new configuration. If a new
+// worker exits before it reports ready (a build that cannot start), or
+// does not report within ReadyTimeout, Reload stops it and returns
+// ErrReloadFailed: the workers not replaced yet go on serving.
 func (m *Master) Reload() error {
 	m.reloadMu.Lock()
 	defer m.reloadMu.Unlock()
@@ -347,10 +357,21 @@ func (m *Master) Reload() error {
 		if err != nil {
 			return err
 		}
+		why := ""
 		select {
 		case <-nw.ready:
+			if !nw.wasReady {
+				why = "exited before it was ready"
+			}
 		case <-time.After(ReadyTimeout):
-			m.logf("ch06: worker %d (pid %d) not ready after %v; stopping the old one anyway", nw.slot, nw.cmd.Process.Pid, ReadyTimeout)
+			why = fmt.Sprintf("not ready after %v", ReadyTimeout)
+		}
+		if why != "" {
+			// Its exit is no crash to count or replace: the reload failed.
+			m.retire(nw)
+			m.logf("ch06: reload: new worker %d (pid %d) %s: keeping worker %d (pid %d) and the rest",
+				nw.slot, nw.cmd.Process.Pid, why, w.slot, w.cmd.Process.Pid)
+			return fmt.Errorf("%w: worker %d %s", ErrReloadFailed, nw.slot, why)
 		}
 		m.logf("ch06: reload: worker %d replaces worker %d (pid %d)", nw.slot, w.slot, w.cmd.Process.Pid)
 		m.retire(w)
@@ -424,8 +445,9 @@ func (m *Master) startWorker(slot int, lnFile, lifeline *os.File) (*worker, erro
 	w := &worker{slot: slot, cmd: cmd, started: time.Now(), ready: make(chan struct{})}
 	go func() {
 		// One byte when the worker serves; EOF if it exits first.
-		readyR.Read(make([]byte, 1))
+		n, _ := readyR.Read(make([]byte, 1))
 		readyR.Close()
+		w.wasReady = n == 1
 		close(w.ready)
 	}()
 	m.mu.Lock()

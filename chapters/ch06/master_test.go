@@ -381,6 +381,35 @@ func TestReloadReplacesEveryWorkerWithoutRefusing(t *testing.T) {
 	}
 }
 
+// A reload onto workers that cannot start is abandoned: the old workers
+// keep serving, and the master does not give up as in a crash loop.
+func TestReloadOntoABrokenBuildKeepsTheOldWorkers(t *testing.T) {
+	m := &Master{Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard}
+	addr, errc, _ := startMaster(t, m)
+	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
+	before := m.Pids()
+
+	m.Env = []string{behaviourEnv + "=crash"} // the new build exits at once
+	for range 3 {
+		if err := m.Reload(); !errors.Is(err, ErrReloadFailed) {
+			t.Fatalf("Reload() = %v, want ErrReloadFailed", err)
+		}
+	}
+	waitFor(t, "the failed workers to be gone", func() bool { return len(m.Pids()) == 2 })
+	if now := m.Pids(); !slices.Equal(now, before) {
+		t.Errorf("workers after the failed reloads: %v, want the old ones %v", now, before)
+	}
+	if _, err := pidOf(addr); err != nil {
+		t.Errorf("GET /pid after the failed reloads: %v", err)
+	}
+	select {
+	case err := <-errc:
+		t.Fatalf("the master stopped: %v", err)
+		errc <- err
+	default:
+	}
+}
+
 func TestSetWorkers(t *testing.T) {
 	m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard}
 	startMaster(t, m)
