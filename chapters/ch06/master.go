@@ -163,7 +163,9 @@ type worker struct {
 // closed. It returns nil when every worker stopped by itself with status
 // 0, ErrWorkersKilled when some had to be killed, and ErrWorkerFailed
 // when one exited with a failure. It returns early with an
-// error if a worker cannot be started or the workers crash in a loop.
+// error if the first workers cannot be started, or if the workers crash
+// in a loop; a worker that cannot be started later counts as a crash and
+// is tried again after a pause.
 //
 // While Run runs, Reload replaces the workers one by one and SetWorkers
 // changes how many there are.
@@ -214,10 +216,18 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 	}
 
 	crashes := 0
+	var retry <-chan time.Time // set while a failed start waits to be tried again
 	for {
 		select {
 		case <-ctx.Done():
 			return m.stopAll()
+		case <-retry:
+			retry = nil
+			if err := m.fill(); err != nil {
+				if retry, err = m.startFailed(&crashes, err); err != nil {
+					return err
+				}
+			}
 		case w := <-m.exits:
 			m.forget(w)
 			uptime := time.Since(w.started).Round(time.Millisecond)
@@ -256,11 +266,28 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 				}
 			}
 			if err := m.fill(); err != nil {
-				m.stopAll()
-				return err
+				if retry, err = m.startFailed(&crashes, err); err != nil {
+					return err
+				}
 			}
 		}
 	}
+}
+
+// startFailed handles a worker that could not be started while serving
+// (fork failing for want of memory or processes, say: often passing): it
+// counts as a crash, and the start is tried again after a pause that
+// grows with the crashes, on the returned channel. Once the crashes reach
+// MaxCrashes it stops the workers and returns the error to end Run with.
+func (m *Master) startFailed(crashes *int, err error) (retry <-chan time.Time, _ error) {
+	*crashes++
+	if limit := orDefault(m.MaxCrashes, DefaultMaxCrashes); *crashes >= limit {
+		m.stopAll()
+		return nil, fmt.Errorf("%w (%d in a row, the last: %v): giving up", ErrCrashLoop, *crashes, err)
+	}
+	pause := time.Duration(*crashes) * 100 * time.Millisecond
+	m.logf("%v; trying again in %v", err, pause)
+	return time.After(pause), nil
 }
 
 // ErrNotRunning is returned by Reload and SetWorkers when Run is not

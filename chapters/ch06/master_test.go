@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -230,6 +231,49 @@ func TestCrashLoopStopsTheMaster(t *testing.T) {
 	}
 	if got := strings.Join(logged, "\n"); !strings.Contains(got, "exited after") {
 		t.Errorf("log = %q, want each exit logged", got)
+	}
+}
+
+// A worker that cannot be started while the master serves (its program
+// gone for a moment, as when fork fails for want of memory) is tried
+// again, not fatal: once it can start, the master is whole again.
+func TestFailedStartIsRetried(t *testing.T) {
+	exe := filepath.Join(t.TempDir(), "worker")
+	if err := os.Symlink(os.Args[0], exe); err != nil {
+		t.Fatal(err)
+	}
+	var retries atomic.Int32
+	m := &Master{
+		Workers: 1, Executable: exe, Env: []string{testWorkerEnv + "=1"},
+		Stdout: io.Discard, Stderr: io.Discard,
+		Logf: func(f string, a ...any) {
+			if strings.Contains(fmt.Sprintf(f, a...), "trying again") {
+				retries.Add(1)
+			}
+		},
+	}
+	addr, errc, _ := startMaster(t, m)
+	waitFor(t, "a worker", func() bool { return len(m.Pids()) == 1 })
+	old := m.Pids()[0]
+
+	os.Remove(exe) // the next start fails
+	syscall.Kill(old, syscall.SIGKILL)
+	waitFor(t, "a failed start to be retried", func() bool { return retries.Load() > 0 })
+	if err := os.Symlink(os.Args[0], exe); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a new worker", func() bool {
+		pids := m.Pids()
+		return len(pids) == 1 && pids[0] != old
+	})
+	if _, err := pidOf(addr); err != nil {
+		t.Errorf("GET /pid after the retry: %v", err)
+	}
+	select {
+	case err := <-errc:
+		errc <- err
+		t.Fatalf("the master stopped: %v", err)
+	default:
 	}
 }
 

@@ -266,7 +266,12 @@ func dialed(ts *testscript.TestScript, name string) *conn {
 	}
 	c, err := dial(serverAddr(ts))
 	if err != nil {
-		ts.Fatalf("connect %s: %v", name, err)
+		srv := runningServer(ts, "dial")
+		state := "still running"
+		if exited, exitErr := srv.wait(0); exited {
+			state = fmt.Sprintf("exited (%v)", exitErr)
+		}
+		ts.Fatalf("connect %s: %v\nthe server has %s; its output:\n%s", name, err, state, srv.out.String())
 	}
 	st.conns[name] = c
 	return c
