@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/httpfromscratch/course/internal/ports"
 )
 
 // Timeouts of the servers a comparison starts.
@@ -148,14 +150,13 @@ func (p *process) stop() {
 	killGroup(p.cmd)
 }
 
-// freePort asks the kernel for a port nobody is listening on.
+// freePort returns a port for a server to compare (see ports.Free).
 func freePort() (int, error) {
-	ln, err := net.Listen("tcp", net.JoinHostPort(loopback, "0"))
+	port, err := ports.Free(loopback)
 	if err != nil {
-		return 0, fmt.Errorf("bench: find a free port: %w", err)
+		return 0, fmt.Errorf("bench: %w", err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return port, nil
 }
 
 // tailBuffer keeps the last OutputTail bytes a process wrote.

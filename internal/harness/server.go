@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/httpfromscratch/course/internal/ports"
 )
 
 // Timeouts of the harness. They are generous because checks run under the
@@ -148,16 +150,15 @@ func (s *server) kill() {
 	}
 }
 
-// freePort asks the kernel for a port nobody is listening on. Another
-// process may take it before the server binds it; startServer's caller
-// retries on that.
+// freePort returns a port for the server under test (see ports.Free).
+// Another process may take it before the server binds it; startServer's
+// caller retries on that.
 func freePort() (int, error) {
-	ln, err := net.Listen("tcp", net.JoinHostPort(Host, "0"))
+	port, err := ports.Free(Host)
 	if err != nil {
-		return 0, fmt.Errorf("harness: find a free port: %w", err)
+		return 0, fmt.Errorf("harness: %w", err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return port, nil
 }
 
 // DumpEnv names the environment variable that, set to 1, makes a check
