@@ -254,7 +254,7 @@ func checkRecord(rec *llhttpRecord, raw []byte) (outcome, string) {
 	return got, ""
 }
 
-func loadRecords(t *testing.T) []*llhttpRecord {
+func loadRecords(t testing.TB) []*llhttpRecord {
 	t.Helper()
 	data, err := os.ReadFile("testdata/conformance/llhttp-requests.jsonl")
 	if err != nil {

@@ -3,6 +3,7 @@ package ch02
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"io"
 	"reflect"
 	"testing"
@@ -29,6 +30,14 @@ var fuzzSeeds = []string{
 func FuzzReadRequest(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add([]byte(s))
+	}
+	// And every request of the llhttp conformance suite (testdata/conformance).
+	for _, rec := range loadRecords(f) {
+		raw, err := base64.StdEncoding.DecodeString(rec.RawB64)
+		if err != nil {
+			f.Fatalf("%s: %v", rec.ID, err)
+		}
+		f.Add(raw)
 	}
 	lim := &Limits{MaxRequestLine: 256, MaxHeaderBytes: 1024, MaxHeaderFields: 16, MaxBodyBytes: 4096}
 	f.Fuzz(func(t *testing.T, data []byte) {
