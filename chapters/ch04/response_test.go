@@ -4,42 +4,18 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/httpfromscratch/course/chapters/ch02"
 	"github.com/httpfromscratch/course/chapters/ch04"
+
+	"github.com/httpfromscratch/course/internal/testkit"
 )
-
-// logRecorder collects log lines; safe for the goroutines of a server.
-type logRecorder struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logRecorder) logf(format string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprintf(format, args...))
-}
-
-func (l *logRecorder) matching(substr string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var m []string
-	for _, line := range l.lines {
-		if strings.Contains(line, substr) {
-			m = append(m, line)
-		}
-	}
-	return m
-}
 
 // dateLine matches a generated Date field, which changes every second.
 var dateLine = regexp.MustCompile(`Date: [A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT\r\n`)
@@ -49,7 +25,7 @@ type exchange struct {
 	out  string // the bytes written, Date values replaced by <date>
 	w    *ch04.Response
 	ok   bool // what Serve reported
-	logs *logRecorder
+	logs *testkit.LogRecorder
 }
 
 // run parses raw with chapter 2, builds the request and its Response over
@@ -66,9 +42,9 @@ func run(t *testing.T, raw string, keepAlive bool, h http.HandlerFunc) exchange 
 	}
 	var out strings.Builder
 	bw := bufio.NewWriter(&out)
-	logs := new(logRecorder)
+	logs := new(testkit.LogRecorder)
 	w := ch04.NewResponse(r, bw, keepAlive)
-	w.Logf = logs.logf
+	w.Logf = logs.Logf
 	ok := ch04.Serve(h, w, r)
 	if err := w.Finish(); err != nil {
 		t.Errorf("Finish() = %v", err)
@@ -441,9 +417,9 @@ func TestWriteHeaderSuperfluous(t *testing.T) {
 	if !strings.HasPrefix(x.out, "HTTP/1.1 201 Created\r\n") {
 		t.Errorf("response = %q, want the first status, 201", x.out)
 	}
-	logged := x.logs.matching("superfluous")
+	logged := x.logs.Matching("superfluous")
 	if len(logged) != 1 {
-		t.Fatalf("logged %q, want one line about the superfluous calls", x.logs.lines)
+		t.Fatalf("logged %q, want one line about the superfluous calls", x.logs.Lines())
 	}
 	// The line names the handler that made the call, not the bridge.
 	if !strings.Contains(logged[0], "ch04_test.TestWriteHeaderSuperfluous") {

@@ -94,14 +94,14 @@ func TestServePanic(t *testing.T) {
 			if !x.w.MustClose() {
 				t.Errorf("MustClose() = false after a panic, want true")
 			}
-			logged := x.logs.matching("panic serving")
+			logged := x.logs.Matching("panic serving")
 			switch {
 			case tt.wantLog && len(logged) != 1:
-				t.Errorf("logged %q, want one panic line", x.logs.lines)
+				t.Errorf("logged %q, want one panic line", x.logs.Lines())
 			case tt.wantLog && !strings.Contains(logged[0], "goroutine "):
 				t.Errorf("panic log %q has no stack", logged[0])
-			case !tt.wantLog && len(x.logs.lines) > 0:
-				t.Errorf("logged %q, want nothing", x.logs.lines)
+			case !tt.wantLog && len(x.logs.Lines()) > 0:
+				t.Errorf("logged %q, want nothing", x.logs.Lines())
 			}
 		})
 	}

@@ -24,6 +24,8 @@ import (
 	"github.com/httpfromscratch/course/chapters/ch02"
 	"github.com/httpfromscratch/course/chapters/ch04"
 	"github.com/httpfromscratch/course/demo"
+
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 // testTimeout bounds every wait in these tests: nothing here should take
@@ -32,14 +34,14 @@ const testTimeout = 10 * time.Second
 
 // startServer serves h with a ch04.Server on a 127.0.0.1 port and returns
 // its address and log; the server is closed when the test ends.
-func startServer(t *testing.T, h http.Handler, configure func(*ch04.Server)) (string, *logRecorder) {
+func startServer(t *testing.T, h http.Handler, configure func(*ch04.Server)) (string, *testkit.LogRecorder) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := new(logRecorder)
-	s := &ch04.Server{Handler: h, Logf: logs.logf}
+	logs := new(testkit.LogRecorder)
+	s := &ch04.Server{Handler: h, Logf: logs.Logf}
 	if configure != nil {
 		configure(s)
 	}
@@ -167,7 +169,7 @@ func TestServerDemo(t *testing.T) {
 		if resp.StatusCode != 500 {
 			t.Errorf("GET /panic = %d, want 500", resp.StatusCode)
 		}
-		if n := len(logs.matching("panic serving")); n != 1 {
+		if n := len(logs.Matching("panic serving")); n != 1 {
 			t.Errorf("the panic was logged %d times, want once", n)
 		}
 		resp, body := do(t, c, newRequest(t, "GET", base+"/", nil))

@@ -1,7 +1,6 @@
 package ch05_test
 
 import (
-	"bufio"
 	"bytes"
 	"io"
 	"net"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/httpfromscratch/course/chapters/ch05"
 	"github.com/httpfromscratch/course/demo"
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 // helloRequest is what the benchmarks send: the demo's GET /, as a client
@@ -47,26 +47,7 @@ func benchConn(b *testing.B, serve serveFunc) (net.Conn, int) {
 		b.Fatal(err)
 	}
 	b.Cleanup(serve(ln))
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { c.Close() })
-	// One request to learn the length, through a reader that keeps
-	// whatever it reads.
-	if _, err := io.WriteString(c, helloRequest); err != nil {
-		b.Fatal(err)
-	}
-	var raw bytes.Buffer
-	resp, err := http.ReadResponse(bufio.NewReader(io.TeeReader(c, &raw)), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || string(body) != "Hello, World!" || resp.Close {
-		b.Fatalf("the server answered %d %q (close %v)", resp.StatusCode, body, resp.Close)
-	}
-	return c, raw.Len()
+	return testkit.DialHello(b, ln.Addr().String(), helloRequest)
 }
 
 // benchKeepAlive sends GET / again and again on one persistent loopback

@@ -3,7 +3,6 @@ package ch05_test
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -19,31 +18,6 @@ import (
 // testTimeout bounds every wait in these tests: nothing here should take
 // more than a fraction of it.
 const testTimeout = 10 * time.Second
-
-// logRecorder collects a server's log lines.
-type logRecorder struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logRecorder) logf(format string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprintf(format, args...))
-}
-
-// matching returns the lines that contain sub.
-func (l *logRecorder) matching(sub string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, line := range l.lines {
-		if strings.Contains(line, sub) {
-			out = append(out, line)
-		}
-	}
-	return out
-}
 
 // startServer serves h with a ch05.Server on a 127.0.0.1 port, after
 // configure (which may be nil) has set its fields, and returns the server

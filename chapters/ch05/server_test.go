@@ -14,6 +14,8 @@ import (
 
 	"github.com/httpfromscratch/course/chapters/ch05"
 	"github.com/httpfromscratch/course/demo"
+
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 // TestManyRequestsOneConnection: a hundred requests, one TCP connection.
@@ -146,8 +148,8 @@ func TestRejectionCloses(t *testing.T) {
 // TestPanicOnKeptConnection: a handler's panic on the third request of a
 // connection gets 500 and closes that connection; the server lives on.
 func TestPanicOnKeptConnection(t *testing.T) {
-	logs := new(logRecorder)
-	_, addr := startServer(t, demo.New(), func(s *ch05.Server) { s.Logf = logs.logf })
+	logs := new(testkit.LogRecorder)
+	_, addr := startServer(t, demo.New(), func(s *ch05.Server) { s.Logf = logs.Logf })
 	c := dial(t, addr)
 	c.expectOpen()
 	c.expectOpen()
@@ -156,7 +158,7 @@ func TestPanicOnKeptConnection(t *testing.T) {
 		t.Errorf("GET /panic = %d (close %v), want 500 with Connection: close", resp.StatusCode, resp.Close)
 	}
 	c.expectClosed()
-	if n := len(logs.matching("panic serving")); n != 1 {
+	if n := len(logs.Matching("panic serving")); n != 1 {
 		t.Errorf("the panic was logged %d times, want once", n)
 	}
 	dial(t, addr).expectOpen()

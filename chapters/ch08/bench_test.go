@@ -19,6 +19,7 @@ import (
 	"github.com/httpfromscratch/course/chapters/ch07"
 	"github.com/httpfromscratch/course/chapters/ch08"
 	"github.com/httpfromscratch/course/demo"
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 // helloRequest is what the benchmarks send: the demo's GET /, from a
@@ -127,31 +128,6 @@ func (ls *logServer) stop(b *testing.B) int {
 	return bytes.Count(data, []byte("\n"))
 }
 
-// dialHello connects to addr and sends one helloRequest, and returns the
-// connection and the exact length of the response (constant: the Date
-// field always has the same length).
-func dialHello(b *testing.B, addr string) (net.Conn, int) {
-	b.Helper()
-	c, err := net.DialTimeout("tcp", addr, benchTimeout)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := io.WriteString(c, helloRequest); err != nil {
-		b.Fatal(err)
-	}
-	// Through a reader that keeps whatever it reads, to learn the length.
-	var raw bytes.Buffer
-	resp, err := http.ReadResponse(bufio.NewReader(io.TeeReader(c, &raw)), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || string(body) != "Hello, World!" || resp.Close {
-		b.Fatalf("the server answered %d %q (close %v)", resp.StatusCode, body, resp.Close)
-	}
-	return c, raw.Len()
-}
-
 // checkLines fails the benchmark unless the log file holds one line per
 // request sent: buffered or not, nothing may be lost.
 func checkLines(b *testing.B, lc logCase, got int, sent int64) {
@@ -171,7 +147,7 @@ func BenchmarkAccessLog(b *testing.B) {
 	for _, lc := range logCases {
 		b.Run(lc.name, func(b *testing.B) {
 			ls := startLogServer(b, lc)
-			c, n := dialHello(b, ls.addr)
+			c, n := testkit.DialHello(b, ls.addr, helloRequest)
 			req := []byte(helloRequest)
 			buf := make([]byte, n)
 			b.ReportAllocs()
@@ -250,7 +226,7 @@ func BenchmarkAccessLogOverhead(b *testing.B) {
 			b.Run(mode+"/"+lc.name, func(b *testing.B) {
 				off := startLogServer(b, logCase{name: "off", off: true})
 				on := startLogServer(b, lc)
-				c, n := dialHello(b, off.addr) // learns the response length
+				c, n := testkit.DialHello(b, off.addr, helloRequest) // learns the response length
 				c.Close()
 				var mu sync.Mutex
 				var offTimes, onTimes []time.Duration
