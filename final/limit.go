@@ -81,7 +81,7 @@ func (c *countedConn) Close() error {
 }
 
 // SyscallConn exposes the socket through the wrapper, so chapter 5's
-// idle connections still wait without buffers (ch05's readWaiter).
+// idle connections still wait without buffers (ch05's idleReader).
 func (c *countedConn) SyscallConn() (syscall.RawConn, error) {
 	if sc, ok := c.Conn.(syscall.Conn); ok {
 		return sc.SyscallConn()

@@ -2,6 +2,7 @@ package ch04
 
 import (
 	"bufio"
+	"io"
 	"net/http"
 	"sync"
 )
@@ -53,8 +54,9 @@ var (
 // It reports whether it parked: not when the reader holds bytes already
 // received (the next request has started) or the writer holds bytes not
 // yet sent. A parked Conn must be Unparked before any other use, Close
-// included; waiting for the next request's first byte is the caller's
-// business, without reading it.
+// included. Waiting for the next request's first bytes is the caller's
+// business: it can wait without reading, then Unpark, or read them into
+// a buffer of its own and hand them back with UnparkWith.
 func (c *Conn) Park() bool {
 	if c.br == nil {
 		return true
@@ -79,12 +81,18 @@ func (c *Conn) Park() bool {
 
 // Unpark takes buffers from the pools for a parked Conn, which can then
 // read its next request. It does nothing to a Conn that is not parked.
-func (c *Conn) Unpark() {
+func (c *Conn) Unpark() { c.UnparkWith(c.rwc) }
+
+// UnparkWith is Unpark for a caller that has read the first bytes of the
+// next request itself while the Conn was parked: the Conn's reader reads
+// from src, which returns those bytes and then reads the connection, until
+// the next Park.
+func (c *Conn) UnparkWith(src io.Reader) {
 	if c.br != nil {
 		return
 	}
 	c.br = parkedReaders.Get().(*bufio.Reader)
-	c.br.Reset(c.rwc)
+	c.br.Reset(src)
 	c.bw = parkedWriters.Get().(*bufio.Writer)
 	c.bw.Reset(c.rwc)
 	c.bodyBuf = parkedBodies.Get().(*[ResponseBufferSize]byte)[:0]

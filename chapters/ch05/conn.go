@@ -25,7 +25,7 @@ type conn struct {
 	hc     *ch04.Conn
 	body   requestBody // the current request's body, as the handler reads it
 	served int         // requests read on this connection so far
-	idle   *readWaiter // waits for a request without buffers; nil where unsupported
+	idle   *idleReader // waits for a request without buffers; nil where unsupported
 }
 
 // ServeConn serves requests on rwc, one after another, until the client
@@ -40,7 +40,7 @@ func (s *Server) ServeConn(rwc net.Conn) {
 			panic("ch05: ConnContext returned nil") // as net/http does: a bug of the caller's
 		}
 	}
-	c := &conn{s: s, rwc: rwc, hc: ch04.NewConn(ctx, rwc, s.limits(), s.Logf), idle: newReadWaiter(rwc)}
+	c := &conn{s: s, rwc: rwc, hc: ch04.NewConn(ctx, rwc, s.limits(), s.Logf), idle: newIdleReader(rwc)}
 	c.serve()
 }
 
@@ -101,13 +101,14 @@ func (c *conn) serve() {
 // first byte of a request has arrived. When nothing is buffered, the
 // wait may be long (seconds, for a browser between clicks), so the
 // connection first gives its buffers back to the pool (ch04.Conn.Park)
-// and waits without reading (readWaiter); it takes buffers again only
-// once there is something to read into them. An idle connection then
-// costs its goroutine and a few hundred bytes, not 12 KiB more.
+// and waits without them (idleReader); it takes buffers again only once
+// the request's first bytes have arrived, and hands them to its reader.
+// An idle connection then costs its goroutine and a few hundred bytes,
+// not 12 KiB more.
 func (c *conn) waitForRequest() error {
 	if c.idle != nil && c.hc.Park() {
 		err := c.idle.wait()
-		c.hc.Unpark()
+		c.hc.UnparkWith(c.idle)
 		if err != nil {
 			return err
 		}

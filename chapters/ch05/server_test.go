@@ -376,3 +376,26 @@ func TestReadHeaderTimeout(t *testing.T) {
 		c.expectOpen()
 	})
 }
+
+// TestRequestAfterIdleWait: the bytes a parked connection reads while it
+// waits (ch05's idleReader) reach the parser whole, in order, whatever
+// their size: a head sent in two pieces, a head larger than the buffer the
+// wait reads into (4 KiB), a body behind it; and the connection goes on.
+func TestRequestAfterIdleWait(t *testing.T) {
+	_, addr := startServer(t, demo.New(), nil)
+	c := dial(t, addr)
+	c.expectOpen() // the connection is now parked, waiting for the next request
+
+	c.send("PO")
+	c.send("ST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello")
+	if resp, body := c.response("POST"); resp.StatusCode != 200 || !strings.Contains(body, `"body":"hello"`) {
+		t.Fatalf("head in two pieces: %d %q, want 200 echoing the body \"hello\"", resp.StatusCode, body)
+	}
+
+	big := strings.Repeat("b", 6000)
+	resp, body := c.roundTrip("POST /echo HTTP/1.1\r\nHost: a\r\nX-Big: " + big + "\r\nContent-Length: 5\r\n\r\nworld")
+	if resp.StatusCode != 200 || !strings.Contains(body, big) || !strings.Contains(body, `"body":"world"`) || resp.Close {
+		t.Fatalf("6 KB head: %d %.200q (close %v), want 200 echoing the whole head and \"world\" on a kept connection", resp.StatusCode, body, resp.Close)
+	}
+	c.expectOpen()
+}

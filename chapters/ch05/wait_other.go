@@ -2,15 +2,21 @@
 
 package ch05
 
-import "net"
+import (
+	"io"
+	"net"
+)
 
-// readWaiter would wait for a connection to become readable without
-// reading; this platform has no implementation, so idle connections keep
+// idleReader would wait for a connection's next request without holding
+// buffers; this platform has no implementation, so idle connections keep
 // their buffers while they wait.
-type readWaiter struct{}
+type idleReader struct{}
 
-// newReadWaiter returns nil: the loop waits the ordinary way.
-func newReadWaiter(net.Conn) *readWaiter { return nil }
+// newIdleReader returns nil: the loop waits the ordinary way.
+func newIdleReader(net.Conn) *idleReader { return nil }
 
-// wait is never called: newReadWaiter returns nil.
-func (*readWaiter) wait() error { return nil }
+// wait is never called: newIdleReader returns nil.
+func (*idleReader) wait() error { return nil }
+
+// Read is never called: newIdleReader returns nil.
+func (*idleReader) Read([]byte) (int, error) { return 0, io.EOF }
