@@ -116,7 +116,7 @@ func describeWorkers(n int) string {
 // line a person can act on.
 func Listen(host string, port int) (net.Listener, error) {
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listenTCP(addr)
 	switch {
 	case err == nil:
 		return ln, nil

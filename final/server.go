@@ -95,7 +95,7 @@ func (s *Server) logf(format string, args ...any) {
 
 // ListenAndServe listens on Addr and serves.
 func (s *Server) ListenAndServe() error {
-	ln, err := net.Listen("tcp", s.addr(":http"))
+	ln, err := listenTCP(s.addr(":http"))
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *Server) ListenAndServe() error {
 // ListenAndServeTLS listens on Addr and serves HTTPS with the certificate
 // and key in the given PEM files.
 func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
-	ln, err := net.Listen("tcp", s.addr(":https"))
+	ln, err := listenTCP(s.addr(":https"))
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ type Server struct {
 // connInfo is what Server knows of a connection.
 type connInfo struct {
 	state http.ConnState
-	since time.Time // when it entered state
+	since time.Time // when it went idle; zero in other states
 }
 
 // New returns a Server wrapping s. It takes over s.ConnState, calling the
@@ -87,7 +87,11 @@ func (s *Server) setStateLocked(c net.Conn, state http.ConnState) {
 	if s.conns == nil {
 		s.conns = map[net.Conn]connInfo{}
 	}
-	s.conns[c] = connInfo{state: state, since: time.Now()}
+	info := connInfo{state: state}
+	if state == http.StateIdle {
+		info.since = time.Now() // the only age closeIdleConns asks: spare the clock otherwise
+	}
+	s.conns[c] = info
 }
 
 // trackingListener records each connection as new the moment it is

@@ -1,0 +1,17 @@
+//go:build !linux
+
+package final
+
+import "net"
+
+// listenConfig leaves keep-alive to Go, which sets the same probe
+// settings on each accepted connection: not every kernel copies them
+// from the listening socket.
+func listenConfig() net.ListenConfig {
+	return net.ListenConfig{KeepAliveConfig: net.KeepAliveConfig{
+		Enable:   true,
+		Idle:     keepAliveIdle,
+		Interval: keepAliveInterval,
+		Count:    keepAliveCount,
+	}}
+}
