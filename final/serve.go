@@ -222,7 +222,8 @@ func serveProcess(ctx context.Context, ln net.Listener, o Options, force <-chan 
 	}
 	if accessLog != nil {
 		srv.onResponse = func(r *http.Request, status int, written int64, start time.Time) {
-			accessLog.Log(ch08.NewEntry(r, status, written, start))
+			e := ch08.NewEntry(r, status, written, start)
+			accessLog.Log(&e)
 		}
 	}
 	if o.Flags.MaxConns > 0 {

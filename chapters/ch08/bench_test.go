@@ -93,7 +93,8 @@ func startLogServer(b *testing.B, lc logCase) *logServer {
 		logger := ls.logger
 		s.QuietRequests = true
 		s.OnResponse = func(r *http.Request, status int, written int64, start time.Time) {
-			logger.Log(ch08.NewEntry(r, status, written, start))
+			e := ch08.NewEntry(r, status, written, start)
+			logger.Log(&e)
 		}
 	}
 	ls.srv = ch07.New(s)
@@ -315,7 +316,8 @@ func BenchmarkLog(b *testing.B) {
 			start := time.Now()
 			b.ReportAllocs()
 			for b.Loop() {
-				l.Log(ch08.NewEntry(r, 200, 13, start))
+				e := ch08.NewEntry(r, 200, 13, start)
+				l.Log(&e)
 			}
 			if err := l.Close(); err != nil {
 				b.Fatal(err)

@@ -84,11 +84,15 @@ func host(addr string) string {
 // ch05.Server's OnResponse hook reports, plus the Referer and User-Agent
 // fields of the request. Bytes counts the body bytes sent, as Apache's
 // %b does: none in reply to HEAD, whatever the handler wrote.
-func NewEntry(r *http.Request, status int, written int64, start time.Time) *Entry {
+//
+// It returns the Entry itself, not a pointer: passed to Log by address, it
+// can stay on the caller's stack, and a logged request allocates nothing
+// for its line.
+func NewEntry(r *http.Request, status int, written int64, start time.Time) Entry {
 	if r.Method == http.MethodHead {
 		written = 0 // the handler's bytes were dropped: none were sent
 	}
-	return &Entry{
+	return Entry{
 		RemoteAddr: r.RemoteAddr, Start: start,
 		Method: r.Method, RequestURI: r.RequestURI, Proto: r.Proto,
 		Status: status, Bytes: written, Duration: time.Since(start),

@@ -110,7 +110,8 @@ func serveCh08(ctx context.Context, ln net.Listener, cfg Config) error {
 			cfg.Logf("ch08: access log reopened")
 		})
 		srv.OnResponse = func(r *http.Request, status int, written int64, start time.Time) {
-			logger.Log(ch08.NewEntry(r, status, written, start))
+			e := ch08.NewEntry(r, status, written, start)
+			logger.Log(&e)
 		}
 	}
 	err = serveGraceful(ctx, ln, cfg, srv)
