@@ -155,6 +155,19 @@ func (r *Reader) ReadRequest(br *bufio.Reader) (*Request, error) {
 	return req, nil
 }
 
+// Forget drops what the Reader still holds of the last request: its
+// strings, and the bufio.Reader its body read from. A server that hands
+// its connections' bufio.Readers around through a pool while the
+// connections wait (chapter 4's Conn.Park) calls it, so that a pooled
+// reader is not kept alive by a request long finished. The scratch
+// space stays, for the next request.
+func (r *Reader) Forget() {
+	fields := r.req.Header[:0]
+	clear(fields[:cap(fields)])
+	r.req = Request{Header: fields}
+	r.body = body{}
+}
+
 // readRequestLine reads the request-line into r.buf, skipping one empty
 // line before it, and parses it.
 func (r *Reader) readRequestLine(br *bufio.Reader) (requestLine, error) {

@@ -47,16 +47,14 @@ type Conn struct {
 	bodyBuf []byte      // the held-back body, ResponseBufferSize bytes
 }
 
-// connPool recycles Conns with their buffers: a server that accepts
-// thousands of short connections allocates their 4 KiB readers and
-// writers once, not per connection.
-var connPool = sync.Pool{New: func() any {
-	return &Conn{
-		br:      bufio.NewReaderSize(nil, connBufferSize),
-		bw:      bufio.NewWriterSize(nil, connBufferSize),
-		bodyBuf: make([]byte, 0, ResponseBufferSize),
-	}
-}}
+// connPool recycles Conns: chapter 2's Reader with its scratch space, the
+// sort buffer for header names and the rendered-head buffer stay with the
+// Conn. Its 12 KiB of buffers do not: a Conn takes them from the buffer
+// pools (park.go) when it starts and gives them back when it closes or
+// parks. A server that accepts thousands of short connections allocates
+// the buffers once, and one that holds thousands of idle connections
+// holds buffers only for the few that are busy.
+var connPool = sync.Pool{New: func() any { return new(Conn) }}
 
 // NewConn returns a Conn that serves rwc. ctx is the parent of every
 // request's context; lim bounds each request, as chapter 2's Limits do;
@@ -64,10 +62,9 @@ var connPool = sync.Pool{New: func() any {
 func NewConn(ctx context.Context, rwc net.Conn, lim ch02.Limits, logf ch01.Logf) *Conn {
 	c := connPool.Get().(*Conn)
 	c.rwc, c.ctx, c.logf = rwc, ctx, logf
-	c.br.Reset(rwc)
-	c.bw.Reset(rwc)
 	c.parser.Limits = lim
 	c.remoteAddr = rwc.RemoteAddr().String()
+	c.takeBuffers(rwc)
 	return c
 }
 
@@ -171,13 +168,13 @@ func (c *Conn) Close() error {
 	return err
 }
 
-// release resets c and returns it to the pool.
+// release resets c and returns it, and its buffers, to the pools.
 func (c *Conn) release() {
-	c.br.Reset(nil)
-	c.bw.Reset(nil)
+	if c.br != nil { // not parked
+		c.giveBuffers()
+	}
 	c.rwc, c.ctx, c.logf, c.remoteAddr = nil, nil, nil, ""
-	c.unread, c.lastBody = false, nil
-	clear(c.header)
+	c.unread = false
 	clear(c.keys[:cap(c.keys)]) // drop the names, not the array
 	c.keys = c.keys[:0]
 	connPool.Put(c)

@@ -36,12 +36,14 @@ func HandlerFor(h http.Handler, r *http.Request) http.Handler {
 	return h
 }
 
-// The buffers parked Conns gave back, shared by every connection.
+// The buffers of Conns that are not using them, shared by every
+// connection: a Conn takes a set when it starts or unparks, and gives it
+// back when it parks or closes.
 var (
-	parkedReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, connBufferSize) }}
-	parkedWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, connBufferSize) }}
-	parkedBodies  = sync.Pool{New: func() any { return new([ResponseBufferSize]byte) }}
-	parkedHeaders = sync.Pool{New: func() any { return make(http.Header) }}
+	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, connBufferSize) }}
+	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, connBufferSize) }}
+	bodyPool   = sync.Pool{New: func() any { return new([ResponseBufferSize]byte) }}
+	headerPool = sync.Pool{New: func() any { return make(http.Header) }}
 )
 
 // Park gives the Conn's buffers (its reader's, its writer's and the
@@ -64,18 +66,7 @@ func (c *Conn) Park() bool {
 	if c.br.Buffered() > 0 || c.bw.Buffered() > 0 {
 		return false
 	}
-	c.br.Reset(nil)
-	parkedReaders.Put(c.br)
-	c.bw.Reset(nil)
-	parkedWriters.Put(c.bw)
-	if cap(c.bodyBuf) == ResponseBufferSize {
-		parkedBodies.Put((*[ResponseBufferSize]byte)(c.bodyBuf[:ResponseBufferSize]))
-	}
-	if c.header != nil {
-		clear(c.header)
-		parkedHeaders.Put(c.header)
-	}
-	c.br, c.bw, c.bodyBuf, c.header = nil, nil, nil, nil
+	c.giveBuffers()
 	return true
 }
 
@@ -88,13 +79,38 @@ func (c *Conn) Unpark() { c.UnparkWith(c.rwc) }
 // from src, which returns those bytes and then reads the connection, until
 // the next Park.
 func (c *Conn) UnparkWith(src io.Reader) {
-	if c.br != nil {
-		return
+	if c.br == nil {
+		c.takeBuffers(src)
 	}
-	c.br = parkedReaders.Get().(*bufio.Reader)
+}
+
+// takeBuffers gives c a set of buffers from the pools; its reader reads
+// from src.
+func (c *Conn) takeBuffers(src io.Reader) {
+	c.br = readerPool.Get().(*bufio.Reader)
 	c.br.Reset(src)
-	c.bw = parkedWriters.Get().(*bufio.Writer)
+	c.bw = writerPool.Get().(*bufio.Writer)
 	c.bw.Reset(c.rwc)
-	c.bodyBuf = parkedBodies.Get().(*[ResponseBufferSize]byte)[:0]
-	c.header = parkedHeaders.Get().(http.Header)
+	c.bodyBuf = bodyPool.Get().(*[ResponseBufferSize]byte)[:0]
+	c.header = headerPool.Get().(http.Header)
+}
+
+// giveBuffers returns c's buffers to the pools, whatever they hold.
+func (c *Conn) giveBuffers() {
+	c.br.Reset(nil)
+	readerPool.Put(c.br)
+	c.bw.Reset(nil)
+	writerPool.Put(c.bw)
+	if cap(c.bodyBuf) == ResponseBufferSize {
+		bodyPool.Put((*[ResponseBufferSize]byte)(c.bodyBuf[:ResponseBufferSize]))
+	}
+	clear(c.header)
+	headerPool.Put(c.header)
+	c.br, c.bw, c.bodyBuf, c.header = nil, nil, nil, nil
+	// The last request still points at the buffers (its body read from
+	// br, its Response wrote to bw): let go of it too, or a buffer the
+	// pool has since dropped stays alive, pinned by a connection that
+	// waits or by a Conn in connPool.
+	c.parser.Forget()
+	c.lastBody = nil
 }
