@@ -59,6 +59,12 @@ func (w *worker) run(ctx context.Context) {
 		if w.nc == nil {
 			nc, err := w.dialer.DialContext(ctx, "tcp", w.r.cfg.Addr)
 			if err != nil {
+				if ctx.Err() != nil {
+					// Cancelled: the dial failed because the bench is
+					// stopping, possibly before Run's watcher has said so
+					// (r.stopped), and it is not the server's failure.
+					return
+				}
 				w.fail(n)
 				backoff = min(max(2*backoff, time.Millisecond), MaxDialBackoff)
 				w.pause(ctx, backoff)
