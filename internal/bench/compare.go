@@ -69,6 +69,13 @@ type Event struct {
 	// Done reports that the measurement ended; Result holds what it saw.
 	Done   bool
 	Result Result
+	// Step says what an idle measurement (CompareIdle) is doing, such as
+	// "opening 1,200/10,000"; empty for a throughput measurement.
+	Step string
+	// Idle holds what an idle measurement saw, when Done; nil otherwise.
+	Idle *IdleRound
+	// Failed says why an idle measurement could not be made, when Done.
+	Failed string
 }
 
 // CompareResult is what a comparison measured, one entry per target in

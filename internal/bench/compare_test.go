@@ -23,7 +23,9 @@ import (
 // serverEnv, when set, makes the test binary a server instead of running
 // tests: the comparison tests start it as their targets. Its value is the
 // mode: "ok" serves until SIGINT, "fail" exits at once with a message,
-// "crash" exits with status 3 in the middle of its first request.
+// "crash" exits with status 3 in the middle of its first request,
+// "close" answers every request with Connection: close. In every mode
+// but crash, GET /pid answers the process's id, as the demo app does.
 const serverEnv = "BENCH_TEST_SERVER"
 
 func TestMain(m *testing.M) {
@@ -53,9 +55,15 @@ func testServer(mode string, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if mode == "crash" {
+		switch {
+		case mode == "crash":
 			fmt.Fprintln(os.Stderr, "crashing on purpose")
 			os.Exit(3)
+		case r.URL.Path == "/pid":
+			fmt.Fprintf(w, "%d\n", os.Getpid())
+			return
+		case mode == "close":
+			w.Header().Set("Connection", "close")
 		}
 		io.WriteString(w, "Hello, World!")
 	})}

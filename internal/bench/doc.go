@@ -7,7 +7,10 @@
 // or a number of requests, with keep-alive or a new connection per
 // request. Compare starts several servers in processes of their own and
 // measures them in alternating rounds under the same load, so a stage can
-// be set beside net/http in one run.
+// be set beside net/http in one run. CompareIdle starts them one at a
+// time instead, opens many keep-alive connections to each and leaves them
+// idle, and reads what they cost the server in resident memory (VmRSS,
+// Linux).
 //
 // The client must be cheaper than the servers it measures, or it measures
 // itself. So it speaks HTTP over raw TCP: each connection writes a

@@ -58,14 +58,20 @@ func (p *Progress) ForRun(cfg Config) func(Status) {
 	}
 }
 
-// Event shows a comparison's progress; pass it as CompareConfig.Events.
+// Event shows a comparison's progress; pass it as CompareConfig.Events
+// or IdleConfig.Events.
 func (p *Progress) Event(e Event) {
 	what := fmt.Sprintf("round %d/%d", e.Round, e.Rounds)
 	if e.Round == 0 {
 		what = "warm-up"
 	}
 	if !p.tty {
-		if e.Done {
+		switch {
+		case e.Done && e.Failed != "":
+			fmt.Fprintf(p.w, "%-11s %-10s failed: %s\n", what, e.Target, e.Failed)
+		case e.Done && e.Idle != nil:
+			fmt.Fprintf(p.w, "%-11s %-10s %s\n", what, e.Target, idleLine(*e.Idle))
+		case e.Done:
 			r := e.Result
 			fmt.Fprintf(p.w, "%-11s %-10s %9s req/s  p99 %-8s errors %d  non-2xx %d\n", what, e.Target,
 				thousands(int64(math.Round(r.RequestsPerSecond()))), FormatLatency(r.Latency.Percentile(99)),
@@ -76,8 +82,22 @@ func (p *Progress) Event(e Event) {
 	if p.bar == nil {
 		p.bar = p.newBar(progressSteps, "")
 	}
-	p.bar.Describe(fmt.Sprintf("%-11s %-10s", what, e.Target))
+	desc := fmt.Sprintf("%-11s %-10s", what, e.Target)
+	if e.Step != "" {
+		desc += " " + e.Step
+	}
+	p.bar.Describe(desc)
 	p.bar.Set64(int64(e.Overall * progressSteps))
+}
+
+// idleLine says in one line what an idle measurement saw.
+func idleLine(r IdleRound) string {
+	lost := fmt.Sprintf("lost %d", r.Lost)
+	if !r.HasRSS() {
+		return fmt.Sprintf("%s held, RSS not measured  %s", plural(r.Conns, "connection"), lost)
+	}
+	return fmt.Sprintf("RSS %s empty, %s with %s idle: %s per connection  %s", FormatBytes(float64(r.EmptyRSS)),
+		FormatBytes(float64(r.IdleRSS)), thousands(int64(r.Conns)), FormatBytes(r.PerConn()), lost)
 }
 
 // Done clears the bar, if one is shown, so the report starts on a clean

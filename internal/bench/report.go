@@ -109,12 +109,8 @@ func WriteComparison(w io.Writer, cfg CompareConfig, res CompareResult, p Palett
 		nameWidth, "server", "req/s", ratioWidth, ratioHead, "p50", "p99", "errors", "non-2xx")))
 	for _, s := range res.Servers {
 		name := pad(s.Name, nameWidth)
-		switch {
-		case !s.Measured() && s.Skipped != "":
-			ew.printf("  %s %s\n", name, paint(p.Warn, "skipped: "+s.Skipped))
-			continue
-		case !s.Measured():
-			ew.printf("  %s %s\n", name, paint(p.Bad, "failed: "+s.Failed))
+		if !s.Measured() {
+			writeUnmeasured(ew, name, s.Skipped, s.Failed, p)
 			continue
 		}
 		t := s.Total()
@@ -141,14 +137,8 @@ func WriteComparison(w io.Writer, cfg CompareConfig, res CompareResult, p Palett
 			if !s.Measured() {
 				continue
 			}
-			color := p.Bar
-			if s.Name == res.Baseline {
-				color = p.Baseline
-			}
-			bar := Bar(s.MedianRPS()/top, BarWidth)
-			ew.printf("  %s %s %s %s\n", pad(s.Name, nameWidth), paint(color, bar),
-				pad("", BarWidth-utf8.RuneCountInString(bar))+thousands(int64(math.Round(s.MedianRPS()))),
-				paint(p.Dim, "req/s"))
+			writeBarRow(ew, pad(s.Name, nameWidth), s.Name == res.Baseline, s.MedianRPS()/top,
+				thousands(int64(math.Round(s.MedianRPS()))), "req/s", p)
 		}
 	}
 	return ew.err
@@ -260,4 +250,27 @@ func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
 		_, e.err = fmt.Fprintf(e.w, format, args...)
 	}
+}
+
+// writeUnmeasured writes the row of a server with no figures: skipped (a
+// stage not written yet) or failed.
+func writeUnmeasured(ew *errWriter, name, skipped, failed string, p Palette) {
+	if skipped != "" {
+		ew.printf("  %s %s\n", name, paint(p.Warn, "skipped: "+skipped))
+		return
+	}
+	ew.printf("  %s %s\n", name, paint(p.Bad, "failed: "+failed))
+}
+
+// writeBarRow writes one row of a report's bar chart: the server's name,
+// a bar for fraction (of the widest), its figure and what the figure
+// counts. The baseline's bar has a color of its own.
+func writeBarRow(ew *errWriter, name string, baseline bool, fraction float64, figure, unit string, p Palette) {
+	color := p.Bar
+	if baseline {
+		color = p.Baseline
+	}
+	bar := Bar(fraction, BarWidth)
+	ew.printf("  %s %s %s %s\n", name, paint(color, bar),
+		pad("", BarWidth-utf8.RuneCountInString(bar))+figure, paint(p.Dim, unit))
 }

@@ -14,16 +14,13 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
+	"github.com/httpfromscratch/course/internal/proc"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -112,7 +109,7 @@ func cmdSlowloris(ts *testscript.TestScript, neg bool, args []string) {
 	case *maxDelay <= 0:
 		ts.Fatalf("slowloris: want -max-delay > 0")
 	}
-	if err := raiseFileLimit(*n + fdHeadroom); err != nil {
+	if err := proc.RaiseFileLimit(*n + fdHeadroom); err != nil {
 		ts.Fatalf("slowloris: %v", err)
 	}
 	srv := runningServer(ts, "slowloris")
@@ -461,7 +458,7 @@ func cmdHoldConns(ts *testscript.TestScript, neg bool, args []string) {
 	if *n < 1 || *n > MaxHeldConns {
 		ts.Fatalf("holdconns: want 1 <= -n <= %d", MaxHeldConns)
 	}
-	if err := raiseFileLimit(*n + fdHeadroom); err != nil {
+	if err := proc.RaiseFileLimit(*n + fdHeadroom); err != nil {
 		ts.Fatalf("holdconns: %v", err)
 	}
 	srv := runningServer(ts, "holdconns")
@@ -473,10 +470,10 @@ func cmdHoldConns(ts *testscript.TestScript, neg bool, args []string) {
 	if err != nil {
 		fail("%v", err)
 	}
-	if !descendant(pid, srv.cmd.Process.Pid) {
+	if !proc.Descendant(pid, srv.cmd.Process.Pid) {
 		fail("GET /pid answered %d, which is not the server under test or one of its processes", pid)
 	}
-	if soft, hard, err := openFileLimits(pid); err == nil && soft < uint64(*n) {
+	if soft, hard, err := proc.OpenFileLimits(pid); err == nil && soft < uint64(*n) {
 		how := fmt.Sprintf("raise it to its hard limit, %d, at start (setrlimit; Go does so by itself)", hard)
 		if hard < uint64(*n) {
 			how = fmt.Sprintf("its hard limit is %d too: run it where `ulimit -Hn` is higher", hard)
@@ -484,7 +481,7 @@ func cmdHoldConns(ts *testscript.TestScript, neg bool, args []string) {
 		fail("the server's process %d may open %d files (its soft RLIMIT_NOFILE), fewer than the %d connections: %s",
 			pid, soft, *n, how)
 	}
-	before, rssErr := rss(pid)
+	before, rssErr := proc.RSS(pid)
 
 	h := &heldConns{addr: addr, path: path, conns: make([]net.Conn, *n)}
 	defer h.close()
@@ -493,7 +490,7 @@ func cmdHoldConns(ts *testscript.TestScript, neg bool, args []string) {
 		fail("%v", err)
 	}
 	opened := time.Since(start)
-	after, err := rss(pid)
+	after, err := proc.RSS(pid)
 	if rssErr == nil {
 		rssErr = err
 	}
@@ -514,7 +511,7 @@ func cmdHoldConns(ts *testscript.TestScript, neg bool, args []string) {
 		return
 	}
 	fmt.Fprintf(ts.Stdout(), "%d connections held, RSS %.1f MiB (%.1f KiB per connection above the baseline RSS taken before opening them)\n",
-		*n, float64(after)/1024, float64(int64(after)-int64(before))/float64(*n))
+		*n, float64(after)/(1<<20), float64(after-before)/1024/float64(*n))
 }
 
 // heldConns is holdconns's connections. They keep no reader between
@@ -653,79 +650,4 @@ func outputTail(srv *server) string {
 		return out
 	}
 	return fmt.Sprintf("[%d lines before]\n%s", len(lines)-floodOutputLines-1, strings.Join(lines[len(lines)-floodOutputLines-1:], ""))
-}
-
-// raiseFileLimit raises this process's soft limit on open files
-// (RLIMIT_NOFILE) to its hard limit, and fails if that is below need.
-func raiseFileLimit(need int) error {
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		return fmt.Errorf("reading the limit on open files: %w", err)
-	}
-	if lim.Cur < lim.Max {
-		want := lim
-		want.Cur = lim.Max
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want); err != nil {
-			// Some systems refuse an unlimited soft limit (macOS caps it at
-			// kern.maxfilesperproc): ask for what is needed instead.
-			want.Cur = max(lim.Cur, uint64(need))
-			if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want); err != nil {
-				return fmt.Errorf("raising the limit on open files from %d to %d: %w", lim.Cur, want.Cur, err)
-			}
-		}
-		lim = want
-	}
-	if lim.Cur < uint64(need) {
-		return fmt.Errorf("this needs %d open files, and the hard limit is %d (ulimit -Hn): raise it, or run fewer connections", need, lim.Max)
-	}
-	return nil
-}
-
-// openFileLimits reads a process's soft and hard limits on open files
-// from /proc/PID/limits (Linux).
-func openFileLimits(pid int) (soft, hard uint64, err error) {
-	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "limits"))
-	if err != nil {
-		return 0, 0, err
-	}
-	parse := func(s string) (uint64, error) {
-		if s == "unlimited" {
-			return ^uint64(0), nil
-		}
-		return strconv.ParseUint(s, 10, 64)
-	}
-	for line := range strings.Lines(string(data)) {
-		if rest, ok := strings.CutPrefix(line, "Max open files"); ok {
-			f := strings.Fields(rest) // soft, hard, "files"
-			if len(f) < 2 {
-				break
-			}
-			if soft, err = parse(f[0]); err == nil {
-				hard, err = parse(f[1])
-			}
-			return soft, hard, err
-		}
-	}
-	return 0, 0, fmt.Errorf("no \"Max open files\" in /proc/%d/limits", pid)
-}
-
-// rss reads a process's resident memory in KiB, VmRSS in
-// /proc/PID/status (Linux).
-func rss(pid int) (uint64, error) {
-	if runtime.GOOS != "linux" {
-		return 0, fmt.Errorf("reading a process's memory needs /proc (Linux), not %s", runtime.GOOS)
-	}
-	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
-	if err != nil {
-		return 0, err
-	}
-	for line := range strings.Lines(string(data)) {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			f := strings.Fields(rest) // "12345 kB"
-			if len(f) == 2 && f[1] == "kB" {
-				return strconv.ParseUint(f[0], 10, 64)
-			}
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
 }

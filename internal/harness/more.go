@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/httpfromscratch/course/internal/proc"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -165,35 +166,10 @@ func cmdKillPid(ts *testscript.TestScript, neg bool, args []string) {
 	pid, err := strconv.Atoi(args[0])
 	ts.Check(err)
 	srv := runningServer(ts, "killpid")
-	if !descendant(pid, srv.cmd.Process.Pid) {
+	if !proc.Descendant(pid, srv.cmd.Process.Pid) {
 		ts.Fatalf("killpid: %d is not the server under test or one of its processes", pid)
 	}
 	ts.Check(syscall.Kill(pid, sig))
-}
-
-// descendant reports whether pid is root or one of its descendants, read
-// from /proc (Linux). Elsewhere it only accepts pids of root's process
-// group.
-func descendant(pid, root int) bool {
-	for p := pid; p > 1; {
-		if p == root {
-			return true
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p), "stat"))
-		if err != nil {
-			pgid, err := syscall.Getpgid(pid)
-			return err == nil && pgid == root
-		}
-		// The command name (field 2) is in parentheses and may hold
-		// spaces; the parent pid is the second field after it.
-		s := string(stat)
-		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(fields) < 2 {
-			return false
-		}
-		p, _ = strconv.Atoi(fields[1])
-	}
-	return false
 }
 
 // cmdWaitPidGone waits until a process has exited (or is a zombie).

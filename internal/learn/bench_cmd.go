@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"slices"
@@ -44,6 +45,7 @@ type BenchCmd struct {
 	Compare     string        `placeholder:"LIST" help:"Compare servers, comma-separated: stages (${stages}) and net/http, e.g. ch04,ch05,final,net/http."`
 	Rounds      int           `default:"3" help:"With --compare: rounds, each measuring every server once, in turn."`
 	Workers     int           `placeholder:"N" help:"With --compare: worker processes for stages that prefork."`
+	Idle        int           `placeholder:"N" help:"With --compare: measure memory, not speed: each server's RSS holding N idle keep-alive connections, against its RSS empty (Linux)."`
 	JSON        bool          `name:"json" help:"Print one JSON document to stdout instead of the report."`
 }
 
@@ -66,7 +68,7 @@ func (c *BenchCmd) Run(a *App, kctx *kong.Context) error {
 	if c.Compare != "" {
 		return c.compare(a, set, load)
 	}
-	for _, f := range []string{"rounds", "workers"} {
+	for _, f := range []string{"rounds", "workers", "idle"} {
 		if set(f) {
 			return usagef("--%s goes with --compare", f)
 		}
@@ -174,18 +176,16 @@ func (c *BenchCmd) compare(a *App, set func(string) bool, load bench.Config) err
 	case c.Workers < 0:
 		return usagef("--workers %d: use a positive number", c.Workers)
 	}
+	if set("idle") {
+		return c.compareIdle(a, set)
+	}
 	if load.Duration == 0 && load.Requests == 0 {
 		load.Duration = CompareDuration
 	}
-	self, err := a.executable()
+	targets, progress, err := c.prepare(a, false)
 	if err != nil {
 		return err
 	}
-	targets, err := c.targets(self)
-	if err != nil {
-		return err
-	}
-	progress := bench.NewProgress(a.Stderr, isTerminal(a.Stderr))
 	cc := bench.CompareConfig{
 		Targets:  targets,
 		Load:     load,
@@ -196,16 +196,97 @@ func (c *BenchCmd) compare(a *App, set func(string) bool, load bench.Config) err
 	res, err := bench.Compare(a.Context, cc)
 	progress.Done()
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return errors.New("comparison interrupted: every server it started is stopped")
+		return comparisonError(err)
+	}
+	err = c.write(a,
+		func(w io.Writer) error { return bench.WriteComparisonJSON(w, cc, res) },
+		func(w io.Writer, p bench.Palette) error { return bench.WriteComparison(w, cc, res, p) })
+	if err != nil {
+		return err
+	}
+	for _, s := range res.Servers {
+		if s.Failed != "" {
+			return fmt.Errorf("%s %s", s.Name, s.Failed)
 		}
-		return configError(err)
 	}
+	return nil
+}
+
+// prepare returns the servers a comparison starts, as this binary's own
+// commands, and the progress display it reports to.
+func (c *BenchCmd) prepare(a *App, idle bool) ([]bench.Target, *bench.Progress, error) {
+	self, err := a.executable()
+	if err != nil {
+		return nil, nil, err
+	}
+	targets, err := c.targets(self, idle)
+	if err != nil {
+		return nil, nil, err
+	}
+	return targets, bench.NewProgress(a.Stderr, isTerminal(a.Stderr)), nil
+}
+
+// write prints a comparison's result: as JSON with --json, else as a
+// report in the terminal's colors.
+func (c *BenchCmd) write(a *App, asJSON func(io.Writer) error, asText func(io.Writer, bench.Palette) error) error {
 	if c.JSON {
-		err = bench.WriteComparisonJSON(a.Stdout, cc, res)
-	} else {
-		err = bench.WriteComparison(a.Stdout, cc, res, palette(a.style))
+		return asJSON(a.Stdout)
 	}
+	return asText(a.Stdout, palette(a.style))
+}
+
+// comparisonError is the one line a failed comparison ends with.
+func comparisonError(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return errors.New("comparison interrupted: every server it started is stopped")
+	}
+	return configError(err)
+}
+
+// idleServerTimeout is the --idle-timeout given to the stages that take
+// one when measuring idle connections: longer than any measurement, so
+// that the first connections opened are still there when the last are.
+// net/http needs none: `learn serve-net-http` sets no IdleTimeout nor
+// ReadTimeout, so its idle connections never time out.
+const idleServerTimeout = "1h"
+
+// compareIdle measures the memory --idle connections cost each listed
+// server, one server at a time.
+func (c *BenchCmd) compareIdle(a *App, set func(string) bool) error {
+	switch {
+	case c.Idle < 1 || c.Idle > bench.MaxIdle:
+		return usagef("--idle %d: use 1 to %d", c.Idle, bench.MaxIdle)
+	case set("workers"):
+		return usagef("--idle reads the memory of the one process that holds the connections: leave out --workers")
+	case !c.KeepAlive:
+		return usagef("--idle holds keep-alive connections: leave out --no-keep-alive")
+	}
+	for _, f := range []string{"connections", "duration", "requests", "pipeline"} {
+		if set(f) {
+			return usagef("--%s does not apply to --idle, which opens N connections and sends two GETs on each", f)
+		}
+	}
+	targets, progress, err := c.prepare(a, true)
+	if err != nil {
+		return err
+	}
+	ic := bench.IdleConfig{
+		Targets:  targets,
+		Conns:    c.Idle,
+		Path:     c.Path,
+		Rounds:   c.Rounds,
+		Timeout:  c.Timeout,
+		Baseline: netHTTP,
+		Events:   progress.Event,
+	}
+	res, err := bench.CompareIdle(a.Context, ic)
+	progress.Done()
+	if err != nil {
+		return comparisonError(err)
+	}
+	err = c.write(a,
+		func(w io.Writer) error { return bench.WriteIdleJSON(w, res) },
+		func(w io.Writer, p bench.Palette) error { return bench.WriteIdle(w, res, p) })
 	if err != nil {
 		return err
 	}
@@ -219,8 +300,9 @@ func (c *BenchCmd) compare(a *App, set func(string) bool, load bench.Config) err
 
 // targets turns the --compare list into servers to start: a ready stage
 // runs as `learn run STAGE`, net/http as `learn serve-net-http`, and a
-// stage not written yet is skipped.
-func (c *BenchCmd) targets(self string) ([]bench.Target, error) {
+// stage not written yet is skipped. For an idle measurement, stages with
+// an idle timeout get idleServerTimeout.
+func (c *BenchCmd) targets(self string, idle bool) ([]bench.Target, error) {
 	var targets []bench.Target
 	for _, name := range strings.Split(c.Compare, ",") {
 		name = strings.TrimSpace(name)
@@ -246,11 +328,15 @@ func (c *BenchCmd) targets(self string) ([]bench.Target, error) {
 		if slices.Contains(st.Flags, "workers") {
 			workers = c.Workers
 		}
+		idleTimeout := idle && slices.Contains(st.Flags, "idle-timeout")
 		targets = append(targets, bench.Target{Name: st.ID, Env: []string{"NO_COLOR=1"},
 			Command: func(port int) []string {
 				argv := []string{self, "run", st.ID, "--host", "127.0.0.1", "--port", strconv.Itoa(port)}
 				if workers > 0 {
 					argv = append(argv, "--workers", strconv.Itoa(workers))
+				}
+				if idleTimeout {
+					argv = append(argv, "--idle-timeout", idleServerTimeout)
 				}
 				return argv
 			}})

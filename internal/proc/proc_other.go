@@ -1,0 +1,25 @@
+//go:build !linux
+
+package proc
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// RSS cannot read another process's memory without /proc.
+func RSS(pid int) (int64, error) {
+	return 0, fmt.Errorf("memory of process %d: %w, not %s", pid, ErrUnsupported, runtime.GOOS)
+}
+
+// OpenFileLimits cannot read another process's limits without /proc.
+func OpenFileLimits(pid int) (soft, hard uint64, err error) {
+	return 0, 0, fmt.Errorf("limits of process %d: %w, not %s", pid, ErrUnsupported, runtime.GOOS)
+}
+
+// Descendant knows only root itself without /proc.
+func Descendant(pid, root int) bool { return pid == root }
+
+// Supported reports whether this system has /proc to read other
+// processes from.
+const Supported = false
