@@ -247,7 +247,7 @@ func cmdEchoCheck(ts *testscript.TestScript, neg bool, args []string) {
 	parseFlags(ts, fs, args)
 	addr := serverAddr(ts)
 	if err := echoCheck(addr, *conns, *size, *halfClose); err != nil {
-		ts.Fatalf("echo-check: %v", err)
+		ts.Fatalf("echo-check: %v\n%s", err, serverReport(runningServer(ts, "echo-check")))
 	}
 	fmt.Fprintf(ts.Stdout(), "%d connections echoed %d bytes each\n", *conns, *size)
 }
@@ -266,15 +266,20 @@ func dialed(ts *testscript.TestScript, name string) *conn {
 	}
 	c, err := dial(serverAddr(ts))
 	if err != nil {
-		srv := runningServer(ts, "dial")
-		state := "still running"
-		if exited, exitErr := srv.wait(0); exited {
-			state = fmt.Sprintf("exited (%v)", exitErr)
-		}
-		ts.Fatalf("connect %s: %v\nthe server has %s; its output:\n%s", name, err, state, srv.out.String())
+		ts.Fatalf("connect %s: %v\n%s", name, err, serverReport(runningServer(ts, "dial")))
 	}
 	st.conns[name] = c
 	return c
+}
+
+// serverReport says whether the server is still running, and what it
+// wrote: for a failure whose cause may be on the server's side.
+func serverReport(srv *server) string {
+	state := "still running"
+	if exited, exitErr := srv.wait(0); exited {
+		state = fmt.Sprintf("exited (%v)", exitErr)
+	}
+	return fmt.Sprintf("the server has %s; its output:\n%s", state, srv.out.String())
 }
 
 // errTimeout reports a read that waited ReadTimeout for the server.

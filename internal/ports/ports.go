@@ -26,12 +26,18 @@ const (
 const tries = 100
 
 // Free returns a port in [20000, 32768) on which nothing listens on host
-// right now. Another process may still take it before the caller's server
-// binds it; the caller retries when its server reports the port in use.
+// right now, and that no other process using this package on the machine
+// has been given (see reserve). Another program may still take it before
+// the caller's server binds it; the caller retries when its server
+// reports the port in use.
 func Free(host string) (int, error) {
 	var lastErr error
 	for range tries {
 		port := low + rand.IntN(high-low)
+		if !reserve(port) {
+			lastErr = fmt.Errorf("port %d: reserved by another process", port)
+			continue
+		}
 		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 		if err != nil {
 			lastErr = err

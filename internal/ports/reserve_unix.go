@@ -1,0 +1,50 @@
+//go:build linux || darwin
+
+package ports
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+)
+
+// Test packages run in parallel processes (go test ./... runs several
+// packages at once), and each starts servers on ports from Free. Two of
+// them could draw the same port within the moment between Free's check
+// and the server's bind: one server then fails with "port in use" while
+// the other's readiness probe connects to the wrong server. reserve
+// closes that window: each port handed out holds a lock on one byte
+// (at its number's offset) of a file shared by every process, for as
+// long as the process lives. The kernel drops the locks when the process
+// exits, however it exits.
+var reservations struct {
+	once sync.Once
+	f    *os.File // nil when the lock file cannot be opened
+	mu   sync.Mutex
+}
+
+// lockFile is the file whose bytes stand for ports.
+func lockFile() string { return filepath.Join(os.TempDir(), "httpfromscratch-ports.lock") }
+
+// reserve reports whether port is now this process's: false when another
+// process holds it. Without a lock file (an unwritable temporary
+// directory), every port is granted, as before reservations existed.
+func reserve(port int) bool {
+	reservations.once.Do(func() {
+		f, err := os.OpenFile(lockFile(), os.O_RDWR|os.O_CREATE, 0o666)
+		if err == nil {
+			reservations.f = f
+		}
+	})
+	if reservations.f == nil {
+		return true
+	}
+	reservations.mu.Lock()
+	defer reservations.mu.Unlock()
+	// A POSIX record lock belongs to the process: a port this process
+	// already holds is granted again, which is right (its own earlier
+	// server is done with it, or Free's listen check will say so).
+	lock := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: 0, Start: int64(port), Len: 1}
+	return syscall.FcntlFlock(reservations.f.Fd(), syscall.F_SETLK, &lock) == nil
+}

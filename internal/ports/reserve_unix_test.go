@@ -1,0 +1,49 @@
+//go:build linux || darwin
+
+package ports
+
+import (
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+)
+
+// childPortEnv names the port a child test process tries to reserve.
+const childPortEnv = "PORTS_TEST_RESERVE"
+
+// TestMain lets the test binary play the other process: with
+// childPortEnv set, it tries to reserve that port and exits 0 if it got
+// it, 3 if another process holds it.
+func TestMain(m *testing.M) {
+	if p := os.Getenv(childPortEnv); p != "" {
+		port, err := strconv.Atoi(p)
+		if err != nil {
+			os.Exit(2)
+		}
+		if reserve(port) {
+			os.Exit(0)
+		}
+		os.Exit(3)
+	}
+	os.Exit(m.Run())
+}
+
+// TestReserveExcludesOtherProcesses: a port this process reserved is
+// granted again to this one, and refused to another process.
+func TestReserveExcludesOtherProcesses(t *testing.T) {
+	port, err := Free("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reserve(port) {
+		t.Fatalf("reserve(%d) again in the process that holds it = false, want true", port)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childPortEnv+"="+strconv.Itoa(port))
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
+		t.Errorf("another process reserving port %d: %v, want exit status 3 (refused)", port, err)
+	}
+
+}
