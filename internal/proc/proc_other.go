@@ -17,9 +17,6 @@ func OpenFileLimits(pid int) (soft, hard uint64, err error) {
 	return 0, 0, fmt.Errorf("limits of process %d: %w, not %s", pid, ErrUnsupported, runtime.GOOS)
 }
 
-// Descendant knows only root itself without /proc.
-func Descendant(pid, root int) bool { return pid == root }
-
 // Supported reports whether this system has /proc to read other
 // processes from.
 const Supported = false
