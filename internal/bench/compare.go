@@ -115,6 +115,21 @@ func (s ServerResult) MedianRPS() float64 {
 	return median(rps)
 }
 
+// MedianCPUPerRequest returns the median of the rounds' server CPU time
+// per request, or zero when it could not be read.
+func (s ServerResult) MedianCPUPerRequest() time.Duration {
+	var cpu []float64
+	for _, r := range s.Rounds {
+		if c := r.CPUPerRequest(); c > 0 {
+			cpu = append(cpu, float64(c))
+		}
+	}
+	if len(cpu) == 0 {
+		return 0
+	}
+	return time.Duration(median(cpu))
+}
+
 // Total adds up the rounds: requests, errors, non-2xx, time and every
 // latency sample.
 func (s ServerResult) Total() Result {
@@ -125,6 +140,7 @@ func (s ServerResult) Total() Result {
 		t.Non2xx += r.Non2xx
 		t.Elapsed += r.Elapsed
 		t.Latency.Merge(r.Latency)
+		t.ServerCPU += r.ServerCPU
 	}
 	return t
 }
@@ -215,9 +231,13 @@ func Compare(ctx context.Context, cc CompareConfig) (CompareResult, error) {
 				m.skip(cc.Load) // keep the progress count whole
 				continue
 			}
+			cpu0, cpuErr := procs[i].cpu()
 			r, err := m.measure(ctx, cc.Load, round+1, s.Name, procs[i].addr)
 			if err != nil {
 				return res, err
+			}
+			if cpu1, err := procs[i].cpu(); err == nil && cpuErr == nil {
+				r.ServerCPU = cpu1 - cpu0
 			}
 			if exited, err := procs[i].exited(); exited {
 				s.Failed = fmt.Sprintf("exited during round %d (%v)%s", round+1, err, procs[i].out.said())

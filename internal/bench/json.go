@@ -37,6 +37,9 @@ type jsonResult struct {
 	Seconds           float64     `json:"seconds"`
 	RequestsPerSecond float64     `json:"requests_per_second"`
 	LatencyMS         jsonLatency `json:"latency_ms"`
+	// ServerCPUSeconds is the server's CPU time during a comparison's
+	// measurement (Linux); absent when unknown.
+	ServerCPUSeconds *float64 `json:"server_cpu_seconds,omitempty"`
 }
 
 type jsonRun struct {
@@ -52,6 +55,9 @@ type jsonServer struct {
 	Failed    string   `json:"failed,omitempty"`
 	MedianRPS float64  `json:"median_requests_per_second"`
 	Ratio     *float64 `json:"ratio,omitempty"` // to the baseline's median
+	// MedianCPUPerRequestUS is the median round's server CPU time per
+	// request, in microseconds; absent when unknown.
+	MedianCPUPerRequestUS *float64 `json:"median_cpu_per_request_us,omitempty"`
 	// Total adds up the rounds; its latency is over every round's samples.
 	Total  *jsonResult  `json:"total,omitempty"`
 	Rounds []jsonResult `json:"rounds"`
@@ -95,7 +101,17 @@ func toJSONResult(r Result) jsonResult {
 			Max:  ms(h.Max()),
 			Mean: ms(h.Mean()),
 		},
+		ServerCPUSeconds: positive(r.ServerCPU.Seconds()),
 	}
+}
+
+// positive returns &x, or nil when x is not positive: a figure that was
+// not measured is left out of the JSON.
+func positive(x float64) *float64 {
+	if x <= 0 {
+		return nil
+	}
+	return &x
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -111,7 +127,8 @@ func WriteComparisonJSON(w io.Writer, cfg CompareConfig, res CompareResult) erro
 		Servers: make([]jsonServer, 0, len(res.Servers))}
 	for _, s := range res.Servers {
 		js := jsonServer{Name: s.Name, Skipped: s.Skipped, Failed: s.Failed, MedianRPS: s.MedianRPS(),
-			Rounds: make([]jsonResult, 0, len(s.Rounds))}
+			MedianCPUPerRequestUS: positive(float64(s.MedianCPUPerRequest()) / float64(time.Microsecond)),
+			Rounds:                make([]jsonResult, 0, len(s.Rounds))}
 		if r, ok := res.Ratio(s); ok {
 			js.Ratio = &r
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/httpfromscratch/course/internal/ports"
+	"github.com/httpfromscratch/course/internal/proc"
 )
 
 // Timeouts of the servers a comparison starts.
@@ -188,4 +189,10 @@ func (b *tailBuffer) said() string {
 		out = out[i+1:]
 	}
 	return "; it said: " + out
+}
+
+// cpu returns the CPU time the server's processes have used so far: its
+// process group's, which holds a prefork server's workers too.
+func (p *process) cpu() (time.Duration, error) {
+	return proc.GroupCPU(p.cmd.Process.Pid)
 }

@@ -105,8 +105,8 @@ func WriteComparison(w io.Writer, cfg CompareConfig, res CompareResult, p Palett
 		ratioHead = "ratio"
 	}
 	ratioWidth := max(len(ratioHead), 6)
-	ew.printf("  %s\n", paint(p.Label, fmt.Sprintf("%-*s %10s %*s %9s %9s %8s %8s",
-		nameWidth, "server", "req/s", ratioWidth, ratioHead, "p50", "p99", "errors", "non-2xx")))
+	ew.printf("  %s\n", paint(p.Label, fmt.Sprintf("%-*s %10s %*s %9s %9s %9s %8s %8s",
+		nameWidth, "server", "req/s", ratioWidth, ratioHead, "p50", "p99", "CPU/req", "errors", "non-2xx")))
 	for _, s := range res.Servers {
 		name := pad(s.Name, nameWidth)
 		if !s.Measured() {
@@ -118,9 +118,13 @@ func WriteComparison(w io.Writer, cfg CompareConfig, res CompareResult, p Palett
 		if r, ok := res.Ratio(s); ok {
 			ratio = fmt.Sprintf("%.2f×", r)
 		}
-		ew.printf("  %s %10s %*s %9s %9s %s %s\n", name,
+		cpu := "-"
+		if c := s.MedianCPUPerRequest(); c > 0 {
+			cpu = FormatLatency(c)
+		}
+		ew.printf("  %s %10s %*s %9s %9s %9s %s %s\n", name,
 			thousands(int64(math.Round(s.MedianRPS()))), ratioWidth, ratio,
-			FormatLatency(t.Latency.Percentile(50)), FormatLatency(t.Latency.Percentile(99)),
+			FormatLatency(t.Latency.Percentile(50)), FormatLatency(t.Latency.Percentile(99)), cpu,
 			count(t.Errors, 8, p.Bad), count(t.Non2xx, 8, p.Warn))
 		if s.Failed != "" {
 			ew.printf("  %s %s\n", pad("", nameWidth), paint(p.Bad, "failed: "+s.Failed))

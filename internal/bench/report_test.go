@@ -26,13 +26,13 @@ func sampleComparison() (CompareConfig, CompareResult) {
 	cc := CompareConfig{Load: Config{Duration: 3 * time.Second}, Baseline: "net/http"}
 	res := CompareResult{Rounds: 3, Baseline: "net/http", Servers: []ServerResult{
 		{Name: "ch04", Rounds: []Result{
-			{Requests: 30000, Elapsed: time.Second, Latency: h},
-			{Requests: 31000, Elapsed: time.Second, Latency: h},
-			{Requests: 29000, Elapsed: time.Second, Latency: h},
+			{Requests: 30000, Elapsed: time.Second, Latency: h, ServerCPU: 1500 * time.Millisecond},
+			{Requests: 31000, Elapsed: time.Second, Latency: h, ServerCPU: 1240 * time.Millisecond},
+			{Requests: 29000, Elapsed: time.Second, Latency: h, ServerCPU: 1595 * time.Millisecond},
 		}},
 		{Name: "ch05", Skipped: "not written yet"},
 		{Name: "final", Failed: "did not start: nothing accepted on 127.0.0.1:9 within 10s"},
-		{Name: "net/http", Rounds: []Result{{Requests: 40000, Errors: 3, Elapsed: time.Second, Latency: one}}},
+		{Name: "net/http", Rounds: []Result{{Requests: 40000, Errors: 3, Elapsed: time.Second, Latency: one, ServerCPU: 800 * time.Millisecond}}},
 	}}
 	return cc, res
 }
@@ -57,11 +57,11 @@ func ExampleWriteComparison() {
 	// Output:
 	// Compare ch04, ch05, final, net/http  50 connections, keep-alive, 3 rounds of 3s each
 	//
-	//   server        req/s vs net/http       p50       p99   errors  non-2xx
-	//   ch04         30,000       0.75×    1.00ms    1.98ms        0        0
+	//   server        req/s vs net/http       p50       p99   CPU/req   errors  non-2xx
+	//   ch04         30,000       0.75×    1.00ms    1.98ms    50.0µs        0        0
 	//   ch05     skipped: not written yet
 	//   final    failed: did not start: nothing accepted on 127.0.0.1:9 within 10s
-	//   net/http     40,000       1.00×    1.00ms    1.00ms        3        0
+	//   net/http     40,000       1.00×    1.00ms    1.00ms    20.0µs        3        0
 	//
 	//   ch04     ██████████████████████████████           30,000 req/s
 	//   net/http ████████████████████████████████████████ 40,000 req/s

@@ -25,6 +25,20 @@ type Result struct {
 	// the request's batch (the dial, without keep-alive) to the last byte
 	// of its response.
 	Latency *Histogram
+	// ServerCPU is the CPU time, user and system, the server's processes
+	// used during the measurement, when Compare could read it (Linux);
+	// zero otherwise. Unlike requests per second, CPU per request hardly
+	// depends on the load generator sharing the machine's cores.
+	ServerCPU time.Duration
+}
+
+// CPUPerRequest returns ServerCPU per complete response, or zero when
+// either is unknown.
+func (r Result) CPUPerRequest() time.Duration {
+	if r.ServerCPU <= 0 || r.Requests <= 0 {
+		return 0
+	}
+	return r.ServerCPU / time.Duration(r.Requests)
 }
 
 // RequestsPerSecond returns complete responses per second of Elapsed.

@@ -68,16 +68,52 @@ func parseOpenFiles(limits []byte) (soft, hard uint64, err error) {
 	return 0, 0, errors.New(`no "Max open files" line`)
 }
 
-// parsePPID returns the parent's pid from a /proc/PID/stat file. The
-// command name, its second field, is in parentheses and may hold spaces
-// and parentheses itself: the state and the parent's pid are the two
-// fields after its last ")".
-func parsePPID(stat []byte) (int, error) {
+// userHZ is the unit of the CPU times in /proc/PID/stat: clock ticks of
+// USER_HZ, which Linux fixes at 100 a second for every program's view.
+const userHZ = 100
+
+// statFields returns the fields of a /proc/PID/stat file after the
+// command name: the state is [0], the parent's pid [1], the process group
+// [2], utime [11], stime [12], cutime [13], cstime [14]. The command
+// name, the second field, is in parentheses and may hold spaces and
+// parentheses itself: the fields start after its last ")".
+func statFields(stat []byte) ([][]byte, error) {
 	i := bytes.LastIndexByte(stat, ')')
 	if i < 0 {
-		return 0, errors.New("stat without a command name")
+		return nil, errors.New("stat without a command name")
 	}
-	f := bytes.Fields(stat[i+1:])
+	return bytes.Fields(stat[i+1:]), nil
+}
+
+// parseGroupCPU returns a /proc/PID/stat file's process group and the CPU
+// time the process and its waited-for children have used, in ticks.
+func parseGroupCPU(stat []byte) (pgrp int, ticks int64, err error) {
+	f, err := statFields(stat)
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(f) < 15 {
+		return 0, 0, errors.New("stat too short")
+	}
+	if pgrp, err = strconv.Atoi(string(f[2])); err != nil {
+		return 0, 0, fmt.Errorf("stat: process group %q: %w", f[2], err)
+	}
+	for _, t := range f[11:15] { // utime, stime, cutime, cstime
+		n, err := strconv.ParseInt(string(t), 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("stat: CPU time %q: %w", t, err)
+		}
+		ticks += n
+	}
+	return pgrp, ticks, nil
+}
+
+// parsePPID returns the parent's pid from a /proc/PID/stat file.
+func parsePPID(stat []byte) (int, error) {
+	f, err := statFields(stat)
+	if err != nil {
+		return 0, err
+	}
 	if len(f) < 2 {
 		return 0, errors.New("stat too short")
 	}

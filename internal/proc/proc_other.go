@@ -5,6 +5,7 @@ package proc
 import (
 	"fmt"
 	"runtime"
+	"time"
 )
 
 // RSS cannot read another process's memory without /proc.
@@ -20,3 +21,8 @@ func OpenFileLimits(pid int) (soft, hard uint64, err error) {
 // Supported reports whether this system has /proc to read other
 // processes from.
 const Supported = false
+
+// GroupCPU cannot read other processes' CPU time without /proc.
+func GroupCPU(pgid int) (time.Duration, error) {
+	return 0, fmt.Errorf("CPU time of process group %d: %w, not %s", pgid, ErrUnsupported, runtime.GOOS)
+}

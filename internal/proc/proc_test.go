@@ -3,7 +3,9 @@ package proc
 import (
 	"os"
 	"runtime"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestParseVmRSS(t *testing.T) {
@@ -67,6 +69,18 @@ func TestParsePPID(t *testing.T) {
 	}
 }
 
+func TestParseGroupCPU(t *testing.T) {
+	// pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime ...
+	stat := "4242 (learn (x)) S 1 4200 4200 0 -1 4194560 100 0 0 0 150 50 7 3 20 0 9 0 1 2 3\n"
+	pgrp, ticks, err := parseGroupCPU([]byte(stat))
+	if err != nil || pgrp != 4200 || ticks != 150+50+7+3 {
+		t.Errorf("parseGroupCPU = %d, %d, %v, want 4200, 210", pgrp, ticks, err)
+	}
+	if _, _, err := parseGroupCPU([]byte("4242 (learn) S 1 4200")); err == nil {
+		t.Errorf("parseGroupCPU(short) = nil error")
+	}
+}
+
 func TestSelf(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("needs /proc")
@@ -83,6 +97,21 @@ func TestSelf(t *testing.T) {
 	if Descendant(os.Getppid(), os.Getpid()) {
 		t.Errorf("Descendant(parent, self) = true")
 	}
+	pgid, err := syscall.Getpgid(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := GroupCPU(pgid)
+	if err != nil {
+		t.Fatalf("GroupCPU(own group) = %v", err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		// Spin until the kernel's tick accounting sees it: 10 ms a tick.
+		if after, _ := GroupCPU(pgid); after > before {
+			return
+		}
+	}
+	t.Errorf("GroupCPU(own group) did not grow over 5 s of spinning")
 }
 
 func TestRaiseFileLimit(t *testing.T) {
