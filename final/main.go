@@ -18,6 +18,7 @@ import (
 
 	"github.com/httpfromscratch/course/chapters/ch06"
 	"github.com/httpfromscratch/course/chapters/ch07"
+	"github.com/httpfromscratch/course/internal/kongexit"
 )
 
 // Main runs handler as a server configured by the command line (see
@@ -37,22 +38,14 @@ func Run(args []string, handler http.Handler, stdout, stderr io.Writer) (code in
 		kong.Name(name),
 		kong.Description("An HTTP/1.1 server for this program's handler, built in the course: prefork workers, graceful shutdown, access log, TLS."),
 		kong.Writers(stdout, stderr),
-		kong.Exit(func(c int) { panic(exitCode(c)) }),
+		kongexit.Option(),
 		kong.Configuration(LoadConfig),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 	)
 	if err != nil {
 		panic(err) // the Flags struct is wrong: a bug caught by the tests
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			c, ok := r.(exitCode)
-			if !ok {
-				panic(r)
-			}
-			code = int(c)
-		}
-	}()
+	defer kongexit.Recover(&code)
 	if _, err := parser.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 2
@@ -101,9 +94,6 @@ func Run(args []string, handler http.Handler, stdout, stderr io.Writer) (code in
 	}
 	return 0
 }
-
-// exitCode carries kong's requested exit (after --help) out of the parser.
-type exitCode int
 
 func describeWorkers(n int) string {
 	if n == 0 {

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 func TestNextDelay(t *testing.T) {
@@ -81,14 +83,7 @@ func startServer(t *testing.T, s *Server, wrap func(net.Listener) net.Listener) 
 	if wrap != nil {
 		ln = wrap(ln)
 	}
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ln) }()
-	t.Cleanup(func() {
-		s.Close()
-		if err := <-done; !errors.Is(err, ErrServerClosed) {
-			t.Errorf("Serve() = %v, want ErrServerClosed", err)
-		}
-	})
+	testkit.Serve(t, s, ln, ErrServerClosed)
 	return addr
 }
 

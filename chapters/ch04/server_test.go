@@ -45,14 +45,7 @@ func startServer(t *testing.T, h http.Handler, configure func(*ch04.Server)) (st
 	if configure != nil {
 		configure(s)
 	}
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ln) }()
-	t.Cleanup(func() {
-		s.Close()
-		if err := <-done; !errors.Is(err, ch04.ErrServerClosed) {
-			t.Errorf("Serve() = %v, want ErrServerClosed", err)
-		}
-	})
+	testkit.Serve(t, s, ln, ch04.ErrServerClosed)
 	return ln.Addr().String(), logs
 }
 

@@ -56,20 +56,8 @@ func benchConn(b *testing.B, serve serveFunc) (net.Conn, int) {
 // so allocs/op is the server's.
 func benchKeepAlive(b *testing.B, serve serveFunc) {
 	c, n := benchConn(b, serve)
-	req := []byte(helloRequest)
-	buf := make([]byte, n)
-	b.SetBytes(int64(len(req) + n))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		if _, err := c.Write(req); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := io.ReadFull(c, buf); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	b.SetBytes(int64(len(helloRequest) + n))
+	buf := testkit.PingPong(b, c, helloRequest, n)
 	if !bytes.HasSuffix(buf, []byte("\r\n\r\nHello, World!")) {
 		b.Fatalf("last response %q", buf)
 	}

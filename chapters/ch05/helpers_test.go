@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/httpfromscratch/course/chapters/ch05"
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 // testTimeout bounds every wait in these tests: nothing here should take
@@ -38,14 +39,7 @@ func serveOn(t *testing.T, ln net.Listener, h http.Handler, configure func(*ch05
 	if configure != nil {
 		configure(s)
 	}
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ln) }()
-	t.Cleanup(func() {
-		s.Close()
-		if err := <-done; !errors.Is(err, ch05.ErrServerClosed) {
-			t.Errorf("Serve() = %v, want ErrServerClosed", err)
-		}
-	})
+	testkit.Serve(t, s, ln, ch05.ErrServerClosed)
 	return s
 }
 

@@ -149,20 +149,7 @@ func BenchmarkAccessLog(b *testing.B) {
 		b.Run(lc.name, func(b *testing.B) {
 			ls := startLogServer(b, lc)
 			c, n := testkit.DialHello(b, ls.addr, helloRequest)
-			req := []byte(helloRequest)
-			buf := make([]byte, n)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for range b.N {
-				if _, err := c.Write(req); err != nil {
-					b.Fatal(err)
-				}
-				if _, err := io.ReadFull(c, buf); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+			buf := testkit.PingPong(b, c, helloRequest, n)
 			if !bytes.HasSuffix(buf, []byte("\r\n\r\nHello, World!")) {
 				b.Fatalf("last response %q", buf)
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/httpfromscratch/course/chapters/ch07"
 	"github.com/httpfromscratch/course/final"
+	"github.com/httpfromscratch/course/internal/kongexit"
 	"github.com/httpfromscratch/course/internal/stages"
 )
 
@@ -50,9 +51,6 @@ type App struct {
 	args  []string // the command line, for a master to start its workers with
 }
 
-// exitCode carries kong's requested exit (after --help) out of the parser.
-type exitCode int
-
 // Main runs the learn command line as a process: os.Args, the real
 // terminal, the first SIGINT/SIGTERM cancelling the context and a second
 // one closing Force. It returns the exit status.
@@ -86,7 +84,7 @@ func (a *App) Main(args []string) (code int) {
 		kong.Name("learn"),
 		kong.Description("Build an HTTP/1.1 server in Go, one chapter at a time: list, read, run and test each stage."),
 		kong.Writers(a.Stdout, a.Stderr),
-		kong.Exit(func(code int) { panic(exitCode(code)) }),
+		kongexit.Option(),
 		kong.Vars{"stages": strings.Join(stages.IDs(), ", ")},
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Bind(a),
@@ -95,15 +93,7 @@ func (a *App) Main(args []string) (code int) {
 	if err != nil {
 		panic(err) // the CLI struct itself is wrong: a bug, caught by tests
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			c, ok := r.(exitCode)
-			if !ok {
-				panic(r)
-			}
-			code = int(c)
-		}
-	}()
+	defer kongexit.Recover(&code)
 	kctx, err := parser.Parse(args)
 	if err != nil {
 		errStyle.fail("learn: %v (see learn --help)", err)

@@ -1,11 +1,13 @@
 // Package testkit holds the few helpers that the chapters' tests share:
-// a recorder for a server's log lines and a hello-request dialer for the
-// benchmarks. Only tests import it.
+// a recorder for a server's log lines, a server run for the length of a
+// test, and a hello-request dialer and loop for the benchmarks. Only
+// tests import it.
 package testkit
 
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -75,4 +77,48 @@ func DialHello(tb testing.TB, addr, request string) (net.Conn, int) {
 		tb.Fatalf("the server answered %d %q (close %v)", resp.StatusCode, body, resp.Close)
 	}
 	return c, raw.Len()
+}
+
+// PingPong is a keep-alive benchmark's loop: b.N times, it writes
+// request on c and reads the response, exactly n bytes (see DialHello),
+// before the next. It reports allocations and requests per second, and
+// returns the last response for the caller to check. The loop allocates
+// nothing, so allocs/op is the server's.
+func PingPong(b *testing.B, c net.Conn, request string, n int) []byte {
+	b.Helper()
+	req := []byte(request)
+	buf := make([]byte, n)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := c.Write(req); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	return buf
+}
+
+// Server is what Serve runs: any chapter's server.
+type Server interface {
+	Serve(net.Listener) error
+	Close() error
+}
+
+// Serve runs s on ln in a goroutine until the test ends; then it closes s
+// and checks that Serve returned closed, the chapter's ErrServerClosed.
+func Serve(tb testing.TB, s Server, ln net.Listener, closed error) {
+	tb.Helper()
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ln) }()
+	tb.Cleanup(func() {
+		s.Close()
+		if err := <-done; !errors.Is(err, closed) {
+			tb.Errorf("Serve() = %v, want %v", err, closed)
+		}
+	})
 }
