@@ -201,7 +201,7 @@ func cmdRecv(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Stdout().Write(data)
 	}
 	if err != nil && !neg {
-		ts.Fatalf("recv: %v after %d bytes: %q", err, len(data), Escape(data))
+		ts.Fatalf("recv: %v after %d bytes: %q\n%s", err, len(data), Escape(data), serverReport(runningServer(ts, "recv")))
 	}
 }
 
@@ -215,7 +215,7 @@ func cmdResponse(ts *testscript.TestScript, neg bool, args []string) {
 	io.WriteString(ts.Stdout(), text)
 	switch {
 	case err != nil && !neg:
-		ts.Fatalf("response: %v\nread so far:\n%s", err, text)
+		ts.Fatalf("response: %v\nread so far:\n%s\n%s", err, text, serverReport(runningServer(ts, "response")))
 	case err == nil && neg:
 		ts.Fatalf("response: read a well-formed response, want an error")
 	}
@@ -232,7 +232,7 @@ func cmdClosed(ts *testscript.TestScript, neg bool, args []string) {
 		return
 	}
 	if err != nil {
-		ts.Fatalf("closed: %v", err)
+		ts.Fatalf("closed: %v\n%s", err, serverReport(runningServer(ts, "closed")))
 	}
 	if len(extra) > 0 {
 		ts.Fatalf("closed: the server sent %q before closing, want nothing more", Escape(extra))

@@ -21,13 +21,13 @@ import (
 var reservations struct {
 	once sync.Once
 	f    *os.File // nil when the lock file cannot be opened
-	mu   sync.Mutex
 }
 
 // lockFile is the file whose bytes stand for ports.
 func lockFile() string { return filepath.Join(os.TempDir(), "httpfromscratch-ports.lock") }
 
-// reserve reports whether port is now this process's: false when another
+// reserve reports whether port is now this process's (claim calls it
+// with handedOut.mu held): false when another
 // process holds it. Without a lock file (an unwritable temporary
 // directory), every port is granted, as before reservations existed.
 func reserve(port int) bool {
@@ -40,11 +40,9 @@ func reserve(port int) bool {
 	if reservations.f == nil {
 		return true
 	}
-	reservations.mu.Lock()
-	defer reservations.mu.Unlock()
-	// A POSIX record lock belongs to the process: a port this process
-	// already holds is granted again, which is right (its own earlier
-	// server is done with it, or Free's listen check will say so).
+	// A POSIX record lock belongs to the process, so the lock would grant
+	// a port this process holds again: claim, not the lock, keeps one
+	// process from handing a port out twice.
 	lock := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: 0, Start: int64(port), Len: 1}
 	return syscall.FcntlFlock(reservations.f.Fd(), syscall.F_SETLK, &lock) == nil
 }

@@ -30,14 +30,14 @@ func TestMain(m *testing.M) {
 }
 
 // TestReserveExcludesOtherProcesses: a port this process reserved is
-// granted again to this one, and refused to another process.
+// refused to another process, and never handed out twice in this one.
 func TestReserveExcludesOtherProcesses(t *testing.T) {
 	port, err := Free("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reserve(port) {
-		t.Fatalf("reserve(%d) again in the process that holds it = false, want true", port)
+	if claim(port) {
+		t.Fatalf("claim(%d) of a port Free returned = true, want false: two tests would share it", port)
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childPortEnv+"="+strconv.Itoa(port))
