@@ -4,7 +4,6 @@ package ports
 
 import (
 	"os"
-	"path/filepath"
 	"sync"
 	"syscall"
 )
@@ -23,17 +22,23 @@ var reservations struct {
 	f    *os.File // nil when the lock file cannot be opened
 }
 
-// lockFile is the file whose bytes stand for ports.
-func lockFile() string { return filepath.Join(os.TempDir(), "httpfromscratch-ports.lock") }
+// lockFile is the file whose bytes stand for ports. Its directory is
+// /tmp itself, not os.TempDir: that follows $TMPDIR, which testscript
+// points into each script's own work directory, so a `learn check` run by
+// a script would lock a file of its own and exclude nobody. (That let a
+// script's server and another test's take the same port, and a readiness
+// probe connect to the wrong one.)
+const lockFile = "/tmp/httpfromscratch-ports.lock"
 
 // reserve reports whether port is now this process's (claim calls it
-// with handedOut.mu held): false when another
-// process holds it. Without a lock file (an unwritable temporary
-// directory), every port is granted, as before reservations existed.
+// with handedOut.mu held): false when another process holds it. Without
+// a lock file (/tmp unwritable, or the file another user's and not
+// writable), every port is granted, as before reservations existed.
 func reserve(port int) bool {
 	reservations.once.Do(func() {
-		f, err := os.OpenFile(lockFile(), os.O_RDWR|os.O_CREATE, 0o666)
+		f, err := os.OpenFile(lockFile, os.O_RDWR|os.O_CREATE, 0o666)
 		if err == nil {
+			f.Chmod(0o666) // past the umask: other users' tools lock it too
 			reservations.f = f
 		}
 	})

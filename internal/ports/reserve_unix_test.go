@@ -30,7 +30,8 @@ func TestMain(m *testing.M) {
 }
 
 // TestReserveExcludesOtherProcesses: a port this process reserved is
-// refused to another process, and never handed out twice in this one.
+// refused to another process, whatever its TMPDIR, and never handed out
+// twice in this one.
 func TestReserveExcludesOtherProcesses(t *testing.T) {
 	port, err := Free("127.0.0.1")
 	if err != nil {
@@ -40,7 +41,8 @@ func TestReserveExcludesOtherProcesses(t *testing.T) {
 		t.Fatalf("claim(%d) of a port Free returned = true, want false: two tests would share it", port)
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childPortEnv+"="+strconv.Itoa(port))
+	// With a TMPDIR of its own, as a `learn check` run by a testscript has.
+	cmd.Env = append(os.Environ(), childPortEnv+"="+strconv.Itoa(port), "TMPDIR="+t.TempDir())
 	err = cmd.Run()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
 		t.Errorf("another process reserving port %d: %v, want exit status 3 (refused)", port, err)
