@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -87,16 +88,8 @@ func startServer(argv, env []string, dir string, port int) (*server, error) {
 	addr := net.JoinHostPort(Host, strconv.Itoa(port))
 	deadline := time.Now().Add(ReadyTimeout)
 	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			// A dial to a free port in the ephemeral range can connect the
-			// socket to itself (TCP simultaneous open, when the kernel
-			// picks that very port as the source): that is no server.
-			self := c.LocalAddr().String() == c.RemoteAddr().String()
-			c.Close()
-			if !self {
-				return s, nil
-			}
+		if probe(addr) {
+			return s, nil
 		}
 		select {
 		case <-s.done:
@@ -108,6 +101,35 @@ func startServer(argv, env []string, dir string, port int) (*server, error) {
 			return s, fmt.Errorf("%w: nothing accepted on %s within %v", errNotReady, addr, ReadyTimeout)
 		}
 	}
+}
+
+// ProbeLinger bounds how long the readiness probe waits for the server to
+// close the probe's connection.
+const ProbeLinger = time.Second
+
+// probe reports whether a server accepts connections on addr. It leaves
+// no trace: it half-closes its connection without sending a byte and
+// waits (up to ProbeLinger) for the server to close its end, so that by
+// the time the script runs, the server has counted the probe's
+// connection out again. Otherwise a check that fills a connection limit
+// (final's --max-conns) would find one slot still held by the probe.
+func probe(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	// A dial to a free port in the ephemeral range can connect the
+	// socket to itself (TCP simultaneous open, when the kernel picks that
+	// very port as the source): that is no server.
+	if c.LocalAddr().String() == c.RemoteAddr().String() {
+		return false
+	}
+	if tc, ok := c.(*net.TCPConn); ok && tc.CloseWrite() == nil {
+		c.SetReadDeadline(time.Now().Add(ProbeLinger))
+		io.Copy(io.Discard, c) // until the server closes, or ProbeLinger
+	}
+	return true
 }
 
 // signal sends sig to the server process.
