@@ -65,7 +65,7 @@ func Free(host string) (int, error) {
 	for range tries {
 		port := low + rand.IntN(high-low)
 		if !claim(port) {
-			lastErr = fmt.Errorf("port %d: handed out already", port)
+			lastErr = fmt.Errorf("port %d: handed out already, by this process or another", port)
 			continue
 		}
 		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
