@@ -35,6 +35,7 @@ func cmdStart(ts *testscript.TestScript, neg bool, args []string) {
 		if exited, _ := st.server.wait(0); !exited {
 			ts.Fatalf("start: the server is already running; interrupt it first")
 		}
+		st.target.Group.remove(st.server)
 	}
 	workers := 0
 	for i, a := range args {
@@ -57,7 +58,7 @@ func cmdStart(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		env := append(append([]string(nil), st.env...),
 			"HOST="+Host, "PORT="+strconv.Itoa(port), "WORKERS="+strconv.Itoa(max(workers, 1)))
-		srv, err := startServer(argv, env, dir, port)
+		srv, err := startServer(st.target.Group, argv, env, dir, port)
 		if err == nil {
 			st.server = srv
 			ts.Setenv("HOST", Host)
@@ -69,11 +70,13 @@ func cmdStart(ts *testscript.TestScript, neg bool, args []string) {
 		if srv != nil && strings.Contains(strings.ToLower(srv.out.String()), "in use") {
 			continue // lost the race for the port: pick another
 		}
-		out := ""
-		if srv != nil {
-			out = srv.out.String()
+		if srv == nil {
+			ts.Fatalf("start: %v", err) // the command could not run at all
 		}
-		ts.Fatalf("start: %s: %v\nserver output:\n%s", strings.Join(argv, " "), err, out)
+		out := srv.out.String()
+		fail(ts, nil, fmt.Sprintf("start: %s did not start serving", strings.Join(argv, " ")),
+			fmt.Sprintf("a server accepting connections on %s:%d within %v", Host, port, ReadyTimeout),
+			startError(err)+"\n"+outputTail(out, OutputLines))
 	}
 	ts.Fatalf("start: %v", lastErr)
 }
@@ -90,20 +93,21 @@ func runningServer(ts *testscript.TestScript, cmd string) *server {
 func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	srv := runningServer(ts, "interrupt")
 	if err := srv.signal(os.Interrupt); err != nil {
-		ts.Fatalf("interrupt: %v", err)
+		fail(ts, srv, "interrupt: the server stopped before it was asked to", "a running server to stop with SIGINT", err.Error())
 	}
 	exited, err := srv.wait(StopTimeout)
 	if !exited {
 		srv.dumpStuck()
 		srv.kill()
-		ts.Fatalf("interrupt: the server did not exit within %v of SIGINT\nserver output:\n%s", StopTimeout, srv.out.String())
+		fail(ts, srv, "interrupt: the server did not stop after SIGINT (Ctrl+C)",
+			fmt.Sprintf("the server exits within %v", StopTimeout), "still running")
 	}
 	io.WriteString(ts.Stdout(), srv.out.String())
 	switch {
 	case err != nil && !neg:
-		ts.Fatalf("interrupt: the server exited with %v", err)
+		fail(ts, nil, "interrupt: the server failed on SIGINT", "exit status 0", err.Error())
 	case err == nil && neg:
-		ts.Fatalf("interrupt: the server exited 0, want a non-zero status")
+		fail(ts, nil, "interrupt: the server exited 0", "a non-zero exit status", "exit status 0")
 	}
 }
 
@@ -129,7 +133,7 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 		sig = s
 	}
 	if err := srv.signal(sig); err != nil {
-		ts.Fatalf("signal: %v", err)
+		fail(ts, srv, "signal: the server stopped before it was signalled", "a running server to send "+sig.String()+" to", err.Error())
 	}
 }
 
@@ -167,11 +171,10 @@ func send(ts *testscript.TestScript, neg bool, name string, data []byte) {
 	_, err := c.Write(data)
 	switch {
 	case err != nil && !neg:
-		ts.Fatalf("send: %v", err)
+		failf(ts, "the server reads the request", err.Error(), "send: could not send %d bytes on connection %s", len(data), name)
 	case err == nil && neg:
-		ts.Fatalf("send: wrote %d bytes, want an error", len(data))
+		failf(ts, "the server has closed the connection", fmt.Sprintf("%d bytes sent", len(data)), "send: the connection %s is still open", name)
 	}
-	ts.Logf("sent on %s: %s", name, Escape(data))
 }
 
 func cmdShutWrite(ts *testscript.TestScript, neg bool, args []string) {
@@ -201,7 +204,12 @@ func cmdRecv(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Stdout().Write(data)
 	}
 	if err != nil && !neg {
-		ts.Fatalf("recv: %v after %d bytes: %q\n%s", err, len(data), Escape(data), serverReport(runningServer(ts, "recv")))
+		expected := "the server's bytes, then it closes the connection"
+		if n >= 0 {
+			expected = fmt.Sprintf("%d bytes", n)
+		}
+		failf(ts, expected, fmt.Sprintf("%d bytes, then %s: %s", len(data), what(err), quote(data)),
+			"recv: %s", readFailure(err))
 	}
 }
 
@@ -215,9 +223,9 @@ func cmdResponse(ts *testscript.TestScript, neg bool, args []string) {
 	io.WriteString(ts.Stdout(), text)
 	switch {
 	case err != nil && !neg:
-		ts.Fatalf("response: %v\nread so far:\n%s\n%s", err, text, serverReport(runningServer(ts, "response")))
+		failf(ts, "a complete HTTP/1.1 response", responseGot(text, err), "response: %v", err)
 	case err == nil && neg:
-		ts.Fatalf("response: read a well-formed response, want an error")
+		failf(ts, "no well-formed response", quote([]byte(text)), "response: the server sent a well-formed response")
 	}
 }
 
@@ -227,15 +235,16 @@ func cmdClosed(ts *testscript.TestScript, neg bool, args []string) {
 	extra, err := c.waitClosed()
 	if neg {
 		if err == nil {
-			ts.Fatalf("closed: the server closed the connection, want it open")
+			failf(ts, "the connection stays open", "the server closed it", "closed: the server closed the connection")
 		}
 		return
 	}
 	if err != nil {
-		ts.Fatalf("closed: %v\n%s", err, serverReport(runningServer(ts, "closed")))
+		failf(ts, "the server closes the connection", fmt.Sprintf("%v (sent %s)", err, quote(extra)), "closed: the connection was not closed")
 	}
 	if len(extra) > 0 {
-		ts.Fatalf("closed: the server sent %q before closing, want nothing more", Escape(extra))
+		failf(ts, "nothing more, then the connection closed", quote(extra)+", then the connection closed",
+			"closed: the server sent more bytes before closing")
 	}
 }
 
@@ -247,7 +256,7 @@ func cmdEchoCheck(ts *testscript.TestScript, neg bool, args []string) {
 	parseFlags(ts, fs, args)
 	addr := serverAddr(ts)
 	if err := echoCheck(addr, *conns, *size, *halfClose); err != nil {
-		ts.Fatalf("echo-check: %v\n%s", err, serverReport(runningServer(ts, "echo-check")))
+		failf(ts, fmt.Sprintf("%d connection(s), each getting its %d random bytes back", *conns, *size), err.Error(), "echo-check: an echo came back wrong")
 	}
 	fmt.Fprintf(ts.Stdout(), "%d connections echoed %d bytes each\n", *conns, *size)
 }
@@ -266,21 +275,62 @@ func dialed(ts *testscript.TestScript, name string) *conn {
 	}
 	c, err := dial(serverAddr(ts))
 	if err != nil {
-		ts.Fatalf("connect %s: %v\n%s", name, err, serverReport(runningServer(ts, "dial")))
+		failf(ts, "the server accepts a connection", err.Error(), "connect: could not open connection %s", name)
 	}
 	st.conns[name] = c
 	return c
 }
 
-// serverReport says whether the server is still running, and what it
-// wrote: for a failure whose cause may be on the server's side.
-func serverReport(srv *server) string {
-	state := "still running"
-	if exited, exitErr := srv.wait(0); exited {
-		state = fmt.Sprintf("exited (%v)", exitErr)
-	}
-	return fmt.Sprintf("the server has %s; its output:\n%s", state, srv.out.String())
-}
-
 // errTimeout reports a read that waited ReadTimeout for the server.
 var errTimeout = errors.New("harness: timed out waiting for the server")
+
+// what names how a read ended: EOF, a reset, or the harness's timeout.
+func what(err error) string {
+	switch {
+	case errors.Is(err, errTimeout):
+		return fmt.Sprintf("nothing more within %v", ReadTimeout)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the server closed the connection"
+	case isReset(err):
+		return "the connection was reset"
+	}
+	return err.Error()
+}
+
+// readFailure is the first line of a failed read's report.
+func readFailure(err error) string {
+	if errors.Is(err, errTimeout) {
+		return fmt.Sprintf("timed out: the server sent nothing more for %v", ReadTimeout)
+	}
+	return "the bytes stopped early: " + what(err)
+}
+
+// responseGot says what came back instead of a whole response.
+func responseGot(text string, err error) string {
+	if text == "" {
+		if errors.Is(err, errTimeout) {
+			return fmt.Sprintf("nothing within %v of the request's last byte", ReadTimeout)
+		}
+		return "no bytes"
+	}
+	return "the response read so far:\n" + indentLines(strings.TrimSuffix(cutLines(text, 12), "\n"), "    ")
+}
+
+// startError says why the server is not up.
+func startError(err error) string {
+	return strings.TrimPrefix(err.Error(), errNotReady.Error()+": ")
+}
+
+// cutLines keeps the first n lines of text.
+func cutLines(text string, n int) string {
+	lines := strings.SplitAfter(text, "\n")
+	if len(lines) <= n+1 {
+		return text
+	}
+	return strings.Join(lines[:n], "") + fmt.Sprintf("… (%d more lines)\n", len(lines)-n)
+}
+
+// indentLines puts prefix before every line of text.
+func indentLines(text, prefix string) string {
+	return prefix + strings.ReplaceAll(text, "\n", "\n"+prefix)
+}

@@ -50,7 +50,7 @@ func (c *conn) readN(n int) ([]byte, error) {
 	buf := make([]byte, n)
 	got, err := io.ReadFull(c.br, buf)
 	if err != nil {
-		return buf[:got], fmt.Errorf("want %d bytes: %w", n, readErr(err))
+		return buf[:got], readErr(err)
 	}
 	return buf, nil
 }
@@ -91,10 +91,10 @@ func (c *conn) readLine(what string) (string, error) {
 		if err == io.EOF && line == "" {
 			return "", fmt.Errorf("the server closed the connection before the %s", what)
 		}
-		return line, fmt.Errorf("reading the %s: %w (got %q)", what, readErr(err), Escape([]byte(line)))
+		return line, fmt.Errorf("reading the %s: %w (got %s)", what, readErr(err), quote([]byte(line)))
 	}
 	if !strings.HasSuffix(line, "\r\n") {
-		return line, fmt.Errorf("the %s %q ends in a bare \\n, want \\r\\n (RFC 9112 section 2.1)", what, Escape([]byte(line)))
+		return line, fmt.Errorf("the %s %s ends in a bare \\n, want \\r\\n (RFC 9112 section 2.1)", what, quote([]byte(line)))
 	}
 	return line[:len(line)-2], nil
 }
@@ -130,7 +130,7 @@ func (c *conn) readResponse(head bool) (string, error) {
 		}
 		name, value, ok := strings.Cut(line, ":")
 		if !ok {
-			return out.String(), fmt.Errorf("header line %q has no colon", Escape([]byte(line)))
+			return out.String(), fmt.Errorf("header line %s has no colon", quote([]byte(line)))
 		}
 		value = strings.TrimSpace(value)
 		switch strings.ToLower(name) {

@@ -72,3 +72,22 @@ func Escape(b []byte) string {
 	}
 	return sb.String()
 }
+
+// ShownBytes bounds how much of a payload a failure report shows: longer
+// ones are cut to their head and tail around a count of what was left out,
+// so a 9 KiB request line does not bury the failure.
+const ShownBytes = 160
+
+// cut escapes b as Escape does, cut to its head and tail when it is longer
+// than ShownBytes.
+func cut(b []byte) string {
+	if len(b) <= ShownBytes {
+		return Escape(b)
+	}
+	half := ShownBytes / 2
+	return fmt.Sprintf("%s … (%d bytes in all) … %s", Escape(b[:half]), len(b), Escape(b[len(b)-half:]))
+}
+
+// quote is cut inside double quotes: how failure reports show bytes. Unlike
+// %q it does not escape Escape's backslashes a second time.
+func quote(b []byte) string { return `"` + cut(b) + `"` }

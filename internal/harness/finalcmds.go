@@ -135,9 +135,9 @@ func cmdTLSGet(ts *testscript.TestScript, neg bool, args []string) {
 	io.WriteString(ts.Stdout(), out)
 	switch {
 	case err != nil && !neg:
-		ts.Fatalf("tlsget: %v", err)
+		failf(ts, "each HTTPS request answered", err.Error(), "tlsget: a request over TLS failed")
 	case err == nil && neg:
-		ts.Fatalf("tlsget: every request succeeded, want a failure")
+		failf(ts, "a failed request", "every request succeeded", "tlsget: every request succeeded")
 	}
 }
 
@@ -255,17 +255,17 @@ func cmdLoadSignal(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintf(ts.Stdout(), "%d requests, %d failures, %d retried\n", res.requests, res.failures, res.retried)
 	}
 	if res.signalErr != nil {
-		ts.Fatalf("loadsignal: %v", res.signalErr)
+		failf(ts, "the signal delivered", res.signalErr.Error(), "loadsignal: could not signal the server")
 	}
 	if l.gone != nil && !l.gone() {
-		ts.Fatalf("loadsignal: a process of %v still runs %v after the load's end\nserver output:\n%s", gone, ReadTimeout, srv.out.String())
+		fail(ts, srv, "loadsignal: an old process did not exit", fmt.Sprintf("processes %v have exited", gone), fmt.Sprintf("one still runs %v after the load's end", ReadTimeout))
 	}
 	switch {
 	case res.failures > *maxFailures && !neg:
-		ts.Fatalf("loadsignal: %d of %d requests failed (%d allowed):\n%s\nserver output:\n%s",
-			res.failures, res.requests, *maxFailures, strings.Join(res.errs, "\n"), srv.out.String())
+		fail(ts, srv, "loadsignal: requests failed under load", fmt.Sprintf("at most %d failed requests", *maxFailures),
+			fmt.Sprintf("%d of %d failed:\n%s", res.failures, res.requests, indentLines(strings.Join(res.errs, "\n"), "    ")))
 	case res.failures == 0 && neg:
-		ts.Fatalf("loadsignal: no request failed, want some to")
+		failf(ts, "some failed requests", "none failed", "loadsignal: no request failed")
 	}
 }
 
@@ -530,10 +530,10 @@ func cmdWaitWorkers(ts *testscript.TestScript, neg bool, args []string) {
 	for deadline := time.Now().Add(ReadTimeout); ; {
 		pid, err := getPid(addr)
 		if err != nil {
-			ts.Fatalf("waitworkers: %v\nserver output:\n%s", err, srv.out.String())
+			fail(ts, srv, "waitworkers: GET /pid failed", "a 200 answer to GET /pid with the serving process's id as its body", err.Error())
 		}
 		if pid == srv.cmd.Process.Pid && want > 1 {
-			ts.Fatalf("waitworkers: the master (pid %d) served a request; only workers should", pid)
+			fail(ts, srv, "waitworkers: the master process served a request", "only workers serve requests", fmt.Sprintf("GET /pid answered by the master, pid %d", pid))
 		}
 		if last = append(last, pid); len(last) > WorkersWindow {
 			last = last[1:]
@@ -544,8 +544,8 @@ func cmdWaitWorkers(ts *testscript.TestScript, neg bool, args []string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			ts.Fatalf("waitworkers: after %v, the last %d answers to GET /pid came from %d processes %v, want %d",
-				ReadTimeout, len(last), len(got), got, want)
+			fail(ts, srv, "waitworkers: the wrong number of workers answer", fmt.Sprintf("%d different processes answer GET /pid", want),
+				fmt.Sprintf("after %v, the last %d answers came from %d: %v", ReadTimeout, len(last), len(got), got))
 		}
 	}
 }
@@ -580,7 +580,7 @@ func cmdUntilClose(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	k, err := untilClose(serverAddr(ts), path, *limit)
 	if err != nil {
-		ts.Fatalf("untilclose: %v", err)
+		failf(ts, "2xx answers until one says Connection: close, then the server closes", err.Error(), "untilclose: the connection ended wrongly")
 	}
 	fmt.Fprintf(ts.Stdout(), "closed after %d requests\n", k)
 }
@@ -666,9 +666,9 @@ func cmdStartFail(ts *testscript.TestScript, neg bool, args []string) {
 	cmdline := strings.Join(argv, " ")
 	switch {
 	case err != nil:
-		ts.Fatalf("startfail: %s: %v\nits output:\n%s%s", cmdline, err, stdout, stderr)
+		fail(ts, nil, "startfail: the server did not refuse its command line: "+cmdline, "a non-zero exit status", err.Error()+"\n"+outputTail(string(stdout)+string(stderr), OutputLines))
 	case code == 0:
-		ts.Fatalf("startfail: %s exited 0, want a failure status\nits output:\n%s%s", cmdline, stdout, stderr)
+		fail(ts, nil, "startfail: the server accepted a command line it must refuse: "+cmdline, "a non-zero exit status", "exit status 0\n"+outputTail(string(stdout)+string(stderr), OutputLines))
 	}
 	ts.Logf("%s exited with status %d", cmdline, code)
 }

@@ -64,10 +64,6 @@ const (
 	fdHeadroom = 100
 	// maxFloodErrors is how many failures a flood command describes.
 	maxFloodErrors = 5
-	// floodOutputLines is how much of the server's output, from its end,
-	// a failure prints: thousands of connections may have logged a line
-	// each.
-	floodOutputLines = 40
 	// maxFloodBody bounds the body of each answer the flood commands read.
 	maxFloodBody = 1 << 20 // 1 MiB
 )
@@ -114,13 +110,15 @@ func cmdSlowloris(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	srv := runningServer(ts, "slowloris")
 	addr := serverAddr(ts)
-	fail := func(format string, args ...any) {
-		ts.Fatalf("slowloris: %s\nserver output:\n%s", fmt.Sprintf(format, args...), outputTail(srv))
+	failed := func(format string, args ...any) {
+		fail(ts, srv, "slowloris: the server did not hold out against slow connections",
+			"slow connections are closed at the read-header timeout, and normal requests are served meanwhile",
+			fmt.Sprintf(format, args...))
 	}
 
 	// The baseline, after one request that warms the server up.
 	if _, err := timedGet(addr, path); err != nil {
-		fail("before the attack: %v", err)
+		failed("before the attack: %v", err)
 	}
 	var baseline []time.Duration
 	for i := range baselineSamples {
@@ -129,7 +127,7 @@ func cmdSlowloris(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		d, err := timedGet(addr, path)
 		if err != nil {
-			fail("before the attack: %v", err)
+			failed("before the attack: %v", err)
 		}
 		baseline = append(baseline, d)
 	}
@@ -137,12 +135,12 @@ func cmdSlowloris(ts *testscript.TestScript, neg bool, args []string) {
 	a := &slowAttack{addr: addr, head: slowHead(path, addr), every: *every, limit: *timeout + 2*SlowCloseMargin}
 	defer a.stop() // on every path out, failures included
 	if err := a.open(*n); err != nil {
-		fail("%v", err)
+		failed("%v", err)
 	}
 	if a.openTook > *timeout/2 {
 		// A healthy server accepts 500 connections in well under a second,
 		// even under the race detector.
-		fail("opening the %d slow connections took %v, more than half the read-header timeout %v: "+
+		failed("opening the %d slow connections took %v, more than half the read-header timeout %v: "+
 			"the server accepts slowly while connections wait for their request (one at a time? a small listen backlog?)",
 			*n, a.openTook.Round(time.Millisecond), *timeout)
 	}
@@ -154,7 +152,7 @@ func cmdSlowloris(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(time.Until(next))
 		d, err := timedGet(addr, path)
 		if err != nil {
-			fail("under attack, after %d normal requests: %v", len(attack), err)
+			failed("under attack, after %d normal requests: %v", len(attack), err)
 		}
 		if a.closed.Load() == 0 {
 			attack = append(attack, d)
@@ -168,14 +166,14 @@ func cmdSlowloris(ts *testscript.TestScript, neg bool, args []string) {
 		*n, a.openTook.Round(time.Millisecond), path, ms(base), attackSummary(attack, delay), res.summary(*n), *timeout)
 	switch {
 	case res.early > 0:
-		fail("%d slow connections were closed before the read-header timeout %v (the earliest %v after connecting)%s",
+		failed("%d slow connections were closed before the read-header timeout %v (the earliest %v after connecting)%s",
 			res.early, *timeout, res.earliest.Round(time.Millisecond), res.errs)
 	case len(attack) < minAttackSamples:
-		fail("only %d normal requests were answered while every slow connection was open, want %d", len(attack), minAttackSamples)
+		failed("only %d normal requests were answered while every slow connection was open, want %d", len(attack), minAttackSamples)
 	case delay > *maxDelay:
-		fail("the slow connections delayed a normal request by %v (median), more than %v", ms(delay), *maxDelay)
+		failed("the slow connections delayed a normal request by %v (median), more than %v", ms(delay), *maxDelay)
 	case res.late > 0 || res.closed < *n:
-		fail("%d of %d slow connections were not closed within %v of connecting (the read-header timeout %v, and %v more): "+
+		failed("%d of %d slow connections were not closed within %v of connecting (the read-header timeout %v, and %v more): "+
 			"%d were closed later%s, %d were still open after %v%s",
 			res.late+*n-res.closed, *n, *timeout+SlowCloseMargin, *timeout, SlowCloseMargin,
 			res.late, res.latestIfLate(), *n-res.closed, a.limit, res.errs)
@@ -463,22 +461,24 @@ func cmdHoldConns(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	srv := runningServer(ts, "holdconns")
 	addr := serverAddr(ts)
-	fail := func(format string, args ...any) {
-		ts.Fatalf("holdconns: %s\nserver output:\n%s", fmt.Sprintf(format, args...), outputTail(srv))
+	failed := func(format string, args ...any) {
+		fail(ts, srv, "holdconns: the server did not hold every connection",
+			fmt.Sprintf("%d keep-alive connections open at once, each answered 2xx", *n),
+			fmt.Sprintf(format, args...))
 	}
 	pid, err := getPid(addr)
 	if err != nil {
-		fail("%v", err)
+		failed("%v", err)
 	}
 	if !proc.Descendant(pid, srv.cmd.Process.Pid) {
-		fail("GET /pid answered %d, which is not the server under test or one of its processes", pid)
+		failed("GET /pid answered %d, which is not the server under test or one of its processes", pid)
 	}
 	if soft, hard, err := proc.OpenFileLimits(pid); err == nil && soft < uint64(*n) {
 		how := fmt.Sprintf("raise it to its hard limit, %d, at start (setrlimit; Go does so by itself)", hard)
 		if hard < uint64(*n) {
 			how = fmt.Sprintf("its hard limit is %d too: run it where `ulimit -Hn` is higher", hard)
 		}
-		fail("the server's process %d may open %d files (its soft RLIMIT_NOFILE), fewer than the %d connections: %s",
+		failed("the server's process %d may open %d files (its soft RLIMIT_NOFILE), fewer than the %d connections: %s",
 			pid, soft, *n, how)
 	}
 	before, rssErr := proc.RSS(pid)
@@ -487,7 +487,7 @@ func cmdHoldConns(ts *testscript.TestScript, neg bool, args []string) {
 	defer h.close()
 	start := time.Now()
 	if err := h.each(h.open); err != nil {
-		fail("%v", err)
+		failed("%v", err)
 	}
 	opened := time.Since(start)
 	after, err := proc.RSS(pid)
@@ -496,15 +496,15 @@ func cmdHoldConns(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	start = time.Now()
 	if err := h.each(h.again); err != nil {
-		fail("after all %d were open and answered: %v", *n, err)
+		failed("after all %d were open and answered: %v", *n, err)
 	}
 	ts.Logf("holdconns: opened %d connections with a GET each in %v; a second GET on each took %v; the server's pid %d",
 		*n, opened.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), pid)
 	switch again, err := getPid(addr); {
 	case err != nil:
-		fail("%v", err)
+		failed("%v", err)
 	case again != pid:
-		fail("GET /pid answered %d before, %d after: run the server with one worker, so that one process holds every connection", pid, again)
+		failed("GET /pid answered %d before, %d after: run the server with one worker, so that one process holds every connection", pid, again)
 	}
 	if rssErr != nil {
 		fmt.Fprintf(ts.Stdout(), "%d connections held, RSS not measured: %v\n", *n, rssErr)
@@ -639,15 +639,4 @@ func (e *floodErrors) err(prefix string) error {
 		prefix += ": "
 	}
 	return fmt.Errorf("%s%d failed:\n%s", prefix, e.count, strings.Join(e.first, "\n"))
-}
-
-// outputTail returns the last floodOutputLines lines of the server's
-// output.
-func outputTail(srv *server) string {
-	out := srv.out.String()
-	lines := strings.SplitAfter(out, "\n")
-	if len(lines) <= floodOutputLines+1 {
-		return out
-	}
-	return fmt.Sprintf("[%d lines before]\n%s", len(lines)-floodOutputLines-1, strings.Join(lines[len(lines)-floodOutputLines-1:], ""))
 }

@@ -261,3 +261,51 @@ func TestProbeOfAServerThatNeverCloses(t *testing.T) {
 		t.Fatal("probe of a server that never closes = false, want true")
 	}
 }
+
+func TestJSONDiff(t *testing.T) {
+	tests := []struct {
+		name, want, got string
+		equal           bool
+		path            string
+	}{
+		{"spacing and member order", `{"a":1,"b":[1,"x"]}`, "{ \"b\": [ 1, \"\\u0078\" ],\n \"a\": 1.0 }", true, "$"},
+		{"array order counts", `{"h":[["A","1"],["B","2"]]}`, `{"h":[["B","2"],["A","1"]]}`, false, "$.h[0][0]"},
+		{"missing member", `{"a":1,"body":""}`, `{"a":1}`, false, "$.body"},
+		{"extra element", `[1]`, `[1,2]`, false, "$[1]"},
+		{"string vs number", `{"n":"1"}`, `{"n":1}`, false, "$.n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, err := decodeJSON(tt.want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := decodeJSON(tt.got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if path, eq := jsonDiff("$", want, got); eq != tt.equal || path != tt.path {
+				t.Errorf("jsonDiff(%s, %s) = %s, %v; want %s, %v", tt.want, tt.got, path, eq, tt.path, tt.equal)
+			}
+		})
+	}
+}
+
+func TestResponseBody(t *testing.T) {
+	if got := responseBody("HTTP/1.1 200 OK\nContent-Type: application/json\n\n{\"a\":1}\n"); got != "{\"a\":1}\n" {
+		t.Errorf("responseBody = %q", got)
+	}
+	if got := responseBody(`{"a":1}`); got != `{"a":1}` {
+		t.Errorf("responseBody(plain JSON) = %q", got)
+	}
+}
+
+func TestOutputTail(t *testing.T) {
+	if got := outputTail("\n\n", 3); got != "" {
+		t.Errorf("outputTail(blank) = %q, want nothing", got)
+	}
+	got := outputTail("1\n2\n3\n4\n5\n", 2)
+	if want := "server output (last 2 of 5 lines):\n| 4\n| 5\n"; got != want {
+		t.Errorf("outputTail = %q, want %q", got, want)
+	}
+}

@@ -47,11 +47,11 @@ func cmdWaitExit(ts *testscript.TestScript, neg bool, args []string) {
 	case !exited:
 		srv.dumpStuck()
 		srv.kill()
-		ts.Fatalf("waitexit: the server is still running after %v\n%s", StopTimeout, srv.out.String())
+		fail(ts, srv, "waitexit: the server did not exit", fmt.Sprintf("the server exits within %v", StopTimeout), "still running")
 	case err != nil && !neg:
-		ts.Fatalf("waitexit: the server exited with %v, want status 0", err)
+		fail(ts, nil, "waitexit: the server exited with a failure", "exit status 0", err.Error())
 	case err == nil && neg:
-		ts.Fatalf("waitexit: the server exited 0, want a failure status")
+		fail(ts, nil, "waitexit: the server exited 0", "a non-zero exit status", "exit status 0")
 	}
 }
 
@@ -69,12 +69,12 @@ func cmdRefused(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if neg {
 		if !accepts() {
-			ts.Fatalf("refused: the server refuses connections, want it to accept")
+			failf(ts, "the server accepts connections", "connection refused", "refused: the server does not accept connections")
 		}
 		return
 	}
 	if !waitUntil(func() bool { return !accepts() }) {
-		ts.Fatalf("refused: the server still accepts connections after %v", ReadTimeout)
+		failf(ts, "the listening socket closed: new connections refused", fmt.Sprintf("still accepted after %v", ReadTimeout), "refused: the server still accepts connections")
 	}
 }
 
@@ -91,8 +91,9 @@ func cmdWaitLog(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	srv := runningServer(ts, "waitlog")
 	if !waitUntil(func() bool { return len(re.FindAllString(srv.out.String(), -1)) >= *count }) {
-		ts.Fatalf("waitlog: %d matches of %q in the server's output after %v, want %d:\n%s",
-			len(re.FindAllString(srv.out.String(), -1)), rest[0], ReadTimeout, *count, srv.out.String())
+		failf(ts, fmt.Sprintf("%d line(s) of server output matching %s", *count, rest[0]),
+			fmt.Sprintf("%d after %v", len(re.FindAllString(srv.out.String(), -1)), ReadTimeout),
+			"waitlog: the server did not print the expected line")
 	}
 }
 
@@ -103,7 +104,7 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	p := ts.MkAbs(args[0])
 	if !waitUntil(func() bool { _, err := os.Stat(p); return err == nil }) {
-		ts.Fatalf("waitfile: %s does not exist after %v", args[0], ReadTimeout)
+		failf(ts, args[0]+" exists", fmt.Sprintf("no such file after %v", ReadTimeout), "waitfile: the file did not appear")
 	}
 }
 
@@ -115,7 +116,7 @@ func cmdGetPid(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	pid, err := getPid(serverAddr(ts))
 	if err != nil {
-		ts.Fatalf("getpid: %v\nserver output:\n%s", err, runningServer(ts, "getpid").out.String())
+		failf(ts, "a 200 answer to GET /pid with the serving process's id as its body", err.Error(), "getpid: GET /pid failed")
 	}
 	ts.Setenv(args[0], strconv.Itoa(pid))
 	ts.Logf("GET /pid answered by pid %d", pid)
@@ -180,7 +181,7 @@ func cmdWaitPidGone(ts *testscript.TestScript, neg bool, args []string) {
 	pid, err := strconv.Atoi(args[0])
 	ts.Check(err)
 	if !waitUntil(func() bool { return !alive(pid) }) {
-		ts.Fatalf("waitgone: process %d still runs after %v", pid, ReadTimeout)
+		failf(ts, fmt.Sprintf("process %d exits", pid), fmt.Sprintf("still running after %v", ReadTimeout), "waitgone: the process did not exit")
 	}
 }
 
@@ -213,15 +214,16 @@ func cmdPids(ts *testscript.TestScript, neg bool, args []string) {
 	for deadline := time.Now().Add(ReadTimeout); len(seen) < want && time.Now().Before(deadline); {
 		pid, err := getPid(addr)
 		if err != nil {
-			ts.Fatalf("pids: %v\nserver output:\n%s", err, srv.out.String())
+			fail(ts, srv, "pids: GET /pid failed", "a 200 answer to GET /pid with the serving process's id as its body", err.Error())
 		}
 		if pid == srv.cmd.Process.Pid && want > 1 {
-			ts.Fatalf("pids: the master (pid %d) served a request; only workers should", pid)
+			fail(ts, srv, "pids: the master process served a request", "only workers serve requests", fmt.Sprintf("GET /pid answered by the master, pid %d", pid))
 		}
 		seen[pid] = true
 	}
 	if len(seen) < want {
-		ts.Fatalf("pids: %d different processes answered GET /pid within %v, want %d", len(seen), ReadTimeout, want)
+		fail(ts, srv, "pids: too few processes served requests", fmt.Sprintf("%d different processes answer GET /pid", want),
+			fmt.Sprintf("%d within %v", len(seen), ReadTimeout))
 	}
 	fmt.Fprintf(ts.Stdout(), "%d processes served\n", len(seen))
 }
@@ -258,7 +260,7 @@ func cmdBurst(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		ts.Fatalf("burst: %v", err)
+		failf(ts, fmt.Sprintf("%d keep-alive GET %s over %d connections, each answered 2xx", *n, path, *conns), err.Error(), "burst: some requests failed")
 	}
 	fmt.Fprintf(ts.Stdout(), "%d requests answered 2xx\n", *n)
 }

@@ -69,6 +69,7 @@ func (st *state) cleanup() {
 	}
 	if st.server != nil {
 		st.server.kill()
+		st.target.Group.remove(st.server)
 	}
 }
 
@@ -95,6 +96,7 @@ func (st *state) getenv(key string) string {
 //	recv [-c NAME] [-n N] [-hex]  read N bytes, or until the server closes, and print them
 //	closed [-c NAME]            assert the server closes the connection, sending nothing more
 //	echo-check [-conns N] [-size B] [-halfclose]  concurrent echo round trips with random bytes
+//	cmpjson FILE WANTFILE       compare two JSON documents as values (spacing, escaping, member order aside); an HTTP response in FILE is compared by its body
 //	waitexit                    wait for the server to exit; fails unless status 0 (! waitexit wants non-zero)
 //	refused                     assert the server refuses new connections (its listener closed)
 //	waitlog [-count N] REGEXP   wait until the server's output matches
@@ -125,6 +127,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"recv":       cmdRecv,
 		"closed":     cmdClosed,
 		"echo-check": cmdEchoCheck,
+		"cmpjson":    cmdCmpJSON,
 		"waitexit":   cmdWaitExit,
 		"refused":    cmdRefused,
 		"waitlog":    cmdWaitLog,

@@ -62,9 +62,70 @@ func (b *syncBuffer) String() string {
 // accepted a connection.
 var errNotReady = errors.New("harness: server not ready")
 
+// Group is every server the scripts of one run have started, so that the
+// run can end them all at once: on Ctrl+C, at the first failure with
+// --failfast, when its output pipe is closed. The zero value is ready to
+// use; a nil *Group tracks nothing.
+type Group struct {
+	mu      sync.Mutex
+	stopped bool
+	servers map[*server]bool
+}
+
+// errStopped is returned by startServer once its group is stopped.
+var errStopped = errors.New("harness: the run was stopped")
+
+// add tracks s, or kills it and reports false if the group is stopped.
+func (g *Group) add(s *server) bool {
+	if g == nil {
+		return true
+	}
+	g.mu.Lock()
+	if g.stopped {
+		g.mu.Unlock()
+		s.kill()
+		return false
+	}
+	if g.servers == nil {
+		g.servers = map[*server]bool{}
+	}
+	g.servers[s] = true
+	g.mu.Unlock()
+	return true
+}
+
+// remove stops tracking s, once it is dead.
+func (g *Group) remove(s *server) {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	delete(g.servers, s)
+	g.mu.Unlock()
+}
+
+// Stop kills every server of the group with its process group, waits
+// until each has exited, and makes every later start fail at once.
+func (g *Group) Stop() {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	g.stopped = true
+	live := g.servers
+	g.servers = nil
+	g.mu.Unlock()
+	var wg sync.WaitGroup
+	for s := range live {
+		wg.Go(s.kill)
+	}
+	wg.Wait()
+}
+
 // startServer starts argv with env and waits until port accepts a TCP
-// connection, the process exits, or ReadyTimeout passes.
-func startServer(argv, env []string, dir string, port int) (*server, error) {
+// connection, the process exits, or ReadyTimeout passes. The server joins
+// group as soon as it runs.
+func startServer(group *Group, argv, env []string, dir string, port int) (*server, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
 	cmd.Dir = dir
@@ -84,6 +145,9 @@ func startServer(argv, env []string, dir string, port int) (*server, error) {
 		s.err = cmd.Wait()
 		close(s.done)
 	}()
+	if !group.add(s) {
+		return nil, errStopped
+	}
 
 	addr := net.JoinHostPort(Host, strconv.Itoa(port))
 	deadline := time.Now().Add(ReadyTimeout)

@@ -23,6 +23,9 @@ type Target struct {
 	// Dir is the directory the server runs in. If empty, the script's
 	// work directory.
 	Dir string
+	// Group tracks the servers the scripts start, so that the caller can
+	// stop them all (Group.Stop). May be nil.
+	Group *Group
 }
 
 // BuiltinTarget runs a built-in stage through the learn binary found in

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/alecthomas/kong"
 
@@ -57,6 +59,9 @@ type App struct {
 func Main() int {
 	ctx, force, stop := ch07.StopSignals(context.Background())
 	defer stop()
+	// A write to a closed pipe (learn check | head) returns EPIPE instead
+	// of killing the process, so a check run can stop its servers first.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	app := &App{Stdout: os.Stdout, Stderr: os.Stderr, Context: ctx, Force: force}
 	return app.Main(os.Args[1:])
 }

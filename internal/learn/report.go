@@ -30,12 +30,15 @@ const maxParallelScripts = 4
 type reporter struct {
 	name    string
 	verbose bool
-	onDone  func(scriptResult) // called for each script, in order
+	// onDone is called for each script's result, in script order; when
+	// it returns false, the reporter stops (see stop).
+	onDone func(scriptResult) bool
 
 	mu      sync.Mutex
 	log     strings.Builder
 	failed  bool
 	skipped bool
+	stopped bool // the run was cut short: start and report nothing more
 
 	// Children, for the root reporter: results in script order, the
 	// number already reported, and the running scripts.
@@ -95,6 +98,12 @@ func (r *reporter) Run(name string, f func(testscript.T)) {
 	go func() {
 		defer r.wg.Done()
 		defer func() { <-r.sem }()
+		r.mu.Lock()
+		stopped := r.stopped
+		r.mu.Unlock()
+		if stopped {
+			return
+		}
 		child := &reporter{name: name, verbose: r.verbose}
 		start := time.Now()
 		done := make(chan struct{})
@@ -120,12 +129,20 @@ func (r *reporter) finish(slot int, res *scriptResult) {
 	if res.Failed {
 		r.failed = true
 	}
-	for r.printed < len(r.results) && r.results[r.printed] != nil {
-		if r.onDone != nil {
-			r.onDone(*r.results[r.printed])
+	for !r.stopped && r.printed < len(r.results) && r.results[r.printed] != nil {
+		if r.onDone != nil && !r.onDone(*r.results[r.printed]) {
+			r.stopped = true
 		}
 		r.printed++
 	}
+}
+
+// stop makes the reporter start no further script and report no further
+// result. Results reported before it returns are final.
+func (r *reporter) stop() {
+	r.mu.Lock()
+	r.stopped = true
+	r.mu.Unlock()
 }
 
 // Wait waits for every script started with Run.

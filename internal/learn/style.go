@@ -47,6 +47,13 @@ func isTerminal(w io.Writer) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
+// to returns a copy of s, with the same colors, that writes to w.
+func (s *style) to(w io.Writer) *style {
+	c := *s
+	c.w = w
+	return &c
+}
+
 // printf writes plain text.
 func (s *style) printf(format string, args ...any) {
 	fmt.Fprintf(s.w, format, args...)

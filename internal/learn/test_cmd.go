@@ -2,27 +2,19 @@ package learn
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
-	"time"
 
-	"github.com/rogpeppe/go-internal/testscript"
-	"github.com/rogpeppe/go-internal/txtar"
-
-	course "github.com/httpfromscratch/course"
 	"github.com/httpfromscratch/course/internal/harness"
 	"github.com/httpfromscratch/course/internal/stages"
 )
 
 // TestCmd runs a stage's scripts against the built-in stage.
 type TestCmd struct {
-	Stage   string `arg:"" help:"Stage to test: ${stages}."`
-	Verbose bool   `short:"v" help:"Show every script's log, not only the failures'."`
+	Stage string `arg:"" help:"Stage to test: ${stages}."`
+	ScriptFlags
 }
 
-// Run runs the scripts one by one, prints a line per script, and fails if
-// any script failed.
+// Run runs the scripts, prints a line per script, and fails if any script
+// failed.
 func (c *TestCmd) Run(a *App) error {
 	st, err := stages.Lookup(c.Stage)
 	if err != nil {
@@ -36,87 +28,35 @@ func (c *TestCmd) Run(a *App) error {
 		return err
 	}
 	target := harness.Target{Command: []string{self, "run", st.ID}}
-	passed, failed, err := runScripts(a, st, target, c.Verbose)
+	res, err := runScripts(a, st, target, c.ScriptFlags)
 	if err != nil {
 		return err
 	}
-	if failed > 0 {
-		return fmt.Errorf("%s: %d of %d checks failed", st.ID, failed, passed+failed)
+	if res.failed > 0 {
+		return res.failure(st.ID, "")
 	}
-	a.style.ok.Fprintf(a.Stdout, "%s: all %d checks passed\n", st.ID, passed)
+	a.style.ok.Fprintf(a.Stdout, "%s: %s passed\n", st.ID, res.counted())
 	return nil
 }
 
-// runScripts runs the stage's scripts against target and prints a line for
-// each. It returns how many passed and failed.
-func runScripts(a *App, st stages.Stage, target harness.Target, verbose bool) (passed, failed int, err error) {
-	files, err := st.ScriptFiles()
-	if err != nil {
-		return 0, 0, err
+// counted says how many checks passed: "all 23 checks", or "2 of 23
+// checks" after --run.
+func (r scriptRun) counted() string {
+	if r.ran < r.of {
+		return fmt.Sprintf("%d of %d checks (--run)", r.passed, r.of)
 	}
-	if len(files) == 0 {
-		return 0, 0, fmt.Errorf("%s has no checks yet", st.ID)
-	}
-	dir, err := os.MkdirTemp("", "learn-scripts-")
-	if err != nil {
-		return 0, 0, fmt.Errorf("make a directory for the scripts: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	paths, err := harness.Extract(course.Files, files, dir)
-	if err != nil {
-		return 0, 0, err
-	}
-	hints := scriptHints(paths)
-	s := a.style
-	root := &reporter{verbose: verbose, onDone: func(r scriptResult) {
-		d := r.Duration.Round(time.Millisecond)
-		switch {
-		case r.Failed:
-			failed++
-			s.printf("%s %s %s\n", s.bad.Sprint("FAIL"), r.Name, s.dim.Sprint(d))
-			s.printf("%s", indent(r.Log))
-			if hint := hints[r.Name]; hint != "" {
-				s.printf("    %s %s\n", s.warn.Sprint("hint:"), strings.ReplaceAll(strings.TrimSpace(hint), "\n", "\n          "))
-			}
-			s.printf("\n")
-		case r.Skipped:
-			s.printf("%s %s\n", s.warn.Sprint("SKIP"), r.Name)
-		default:
-			passed++
-			s.printf("%s %s %s\n", s.ok.Sprint("ok  "), r.Name, s.dim.Sprint(d))
-			if verbose {
-				s.printf("%s\n", indent(r.Log))
-			}
-		}
-	}}
-	testscript.RunT(root, harness.Params(target, paths))
-	root.Wait()
-	return passed, failed, nil
+	return fmt.Sprintf("all %d checks", r.passed)
 }
 
-// scriptHints reads the `-- hint --` section of each script: a few lines
-// written for a learner whose server fails that check.
-func scriptHints(paths []string) map[string]string {
-	hints := map[string]string{}
-	for _, p := range paths {
-		a, err := txtar.ParseFile(p)
-		if err != nil {
-			continue
-		}
-		for _, f := range a.Files {
-			if f.Name == "hint" {
-				hints[strings.TrimSuffix(filepath.Base(p), ".txtar")] = string(f.Data)
-			}
-		}
+// failure is the error a run with failed checks returns; advice follows
+// the counts.
+func (r scriptRun) failure(id, advice string) error {
+	msg := fmt.Sprintf("%s: %d of %d checks failed", id, r.failed, r.passed+r.failed)
+	if r.failFast {
+		msg = fmt.Sprintf("%s: a check failed; %v", id, errFailFast)
 	}
-	return hints
-}
-
-// indent shifts a log right so it reads as part of the line above it.
-func indent(text string) string {
-	out := ""
-	for _, line := range splitLines(text) {
-		out += "    " + line + "\n"
+	if advice != "" {
+		msg += "; " + advice
 	}
-	return out
+	return fmt.Errorf("%s", msg)
 }

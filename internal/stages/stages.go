@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"net"
 	"path"
-	"sort"
 	"strings"
 
 	course "github.com/httpfromscratch/course"
@@ -83,8 +82,9 @@ func (s Stage) Lesson() (string, error) {
 	return string(b), nil
 }
 
-// ScriptFiles lists the stage's scripts in the course files, sorted and
-// without duplicates.
+// ScriptFiles lists the stage's scripts in the course files, without
+// duplicates, in the order a learner meets their failures (see
+// sortScripts).
 func (s Stage) ScriptFiles() ([]string, error) {
 	seen := map[string]bool{}
 	for _, pattern := range s.Scripts {
@@ -103,7 +103,9 @@ func (s Stage) ScriptFiles() ([]string, error) {
 			files = append(files, f)
 		}
 	}
-	sort.Strings(files)
+	if err := sortScripts(course.Files, files); err != nil {
+		return nil, fmt.Errorf("stages: %s: %w", s.ID, err)
+	}
 	return files, nil
 }
 
