@@ -9,8 +9,9 @@ import (
 //
 //	{"method":"GET","target":"/","version":"HTTP/1.1","headers":[["Host","x"]],"body":""}
 //
-// The field order is fixed (DESIGN.md, "The ch02 parse dump"), and headers
-// are a list of pairs, not an object, so order and duplicates survive.
+// The format is the one the ch02 lesson specifies (README.md, "The dump").
+// The member order is fixed, for people reading it, and headers are a list
+// of pairs, not an object, so order and duplicates survive.
 type dump struct {
 	Method  string      `json:"method"`
 	Target  string      `json:"target"`

@@ -91,3 +91,13 @@ func cut(b []byte) string {
 // quote is cut inside double quotes: how failure reports show bytes. Unlike
 // %q it does not escape Escape's backslashes a second time.
 func quote(b []byte) string { return `"` + cut(b) + `"` }
+
+// cutText is text cut as cut cuts bytes, without escaping: for text that
+// is already escaped, such as JSON.
+func cutText(s string) string {
+	if len(s) <= ShownBytes {
+		return s
+	}
+	half := ShownBytes / 2
+	return fmt.Sprintf("%s … (%d bytes in all) … %s", s[:half], len(s), s[len(s)-half:])
+}

@@ -295,6 +295,10 @@ func TestResponseBody(t *testing.T) {
 	if got := responseBody("HTTP/1.1 200 OK\nContent-Type: application/json\n\n{\"a\":1}\n"); got != "{\"a\":1}\n" {
 		t.Errorf("responseBody = %q", got)
 	}
+	chunked := "HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n5\n{\"a\":\n3\n1}\n\n0\n\n"
+	if got := responseBody(chunked); got != "{\"a\":1}\n" {
+		t.Errorf("responseBody(chunked) = %q", got)
+	}
 	if got := responseBody(`{"a":1}`); got != `{"a":1}` {
 		t.Errorf("responseBody(plain JSON) = %q", got)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -32,7 +33,7 @@ func cmdCmpJSON(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	got, err := decodeJSON(gotText)
 	if err != nil {
-		ts.Fatalf("cmpjson: the body is not JSON: %v\nexpected: %s\ngot:      %s", err, compactJSON(want), cut([]byte(strings.TrimSpace(gotText))))
+		ts.Fatalf("cmpjson: the body is not JSON: %v\nexpected: %s\ngot:      %s", err, compactJSON(want), quote([]byte(strings.TrimSpace(gotText))))
 	}
 	path, equal := jsonDiff("$", want, got)
 	switch {
@@ -45,15 +46,39 @@ func cmdCmpJSON(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // responseBody returns the body of an HTTP response as `response` prints
-// it (head, empty line, body), or text itself when it is no response.
+// it (head, empty line, body; a chunked body as size lines and data), or
+// text itself when it is no response.
 func responseBody(text string) string {
 	if !strings.HasPrefix(text, "HTTP/") {
 		return text
 	}
-	if _, body, ok := strings.Cut(text, "\n\n"); ok {
-		return body
+	head, body, ok := strings.Cut(text, "\n\n")
+	if !ok {
+		return ""
 	}
-	return ""
+	for _, line := range strings.Split(head, "\n") {
+		name, value, _ := strings.Cut(line, ":")
+		if strings.EqualFold(strings.TrimSpace(name), "Transfer-Encoding") && strings.EqualFold(strings.TrimSpace(value), "chunked") {
+			return dechunk(body)
+		}
+	}
+	return body
+}
+
+// dechunk undoes how `response` prints a chunked body: each chunk as its
+// size line, its data and a newline, up to the last chunk's "0" line.
+func dechunk(printed string) string {
+	var b strings.Builder
+	for {
+		sizeLine, rest, ok := strings.Cut(printed, "\n")
+		sizeText, _, _ := strings.Cut(sizeLine, ";")
+		size, err := strconv.ParseInt(strings.TrimSpace(sizeText), 16, 64)
+		if !ok || err != nil || size <= 0 || int64(len(rest)) < size {
+			return b.String()
+		}
+		b.WriteString(rest[:size])
+		printed = strings.TrimPrefix(rest[size:], "\n")
+	}
 }
 
 // decodeJSON parses one JSON value, numbers kept exact.
@@ -79,7 +104,7 @@ func compactJSON(v any) string {
 	if err := enc.Encode(v); err != nil {
 		return fmt.Sprint(v)
 	}
-	return string(cut(bytes.TrimSpace(buf.Bytes())))
+	return cutText(string(bytes.TrimSpace(buf.Bytes())))
 }
 
 // jsonDiff reports where got first differs from want, as a path like

@@ -97,8 +97,13 @@ func sentBytes(command string) (string, bool) {
 		return "the file " + fields[len(fields)-1] + on, true
 	}
 	start, end := strings.IndexByte(command, '\''), strings.LastIndexByte(command, '\'')
-	if start < 0 || end <= start {
-		return strings.Join(fields[1:], " "), true
+	if start < 0 || end <= start || strings.TrimSpace(command[end+1:]) != "" {
+		// Not one quoted text ('GET /'$LONG): show it as the script writes it.
+		arg := command[strings.Index(command, fields[1]):]
+		if on != "" {
+			arg = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(arg, "-c"), " "+fields[2]))
+		}
+		return cutScript(arg) + " (as the script writes it)" + on, true
 	}
 	text := strings.ReplaceAll(command[start+1:end], "''", "'")
 	data, err := harness.Unescape(text)
@@ -220,4 +225,13 @@ func block(lines []string) string {
 		shown[i] = "    " + l
 	}
 	return strings.Join(shown, "\n") + more
+}
+
+// cutScript cuts a long script argument to its head and tail.
+func cutScript(s string) string {
+	if len(s) <= harness.ShownBytes {
+		return s
+	}
+	half := harness.ShownBytes / 2
+	return fmt.Sprintf("%s … (%d characters) … %s", s[:half], len(s), s[len(s)-half:])
 }

@@ -76,6 +76,12 @@ func TestExplain(t *testing.T) {
 	}
 }
 
+func TestSentBytesWithVariables(t *testing.T) {
+	if got, _ := sentBytes(`send -c big 'GET /'$A`); got != `'GET /'$A (as the script writes it) on connection big` {
+		t.Errorf("sentBytes = %q", got)
+	}
+}
+
 func TestSentBytesCutsLongPayloads(t *testing.T) {
 	got, ok := sentBytes("send 'GET /" + strings.Repeat("a", 9000) + ` HTTP/1.1\r\n\r\n'`)
 	if !ok || len(got) > 400 || !strings.Contains(got, "(9018 bytes in all)") || !strings.HasSuffix(got, `HTTP/1.1\r\n\r\n"`) {
