@@ -8,7 +8,9 @@
 // sharing one file (opened O_APPEND) or one pipe never interleave. The
 // buffer is flushed every DefaultFlushInterval and on Close, so a graceful
 // shutdown loses nothing; Reopen closes and reopens the file, which is
-// what logrotate asks for with SIGUSR1.
+// what logrotate asks for with SIGUSR1. On a terminal, where someone
+// watches, OpenAccessLog writes each line at once instead
+// (SetFlushEachLine).
 //
 // Colors are not this package's business: the console format calls the
 // Logger's StatusStyle hook, which the learn CLI fills with fatih/color

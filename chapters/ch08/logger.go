@@ -7,6 +7,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"golang.org/x/term"
 )
 
 const (
@@ -30,16 +32,17 @@ type Logger struct {
 	// StatusStyle decorates the status in the Console format (colors).
 	StatusStyle StatusStyle
 
-	mu     sync.Mutex
-	out    io.Writer // the file or stream lines go to
-	file   *os.File  // out when it is a file Open opened (Reopen reopens it)
-	path   string
-	buf    []byte // whole lines waiting, at most PipeBuf bytes
-	line   []byte // scratch for formatting one line
-	err    error  // first write error, reported by Flush and Close
-	closed bool
-	stop   chan struct{}
-	done   chan struct{}
+	mu       sync.Mutex
+	out      io.Writer // the file or stream lines go to
+	file     *os.File  // out when it is a file Open opened (Reopen reopens it)
+	path     string
+	buf      []byte // whole lines waiting, at most PipeBuf bytes
+	line     []byte // scratch for formatting one line
+	eachLine bool   // write every line at once (SetFlushEachLine)
+	err      error  // first write error, reported by Flush and Close
+	closed   bool
+	stop     chan struct{}
+	done     chan struct{}
 }
 
 // Open returns a Logger appending to the file at path, created if needed,
@@ -69,7 +72,10 @@ func openAppend(path string) (*os.File, error) {
 
 // OpenAccessLog opens the access log a server's flags name: path "" or "-"
 // is stdout, "off" is no log at all (nil, nil), anything else a file;
-// format "" is Console. style colors the console format on stdout.
+// format "" is Console. style colors the console format on stdout. When
+// stdout is a terminal, each line is written as it is logged (see
+// SetFlushEachLine): someone is watching, and waiting for the flush timer
+// would show the lines up to a second late.
 func OpenAccessLog(path, format string, style StatusStyle) (*Logger, error) {
 	switch path {
 	case "off":
@@ -90,9 +96,15 @@ func OpenAccessLog(path, format string, style StatusStyle) (*Logger, error) {
 	}
 	if path == "-" {
 		l.StatusStyle = style
+		l.SetFlushEachLine(isTerminal(os.Stdout))
 	}
 	return l, nil
 }
+
+// isTerminal reports whether f is a terminal (not /dev/null, which is a
+// character device too: a benchmark's server logging there stays
+// buffered). A variable, so tests can pretend.
+var isTerminal = func(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 // New returns a Logger writing to w (see Open for interval).
 func New(w io.Writer, format Format, interval time.Duration) *Logger {
@@ -107,6 +119,20 @@ func New(w io.Writer, format Format, interval time.Duration) *Logger {
 		l.buf = nil // no buffering: every line is written at once
 	}
 	return l
+}
+
+// SetFlushEachLine turns per-line writes on or off. On, Log writes every
+// line at once, in a write of its own (still whole), instead of keeping
+// it in the buffer until the flush timer: the line is out as soon as the
+// request is logged, at the cost of a system call per line. OpenAccessLog
+// turns it on for a terminal. Turning it on flushes what is buffered.
+func (l *Logger) SetFlushEachLine(on bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if on && !l.closed {
+		l.flushLocked()
+	}
+	l.eachLine = on
 }
 
 // flushEvery flushes the buffer every interval until Close.
@@ -134,7 +160,7 @@ func (l *Logger) Log(e *Entry) {
 		return
 	}
 	l.line = l.Format.Append(l.line[:0], e, l.StatusStyle)
-	if l.buf == nil || len(l.line) > PipeBuf {
+	if l.buf == nil || l.eachLine || len(l.line) > PipeBuf {
 		l.flushLocked()
 		l.writeLocked(l.line)
 		return

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // writeRecorder keeps every Write call separately.
@@ -133,5 +134,68 @@ func TestOpenFailsClearly(t *testing.T) {
 	_, err := Open(filepath.Join(t.TempDir(), "no", "such", "dir", "access.log"), Common, 0)
 	if err == nil || !strings.Contains(err.Error(), "ch08: open access log") {
 		t.Errorf("Open in a missing directory = %v, want a clear error", err)
+	}
+}
+
+func TestFlushEachLineWritesAtOnce(t *testing.T) {
+	rec := &writeRecorder{}
+	l := New(rec, Console, time.Hour) // the timer never fires in this test
+	defer l.Close()
+	e := sampleEntry()
+	l.Log(&e)
+	if len(rec.writes) != 0 {
+		t.Fatalf("buffered by default, but %d writes before a flush", len(rec.writes))
+	}
+	l.SetFlushEachLine(true) // writes the buffered line first
+	l.Log(&e)
+	if len(rec.writes) != 2 {
+		t.Fatalf("%d writes right after Log, want 2: the buffered line, then the new one", len(rec.writes))
+	}
+	for _, w := range rec.writes {
+		if bytes.Count(w, []byte("\n")) != 1 || !bytes.HasSuffix(w, []byte("\n")) {
+			t.Errorf("a write that is not one whole line: %q", w)
+		}
+	}
+}
+
+// TestConsoleOnATerminalShowsEachLineAtOnce opens the access log as `learn
+// run ch08` does by default (console format on stdout), with stdout a pipe
+// that pretends to be a terminal, and reads the line right after Log: it
+// must not wait for the flush timer. On a plain pipe, lines stay buffered.
+func TestConsoleOnATerminalShowsEachLineAtOnce(t *testing.T) {
+	for _, terminal := range []bool{true, false} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		savedStdout, savedIsTerminal := os.Stdout, isTerminal
+		os.Stdout = w
+		isTerminal = func(f *os.File) bool { return terminal && f == w }
+		l, err := OpenAccessLog("", "", nil)
+		os.Stdout, isTerminal = savedStdout, savedIsTerminal
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := sampleEntry()
+		l.Log(&e)
+		// Well under DefaultFlushInterval: only a line written by Log
+		// itself arrives in time.
+		r.SetReadDeadline(time.Now().Add(DefaultFlushInterval / 4))
+		buf := make([]byte, 4096)
+		n, err := r.Read(buf)
+		got := string(buf[:n])
+		switch {
+		case terminal && err != nil:
+			t.Errorf("on a terminal: no line right after Log (%v): it waits for the flush timer", err)
+		case terminal && (!strings.Contains(got, `"GET /apache_pb.gif HTTP/1.0" 200`) || !strings.HasSuffix(got, "\n")):
+			t.Errorf("on a terminal: read %q, want the whole console line", got)
+		case !terminal && n > 0:
+			t.Errorf("on a pipe: %q written before a flush, want it buffered", got)
+		}
+		if err := l.Close(); err != nil {
+			t.Error(err)
+		}
+		w.Close()
+		r.Close()
 	}
 }
