@@ -19,7 +19,7 @@ import (
 // Timeouts of the servers a comparison starts.
 const (
 	// ReadyTimeout is how long a server may take to accept connections
-	// (the course's contract, DESIGN.md).
+	// (the course's contract, in package demo's doc).
 	ReadyTimeout = 10 * time.Second
 	// StopTimeout is how long a server may take to exit after SIGINT
 	// before it is killed.
