@@ -52,6 +52,11 @@ func (r *Reader) frame(req *Request, hs *headerState, br *bufio.Reader) error {
 	return nil
 }
 
+// ParseContentLength parses a Content-Length value, 1*DIGIT (RFC 9110
+// section 8.6), as the parser does: strictly. Chapter 4 checks a
+// handler's Content-Length with it.
+func ParseContentLength(v string) (int64, error) { return parseContentLength(v) }
+
 // parseContentLength parses Content-Length = 1*DIGIT (RFC 9110 section
 // 8.6). No sign, no spaces inside, no comma list: strconv.ParseInt would
 // take "+5", and a lenient parser is exactly what a smuggler looks for.

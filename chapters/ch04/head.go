@@ -80,7 +80,7 @@ func (w *Response) renderHeader(dst []byte, final bool) []byte {
 // is not a token is dropped and logged. Leading and trailing whitespace
 // is trimmed from values, as net/http trims it.
 func (w *Response) appendField(dst []byte, name, value string) []byte {
-	value = trimOWS(value)
+	value = strings.Trim(value, ows)
 	out, err := ch03.AppendHeader(dst, name, value)
 	if errors.Is(err, ch03.ErrInvalidHeaderValue) {
 		out, err = ch03.AppendHeader(dst, name, sanitizeValue(value))
@@ -92,14 +92,9 @@ func (w *Response) appendField(dst []byte, name, value string) []byte {
 	return out
 }
 
-// trimOWS removes the spaces and tabs around a field value (RFC 9110
-// section 5.5: they are not part of it).
-func trimOWS(v string) string {
-	if v == "" || (v[0] != ' ' && v[0] != '\t' && v[len(v)-1] != ' ' && v[len(v)-1] != '\t') {
-		return v // the common case, without a call
-	}
-	return strings.Trim(v, " \t")
-}
+// ows is optional whitespace, SP and HTAB (RFC 9110 section 5.6.3): the
+// spaces around a field value are not part of it (section 5.5).
+const ows = " \t"
 
 // sanitizeValue replaces every control byte but HTAB with a space.
 func sanitizeValue(v string) string {
@@ -109,7 +104,7 @@ func sanitizeValue(v string) string {
 			b[i] = ' '
 		}
 	}
-	return trimOWS(string(b))
+	return strings.Trim(string(b), ows)
 }
 
 // declareLength takes the handler's Content-Length. net/http ignores an
@@ -118,25 +113,11 @@ func (w *Response) declareLength(vs []string) {
 	if len(vs) == 0 {
 		return
 	}
-	if n, ok := parseLength(vs[0]); ok {
+	if n, err := ch02.ParseContentLength(vs[0]); err == nil {
 		w.declared = n
 		return
 	}
 	w.logf("ch04: ignoring invalid Content-Length %q set by the handler", vs[0])
-}
-
-// parseLength parses 1*DIGIT (RFC 9110 section 8.6) that fits an int64.
-func parseLength(s string) (int64, bool) {
-	if s == "" {
-		return 0, false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil
 }
 
 // fieldKind names the fields the Response treats specially.
@@ -325,7 +306,7 @@ func (w *Response) trailers() []ch02.Field {
 			return
 		}
 		for _, v := range vs {
-			v = trimOWS(v)
+			v = strings.Trim(v, ows)
 			if _, err := ch03.AppendHeader(w.block[:0], name, v); errors.Is(err, ch03.ErrInvalidHeaderValue) {
 				v = sanitizeValue(v)
 			} else if err != nil {
@@ -337,7 +318,7 @@ func (w *Response) trailers() []ch02.Field {
 	}
 	for _, list := range w.trailerDecl {
 		for name := range strings.SplitSeq(list, ",") {
-			name = http.CanonicalHeaderKey(trimOWS(name))
+			name = http.CanonicalHeaderKey(strings.Trim(name, ows))
 			add(name, w.header[name])
 		}
 	}

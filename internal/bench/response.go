@@ -91,7 +91,7 @@ func readOne(br *bufio.Reader) (resp response, interim bool, err error) {
 		if !ok {
 			return resp, false, fmt.Errorf("%w: header line %q", ErrMalformed, line)
 		}
-		value = trimOWS(value)
+		value = bytes.Trim(value, ows)
 		switch {
 		case equalFold(name, headerContentLength):
 			cl, ok := parseDecimal(value)
@@ -153,7 +153,7 @@ func discardChunked(br *bufio.Reader) error {
 			return unexpected(err)
 		}
 		size, _, _ := bytes.Cut(line, []byte(";")) // chunk extensions
-		n, ok := parseHex(trimOWS(size))
+		n, ok := parseHex(bytes.Trim(size, ows))
 		if !ok {
 			return fmt.Errorf("%w: chunk size %q", ErrMalformed, line)
 		}
@@ -278,17 +278,8 @@ func parseHex(b []byte) (int64, bool) {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-// trimOWS drops optional whitespace, spaces and tabs (RFC 9110 section
-// 5.6.3), from both ends.
-func trimOWS(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
-		b = b[:len(b)-1]
-	}
-	return b
-}
+// ows is optional whitespace, SP and HTAB (RFC 9110 section 5.6.3).
+const ows = " \t"
 
 // equalFold reports whether b equals lower, a lower-case ASCII word,
 // ignoring case. bytes.EqualFold would do, but also folds Unicode.
@@ -313,7 +304,7 @@ func hasSuffixFold(value, lower []byte) bool {
 	if i := bytes.LastIndexByte(value, ','); i >= 0 {
 		value = value[i+1:]
 	}
-	return equalFold(trimOWS(value), lower)
+	return equalFold(bytes.Trim(value, ows), lower)
 }
 
 // hasToken reports whether a comma-separated list value holds lower,
@@ -322,7 +313,7 @@ func hasToken(value, lower []byte) bool {
 	for len(value) > 0 {
 		var elem []byte
 		elem, value, _ = bytes.Cut(value, []byte(","))
-		if equalFold(trimOWS(elem), lower) {
+		if equalFold(bytes.Trim(elem, ows), lower) {
 			return true
 		}
 	}
