@@ -31,6 +31,9 @@ func (c *CheckCmd) Run(a *App) error {
 	if len(command) == 0 {
 		return usagef("give your server's command after --, e.g. learn check %s -- python3 server.py", st.ID)
 	}
+	if err := c.validate(); err != nil {
+		return err
+	}
 	dir := c.Dir
 	if dir == "" {
 		if dir, err = currentDir(); err != nil {

@@ -28,6 +28,14 @@ type ScriptFlags struct {
 	Verbose  bool   `short:"v" help:"Show every check's log, not only the failures'."`
 }
 
+// validate reports a bad --run pattern, before anything runs.
+func (f ScriptFlags) validate() error {
+	if _, err := regexp.Compile(f.Run); err != nil {
+		return usagef("--run: %v", err)
+	}
+	return nil
+}
+
 // filter returns the files whose check name matches --run.
 func (f ScriptFlags) filter(st stages.Stage, files []string) ([]string, error) {
 	if f.Run == "" {
