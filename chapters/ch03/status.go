@@ -19,10 +19,11 @@ const (
 //
 // The reason phrase comes from net/http's StatusText, so this package has no
 // table of its own to drift from the standard library's. Its phrases are
-// the registry's, with three older names kept: 413 "Request Entity Too
-// Large", 414 "Request URI Too Long" and 422 "Unprocessable Entity", which
-// RFC 9110 renamed "Content Too Large", "URI Too Long" and "Unprocessable
-// Content". Nothing depends on the words: a client must ignore the reason
+// the registry's, with four older names kept: 413 "Request Entity Too
+// Large", 414 "Request URI Too Long", 416 "Requested Range Not
+// Satisfiable" and 422 "Unprocessable Entity", which RFC 9110 renamed
+// "Content Too Large", "URI Too Long", "Range Not Satisfiable" and
+// "Unprocessable Content". Nothing depends on the words: a client must ignore the reason
 // phrase (RFC 9112 section 4), and HTTP/2 dropped it altogether. A code
 // StatusText does not know (299, say) gets an empty reason phrase; the
 // grammar "HTTP-version SP status-code SP [ reason-phrase ]" keeps the

@@ -169,6 +169,7 @@ func cmdSendFile(ts *testscript.TestScript, neg bool, args []string) {
 func send(ts *testscript.TestScript, neg bool, name string, data []byte) {
 	c := dialed(ts, name)
 	_, err := c.Write(data)
+	c.sent(data)
 	switch {
 	case err != nil && !neg:
 		failf(ts, "the server reads the request", err.Error(), "send: could not send %d bytes on connection %s", len(data), name)
@@ -208,7 +209,7 @@ func cmdRecv(ts *testscript.TestScript, neg bool, args []string) {
 		if n >= 0 {
 			expected = fmt.Sprintf("%d bytes", n)
 		}
-		failf(ts, expected, fmt.Sprintf("%d bytes, then %s: %s", len(data), what(err), quote(data)),
+		failf(ts, expected, withHistory(fmt.Sprintf("%d bytes, then %s: %s", len(data), what(err), quote(data)), c, name),
 			"recv: %s", readFailure(err))
 	}
 }
@@ -223,7 +224,7 @@ func cmdResponse(ts *testscript.TestScript, neg bool, args []string) {
 	io.WriteString(ts.Stdout(), text)
 	switch {
 	case err != nil && !neg:
-		failf(ts, "a complete HTTP/1.1 response", responseGot(text, err), "response: %v", err)
+		failf(ts, "a complete HTTP/1.1 response", withHistory(responseGot(text, err), c, name), "response: %v", err)
 	case err == nil && neg:
 		failf(ts, "no well-formed response", quote([]byte(text)), "response: the server sent a well-formed response")
 	}
@@ -240,10 +241,10 @@ func cmdClosed(ts *testscript.TestScript, neg bool, args []string) {
 		return
 	}
 	if err != nil {
-		failf(ts, "the server closes the connection", fmt.Sprintf("%v (sent %s)", err, quote(extra)), "closed: the connection was not closed")
+		failf(ts, "the server closes the connection", withHistory(fmt.Sprintf("%v (it sent %s)", err, quote(extra)), c, name), "closed: the connection was not closed")
 	}
 	if len(extra) > 0 {
-		failf(ts, "nothing more, then the connection closed", quote(extra)+", then the connection closed",
+		failf(ts, "nothing more, then the connection closed", withHistory(quote(extra)+", then the connection closed", c, name),
 			"closed: the server sent more bytes before closing")
 	}
 }
@@ -333,4 +334,12 @@ func cutLines(text string, n int) string {
 // indentLines puts prefix before every line of text.
 func indentLines(text, prefix string) string {
 	return prefix + strings.ReplaceAll(text, "\n", "\n"+prefix)
+}
+
+// withHistory adds to got what was sent on the connection before.
+func withHistory(got string, c *conn, name string) string {
+	if h := c.history(name); h != "" {
+		return got + "\n" + h
+	}
+	return got
 }

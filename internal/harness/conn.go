@@ -20,7 +20,28 @@ const maxResponseHead = 1 << 20 // 1 MiB
 // conn is one client connection a script opened.
 type conn struct {
 	*net.TCPConn
-	br *bufio.Reader
+	br    *bufio.Reader
+	sends []string // what the script sent on it, each cut for a report
+}
+
+// keptSends is how many of a connection's sends a failure recalls.
+const keptSends = 6
+
+// sent records data as sent on c, for reports.
+func (c *conn) sent(data []byte) {
+	if c.sends = append(c.sends, quote(data)); len(c.sends) > keptSends {
+		c.sends = c.sends[1:]
+	}
+}
+
+// history recalls what was sent on connection name before a failure on
+// it, when there was more than the last send: a phase that failed may
+// owe its failure to a request an earlier phase sent on the connection.
+func (c *conn) history(name string) string {
+	if len(c.sends) < 2 {
+		return ""
+	}
+	return fmt.Sprintf("sent on connection %s so far (the last %d sends):\n    %s", name, len(c.sends), strings.Join(c.sends, "\n    "))
 }
 
 func dial(addr string) (*conn, error) {

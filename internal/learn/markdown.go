@@ -9,6 +9,9 @@ import (
 var (
 	inlineCode = regexp.MustCompile("`[^`]+`")
 	inlineBold = regexp.MustCompile(`\*\*[^*]+\*\*`)
+	// fromNote names the file the code excerpt below it comes from
+	// (<!-- from: chapters/ch06/master.go -->): shown as a dim label.
+	fromNote = regexp.MustCompile(`^<!-- from: (\S+) -->$`)
 )
 
 // renderMarkdown prints a lesson for a terminal: headings bold and
@@ -27,6 +30,8 @@ func renderMarkdown(s *style, md string) {
 			}
 		case inFence:
 			s.printf("    %s\n", s.code.Sprint(strings.ReplaceAll(line, "\t", "    ")))
+		case fromNote.MatchString(trimmed):
+			s.printf("\n    %s", s.dim.Sprint(fromNote.FindStringSubmatch(trimmed)[1]+":"))
 		case strings.HasPrefix(line, "# "):
 			title := strings.TrimPrefix(line, "# ")
 			s.printf("%s\n%s\n", s.title.Sprint(title), s.title.Sprint(strings.Repeat("═", len([]rune(title)))))
