@@ -14,7 +14,9 @@
 // a request, TTIN and TTOU add and remove a worker, USR1 reopens the log
 // files. --max-requests recycles a worker after that many requests.
 // Flags can also come from a JSON file (--config); flags given on the
-// command line win.
+// command line win. The server's log holds errors; the ordinary ends of
+// connections (an idle keep-alive connection closed) join them only with
+// --log-level debug.
 //
 // Server is the other way: a type shaped like net/http's Server (Addr,
 // Handler, the timeouts, ListenAndServe, Serve, Shutdown), so a program

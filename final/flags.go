@@ -43,6 +43,8 @@ type Flags struct {
 	TLSCert string `name:"tls-cert" help:"Certificate (PEM) to serve HTTPS with; needs --tls-key."`
 	TLSKey  string `name:"tls-key" help:"Private key (PEM) of --tls-cert."`
 
+	LogLevel string `help:"Server log detail: info (default: errors and warnings) or debug (also each connection's ordinary end, such as an idle keep-alive close)."`
+
 	Config kong.ConfigFlag `help:"Read flags from this JSON file; flags on the command line win."`
 }
 
@@ -84,6 +86,11 @@ func (f *Flags) Check() error {
 		if d.v < 0 {
 			return fmt.Errorf("--%s %v: use a positive duration such as 5s", d.flag, d.v)
 		}
+	}
+	switch f.LogLevel {
+	case "", "info", "debug":
+	default:
+		return fmt.Errorf("--log-level %q: use info or debug", f.LogLevel)
 	}
 	if f.AccessLogFormat != "" {
 		if _, err := ch08.ParseFormat(f.AccessLogFormat); err != nil {

@@ -22,6 +22,9 @@ func TestFlagsCheck(t *testing.T) {
 		{"negative timeout", Flags{IdleTimeout: -time.Second}, "--idle-timeout -1s"},
 		{"bad log format", Flags{AccessLogFormat: "apache"}, `--access-log-format "apache"`},
 		{"negative max-conns", Flags{MaxConns: -1}, "--max-conns -1"},
+		{"log level debug", Flags{LogLevel: "debug"}, ""},
+		{"log level info", Flags{LogLevel: "info"}, ""},
+		{"unknown log level", Flags{LogLevel: "verbose"}, `--log-level "verbose"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,5 +88,22 @@ func TestBadConfigFiles(t *testing.T) {
 				t.Errorf("error spans lines: %q", err)
 			}
 		})
+	}
+}
+
+// TestLogLevelFlag: --log-level comes from the command line or the config
+// file, like every flag; it is quiet (empty: info) by default.
+func TestLogLevelFlag(t *testing.T) {
+	f, err := parse(t)
+	if err != nil || f.LogLevel != "" {
+		t.Errorf("default --log-level = %q, %v; want empty (info)", f.LogLevel, err)
+	}
+	if f, err = parse(t, "--log-level", "debug"); err != nil || f.LogLevel != "debug" {
+		t.Errorf("--log-level debug = %q, %v", f.LogLevel, err)
+	}
+	path := t.TempDir() + "/server.json"
+	writeFile(t, path, `{"log_level": "debug"}`)
+	if f, err = parse(t, "--config", path); err != nil || f.LogLevel != "debug" {
+		t.Errorf("config log_level debug = %q, %v", f.LogLevel, err)
 	}
 }

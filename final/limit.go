@@ -1,6 +1,8 @@
 package final
 
 import (
+	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -24,7 +26,8 @@ const overloadReply = "HTTP/1.1 503 Service Unavailable\r\n" +
 	"server at capacity\r\n"
 
 // overloadWriteTimeout bounds writing the 503, so a refused client
-// cannot hold a goroutine by not reading.
+// cannot hold a goroutine by not reading (nor, over TLS, by stalling the
+// handshake the write runs first).
 const overloadWriteTimeout = time.Second
 
 // limitListener returns a listener that lets at most max connections be
@@ -50,7 +53,11 @@ func (l *connLimit) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		if l.open.Add(1) <= l.max {
-			return &countedConn{Conn: c, release: func() { l.open.Add(-1) }}, nil
+			cc := &countedConn{Conn: c, release: func() { l.open.Add(-1) }}
+			if tc, ok := c.(*tls.Conn); ok {
+				return &countedTLSConn{countedConn: cc, tls: tc}, nil
+			}
+			return cc, nil
 		}
 		l.open.Add(-1)
 		if n := l.refused.Add(1); n == 1 || n%1000 == 0 {
@@ -63,8 +70,11 @@ func (l *connLimit) Accept() (net.Conn, error) {
 // refuse answers 503 and closes without reading the request (lingering,
 // so the unread request does not turn the close into a reset).
 func refuse(c net.Conn) {
-	c.SetWriteDeadline(time.Now().Add(overloadWriteTimeout))
-	io.WriteString(c, overloadReply)
+	c.SetDeadline(time.Now().Add(overloadWriteTimeout))
+	if _, err := io.WriteString(c, overloadReply); err != nil {
+		c.Close() // the client is gone or not reading: nothing to linger for
+		return
+	}
 	ch02.LingerClose(c)
 }
 
@@ -88,6 +98,21 @@ func (c *countedConn) SyscallConn() (syscall.RawConn, error) {
 	}
 	return nil, errors.ErrUnsupported
 }
+
+// countedTLSConn is a countedConn around a TLS connection. It forwards
+// the handshake and the connection's state, so chapter 5 still runs the
+// handshake itself (and answers plain HTTP with a 400) and sets r.TLS
+// through the wrapper (ch04.Conn.Handshake).
+type countedTLSConn struct {
+	*countedConn
+	tls *tls.Conn
+}
+
+func (c *countedTLSConn) HandshakeContext(ctx context.Context) error {
+	return c.tls.HandshakeContext(ctx)
+}
+
+func (c *countedTLSConn) ConnectionState() tls.ConnectionState { return c.tls.ConnectionState() }
 
 // CloseWrite keeps half-close working through the wrapper.
 func (c *countedConn) CloseWrite() error {

@@ -201,6 +201,7 @@ func serveProcess(ctx context.Context, ln net.Listener, o Options, force <-chan 
 		IdleTimeout:       o.Flags.IdleTimeout,
 		MaxHeaderBytes:    int(o.Flags.MaxHeaderBytes),
 		MaxBodyBytes:      int64(o.Flags.MaxBody),
+		LogConnLife:       o.Flags.LogLevel == "debug",
 	}
 	var inner *ch07.Server
 	limit := o.recycleAfter()

@@ -56,6 +56,13 @@ type Server struct {
 	// ErrorLog receives the server's errors (rejected requests, panics);
 	// the log package's standard logger if nil.
 	ErrorLog *log.Logger
+	// LogConnLife also logs the ordinary ends of connections to ErrorLog:
+	// keep-alive connections closed after IdleTimeout, connections that
+	// sent no request within ReadHeaderTimeout, clients gone before the
+	// TLS handshake. They are normal life, not errors (a browser leaves
+	// several idle connections behind every page), so they are not logged
+	// by default; --log-level debug sets it. net/http has no such field.
+	LogConnLife bool
 	// ConnState is called as connections change state, as in net/http.
 	ConnState func(net.Conn, http.ConnState)
 
@@ -79,6 +86,7 @@ func (s *Server) server() *ch07.Server {
 			ConnState:         s.ConnState,
 			OnResponse:        s.onResponse,
 			QuietRequests:     true, // errors only: requests go to the access log
+			QuietConnLife:     !s.LogConnLife,
 		}
 		s.srv = ch07.New(inner)
 	})

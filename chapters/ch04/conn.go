@@ -3,6 +3,7 @@ package ch04
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
@@ -32,6 +33,10 @@ type Conn struct {
 	remoteAddr string
 	logf       ch01.Logf
 	hijacked   bool
+
+	// tlsState is the TLS connection's state once Handshake has run, the
+	// r.TLS of every request; nil on a plain connection.
+	tlsState *tls.ConnectionState
 
 	// unread reports that input may be left unread: a request was
 	// rejected mid-way, or its body was not read to its end. Closing a
@@ -114,9 +119,10 @@ type exchange struct {
 //
 // Beyond the package-level functions, the pair is tied to the connection:
 // the request's context is cancelled when the client goes away (see
-// ErrClientGone) and answers http.LocalAddrContextKey, a body over the
-// parser's limit reports that limit in its *http.MaxBytesError, and the
-// Response can Hijack and set deadlines. The Response reuses the Conn's
+// ErrClientGone) and answers http.LocalAddrContextKey, r.TLS is the
+// connection's TLS state once Handshake has run, a body over the parser's
+// limit reports that limit in its *http.MaxBytesError, and the Response
+// can Hijack and set deadlines. The Response reuses the Conn's
 // header map and buffers, so the previous Response from this Conn must be
 // finished.
 func (c *Conn) NewRequest(pr *ch02.Request, keepAlive bool) (*http.Request, *Response, error) {
@@ -127,6 +133,7 @@ func (c *Conn) NewRequest(pr *ch02.Request, keepAlive bool) (*http.Request, *Res
 		c.unread = true
 		return nil, nil, err
 	}
+	r.TLS = c.tlsState
 	x.parts.body.maxBody = c.parser.Limits.MaxBodyBytes
 	w := &x.w
 	w.init(r, c.bw, keepAlive)
@@ -174,6 +181,7 @@ func (c *Conn) release() {
 		c.giveBuffers()
 	}
 	c.rwc, c.ctx, c.logf, c.remoteAddr = nil, nil, nil, ""
+	c.tlsState = nil
 	c.unread = false
 	clear(c.keys[:cap(c.keys)]) // drop the names, not the array
 	c.keys = c.keys[:0]

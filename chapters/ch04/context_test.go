@@ -86,10 +86,23 @@ func TestWatchWaitsForBody(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the context was not cancelled when the client left")
 	}
-	if err := context.Cause(r.Context()); !errors.Is(err, ErrClientGone) {
-		t.Errorf("context.Cause = %v, want ErrClientGone", err)
+	if err := context.Cause(r.Context()); !errors.Is(err, ErrClientGone) || !errors.Is(err, context.Canceled) {
+		t.Errorf("context.Cause = %v, want ErrClientGone, which is also context.Canceled", err)
 	}
 	w.rc.finish()
+}
+
+// TestClientGoneIsACancel: ErrClientGone matches context.Canceled, as
+// net/http's cause of a cancelled request context does, and keeps its
+// message. (The reverse does not hold: TestWatchKeepsTheByte checks that
+// a request merely finished is not a client gone.)
+func TestClientGoneIsACancel(t *testing.T) {
+	if !errors.Is(ErrClientGone, context.Canceled) {
+		t.Error("errors.Is(ErrClientGone, context.Canceled) = false")
+	}
+	if msg := ErrClientGone.Error(); msg != "ch04: client closed the connection" {
+		t.Errorf("ErrClientGone says %q", msg)
+	}
 }
 
 // TestWatchKeepsTheByte: a byte that arrives during the watch (the start

@@ -1,6 +1,7 @@
 package ch04
 
 import (
+	"context"
 	"errors"
 
 	"github.com/httpfromscratch/course/chapters/ch01"
@@ -14,8 +15,12 @@ var (
 
 	// ErrClientGone is the cause (context.Cause) of a request context
 	// cancelled because the client closed or reset its connection while
-	// the handler ran.
-	ErrClientGone = errors.New("ch04: client closed the connection")
+	// the handler ran. It also matches context.Canceled (errors.Is), as
+	// the cause of net/http's own cancelled request contexts does: an
+	// outgoing call made with r.Context() returns the cause (http.Client
+	// does), and code that tells a cancelled call from a failed one with
+	// errors.Is(err, context.Canceled) sees a cancel.
+	ErrClientGone error = clientGoneError{}
 
 	// ErrBadTarget is returned by NewRequest and Conn.NewRequest when the
 	// request-target cannot be parsed as a URL. The request deserves 400
@@ -26,4 +31,18 @@ var (
 	// response has been finished: the handler returned, and the
 	// ResponseWriter may no longer be used.
 	ErrFinished = errors.New("ch04: response already finished")
+
+	// ErrPlainHTTP is returned by Conn.Handshake when the client spoke
+	// plain HTTP on a TLS connection; it has been answered 400, as
+	// net/http answers it.
+	ErrPlainHTTP = errors.New("ch04: client sent an HTTP request to an HTTPS server")
 )
+
+// clientGoneError is ErrClientGone's type: a cancellation, with the
+// reason in its message.
+type clientGoneError struct{}
+
+func (clientGoneError) Error() string { return "ch04: client closed the connection" }
+
+// Unwrap makes errors.Is(ErrClientGone, context.Canceled) true.
+func (clientGoneError) Unwrap() error { return context.Canceled }

@@ -348,8 +348,8 @@ func TestContextCancelledWhenClientGoes(t *testing.T) {
 			c.Close()
 			select {
 			case err := <-cause:
-				if !errors.Is(err, ch04.ErrClientGone) {
-					t.Errorf("context.Cause = %v, want ErrClientGone", err)
+				if !errors.Is(err, ch04.ErrClientGone) || !errors.Is(err, context.Canceled) {
+					t.Errorf("context.Cause = %v, want ErrClientGone, which is also context.Canceled", err)
 				}
 				if err := <-child; !errors.Is(err, context.Canceled) {
 					t.Errorf("a child context's Err() = %v, want context.Canceled", err)

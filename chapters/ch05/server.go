@@ -66,12 +66,13 @@ type Server struct {
 
 	// ReadHeaderTimeout bounds the time a client takes to send a request
 	// head, counted from the first byte of the request (from the accept,
-	// for the first request). A client that runs out of it mid-head gets
-	// 408 Request Timeout and the connection closes. If zero,
-	// DefaultReadHeaderTimeout is used; if negative, there is none. It
-	// also bounds the server's reading of what a handler left of a body
-	// (see MaxDrainBytes). The handler's own reads are not bounded: a
-	// handler that reads slowly on purpose sets its own deadline with
+	// for the first request; over TLS, it bounds the handshake too, and
+	// the first head's clock starts after it). A client that runs out of
+	// it mid-head gets 408 Request Timeout and the connection closes. If
+	// zero, DefaultReadHeaderTimeout is used; if negative, there is none.
+	// It also bounds the server's reading of what a handler left of a
+	// body (see MaxDrainBytes). The handler's own reads are not bounded:
+	// a handler that reads slowly on purpose sets its own deadline with
 	// http.ResponseController.
 	ReadHeaderTimeout time.Duration
 
@@ -106,6 +107,16 @@ type Server struct {
 	// access log (chapter 8) reports them there, and Logf keeps the
 	// errors.
 	QuietRequests bool
+
+	// QuietConnLife keeps the ordinary ends of connections out of Logf:
+	// a keep-alive connection closed after IdleTimeout, a connection that
+	// sent no byte of a request within ReadHeaderTimeout, a client that
+	// left before its TLS handshake. They are normal life, not errors: a
+	// browser leaves several idle connections behind every page, and
+	// opens some it never uses. A production server sets it and logs
+	// them only when asked to; a 408 mid-head and a failed TLS handshake
+	// are still logged.
+	QuietConnLife bool
 
 	// ConnState, if set, is called when a connection changes state, with
 	// net/http's states and meanings: http.StateNew once accepted;

@@ -1,0 +1,120 @@
+package ch04_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/httpfromscratch/course/chapters/ch04"
+	"github.com/httpfromscratch/course/internal/testkit"
+)
+
+// testCert makes a self-signed certificate for 127.0.0.1, and the pool a
+// client trusts it with.
+func testCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Minute),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
+}
+
+// startTLSServer serves h with a ch04.Server over TLS on a 127.0.0.1 port
+// and returns its address, its log, and a client that trusts it.
+func startTLSServer(t *testing.T, h http.Handler) (string, *testkit.LogRecorder, *http.Client) {
+	t.Helper()
+	cert, pool := testCert(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := new(testkit.LogRecorder)
+	s := &ch04.Server{Handler: h, Logf: logs.Logf}
+	testkit.Serve(t, s, tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}}), ch04.ErrServerClosed)
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	t.Cleanup(tr.CloseIdleConnections)
+	return ln.Addr().String(), logs, &http.Client{Transport: tr, Timeout: testTimeout}
+}
+
+// TestServerSetsRequestTLS: over TLS, r.TLS holds the connection's state
+// after the handshake, as net/http's requests do.
+func TestServerSetsRequestTLS(t *testing.T) {
+	got := make(chan *tls.ConnectionState, 1)
+	addr, _, c := startTLSServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.TLS
+	}))
+	resp, _ := do(t, c, newRequest(t, "GET", "https://"+addr+"/", nil))
+	st := <-got
+	switch {
+	case st == nil:
+		t.Fatal("r.TLS is nil on a request served over TLS")
+	case !st.HandshakeComplete || st.Version != resp.TLS.Version || st.CipherSuite != resp.TLS.CipherSuite:
+		t.Errorf("r.TLS = complete %v, version %x, suite %x; the client saw version %x, suite %x",
+			st.HandshakeComplete, st.Version, st.CipherSuite, resp.TLS.Version, resp.TLS.CipherSuite)
+	case st.ServerName != "":
+		t.Errorf("r.TLS.ServerName = %q, want none (the client dialled an IP address)", st.ServerName)
+	}
+}
+
+// TestServerAnswersPlainHTTPOnTLS: plain HTTP sent to the TLS port gets
+// net/http's 400, not a silent close, and one short log line.
+func TestServerAnswersPlainHTTPOnTLS(t *testing.T) {
+	addr, logs, _ := startTLSServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("the handler ran for plain HTTP on the TLS port")
+	}))
+	got := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	const want = "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
+	if got != want {
+		t.Errorf("plain HTTP to the TLS port got %q, want %q", got, want)
+	}
+	waitForLine(t, logs, "an HTTP request to an HTTPS server")
+}
+
+// waitForLine waits until the log has a line containing sub (it is
+// written as the connection closes, which the client may see first), and
+// checks it is one short line.
+func waitForLine(t *testing.T, logs *testkit.LogRecorder, sub string) {
+	t.Helper()
+	deadline := time.Now().Add(testTimeout)
+	for {
+		if lines := logs.Matching(sub); len(lines) > 0 {
+			if len(lines) > 1 || strings.Contains(lines[0], "\n") || len(lines[0]) > 200 {
+				t.Errorf("log lines about it: %q, want one short line", lines)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no log line containing %q within %v; log: %q", sub, testTimeout, logs.Lines())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
