@@ -22,8 +22,9 @@ const (
 // a listening socket's options to the sockets it accepts (Linux), the
 // keep-alive options are set once, on the listener, as nginx's
 // so_keepalive does, rather than with four system calls on every accepted
-// connection, as net.Listen's listener does: a tenth of the CPU a
-// connection-per-request client costs the server. Elsewhere, each
+// connection, as net.Listen's listener does (about 3.5% of the server's
+// CPU under a connection-per-request load, measured as the final lesson
+// says). Elsewhere, each
 // accepted connection is configured as net.Listen would.
 func listenTCP(addr string) (net.Listener, error) {
 	lc := listenConfig()
