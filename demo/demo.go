@@ -107,7 +107,8 @@ func writeText(w http.ResponseWriter, code int, body string) {
 	h["Content-Type"] = textPlain
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(code)
-	io.WriteString(w, body)
+	// A failed write means the client is gone; the server sees that too.
+	_, _ = io.WriteString(w, body)
 }
 
 // requestBody returns r.Body, or an empty body when a server (or a test)

@@ -78,7 +78,7 @@ func (s *Server) server() *ch07.Server {
 	s.once.Do(func() {
 		inner := &ch05.Server{
 			Addr:              s.Addr,
-			Handler:           withTimeouts(s.Handler, s.ReadTimeout, s.WriteTimeout),
+			Handler:           withTimeouts(s.Handler, s.ReadTimeout, s.WriteTimeout, s.logf),
 			Limits:            ch02.Limits{MaxHeaderBytes: s.MaxHeaderBytes, MaxBodyBytes: s.MaxBodyBytes},
 			ReadHeaderTimeout: s.ReadHeaderTimeout,
 			IdleTimeout:       s.IdleTimeout,
@@ -195,7 +195,11 @@ func tlsConfig(base *tls.Config, certFile, keyFile string) (*tls.Config, error) 
 // chapter 4's Response supports: the chapters bound the head
 // (ReadHeaderTimeout) and the wait between requests (IdleTimeout), this
 // bounds the rest.
-func withTimeouts(h http.Handler, read, write time.Duration) http.Handler {
+//
+// The deadlines are set on chapter 4's Response, which supports them; one
+// that cannot be set (the connection already gone) is logged, and the
+// handler runs anyway: there is no one left to answer.
+func withTimeouts(h http.Handler, read, write time.Duration, logf func(string, ...any)) http.Handler {
 	if h == nil {
 		h = http.DefaultServeMux
 	}
@@ -206,10 +210,14 @@ func withTimeouts(h http.Handler, read, write time.Duration) http.Handler {
 		rc := http.NewResponseController(w)
 		now := time.Now()
 		if read > 0 {
-			rc.SetReadDeadline(now.Add(read))
+			if err := rc.SetReadDeadline(now.Add(read)); err != nil {
+				logf("final: %s %s: read timeout not set: %v", r.Method, r.URL.Path, err)
+			}
 		}
 		if write > 0 {
-			rc.SetWriteDeadline(now.Add(write))
+			if err := rc.SetWriteDeadline(now.Add(write)); err != nil {
+				logf("final: %s %s: write timeout not set: %v", r.Method, r.URL.Path, err)
+			}
 		}
 		h.ServeHTTP(w, r)
 	})

@@ -70,13 +70,20 @@ func (h *Handler) ServeConn(c net.Conn) {
 		// a body error (bad chunk, too large) changes the answer.
 		body, err = io.ReadAll(req.Body)
 	}
+	var werr error
 	if err != nil {
 		code := StatusCode(err)
 		h.logf("ch02: %v: %d: %v", c.RemoteAddr(), code, err)
-		writeResponse(c, code, "text/plain; charset=utf-8", []byte(statusText(code)+": "+err.Error()+"\n"))
+		werr = writeResponse(c, code, "text/plain; charset=utf-8", []byte(statusText(code)+": "+err.Error()+"\n"))
 	} else {
 		h.logf("ch02: %v: %s %s %s: 200", c.RemoteAddr(), req.Method, req.Target, req.Proto)
-		writeResponse(c, 200, "application/json", Dump(req, body))
+		werr = writeResponse(c, 200, "application/json", Dump(req, body))
+	}
+	if werr != nil {
+		// The client is gone or stopped reading: no reply reached it, and
+		// there is nothing to linger for.
+		h.logf("ch02: %v: write response: %v", c.RemoteAddr(), werr)
+		return
 	}
 	LingerClose(c)
 }
@@ -150,5 +157,6 @@ func LingerClose(c net.Conn) {
 	if c.SetReadDeadline(time.Now().Add(lingerTimeout)) != nil {
 		return
 	}
+	//nolint:errcheck // the drain ends on the deadline, the limit or an error alike: c is closed next whatever it says
 	io.CopyN(io.Discard, c, lingerBytes)
 }

@@ -291,7 +291,7 @@ func (w *Response) writeInformational(code int) {
 	if _, err := w.bw.Write(buf); w.fail(err) != nil {
 		return
 	}
-	w.fail(w.bw.Flush())
+	_ = w.fail(w.bw.Flush()) // kept for Finish to report
 }
 
 // trailers collects the trailer fields to send after the last chunk (RFC

@@ -201,7 +201,7 @@ func (w *Response) Write(p []byte) (int, error) {
 // far to the client. After it, the length cannot be known any more: the
 // body is chunked, or close-delimited for an HTTP/1.0 client, unless the
 // handler set Content-Length. It implements http.Flusher.
-func (w *Response) Flush() { w.FlushError() }
+func (w *Response) Flush() { _ = w.FlushError() } // http.Flusher has no error: Finish reports it
 
 // FlushError is Flush returning the write error, if any. It is the method
 // http.ResponseController.Flush looks for first.
@@ -246,7 +246,7 @@ func (w *Response) Finish() error {
 		w.rc.finish()
 	}
 	if w.reqBody != nil {
-		w.reqBody.Close()
+		_ = w.reqBody.Close() // always nil: it only marks the body closed
 	}
 	switch {
 	case w.hijacked:
@@ -283,7 +283,7 @@ func (w *Response) finishBody() {
 	}
 	if w.framing == ch03.Chunked {
 		w.cw.Trailer = w.trailers()
-		w.fail(w.cw.Close())
+		_ = w.fail(w.cw.Close()) // kept for Finish to report
 	}
 	if w.declared >= 0 && ch03.StatusAllowsBody(w.status) && !w.isHead && w.written != w.declared {
 		// The head promised more bytes than the handler wrote: the client

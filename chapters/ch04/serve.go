@@ -68,6 +68,6 @@ func (w *Response) recoverPanic(v any) bool {
 	h["Content-Type"] = textPlain
 	h["X-Content-Type-Options"] = noSniff
 	w.writeHeader(http.StatusInternalServerError)
-	w.Write([]byte(internalErrorBody))
+	_, _ = w.Write([]byte(internalErrorBody)) // a failed write is kept for Finish
 	return true
 }

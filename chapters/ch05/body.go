@@ -48,7 +48,7 @@ func (b *requestBody) Read(p []byte) (int, error) {
 		b.owed = false
 		if b.w.Status() == 0 && !b.hc.Hijacked() {
 			bw := b.hc.Writer()
-			bw.WriteString(continueLine)
+			_, _ = bw.WriteString(continueLine) // Flush reports the same error
 			if b.err = bw.Flush(); b.err != nil {
 				return 0, b.err
 			}
@@ -97,6 +97,6 @@ func (b *requestBody) drain(rwc net.Conn, limit int64, timeout time.Duration) bo
 	if timeout > 0 {
 		rwc.SetReadDeadline(time.Now().Add(timeout))
 	}
-	io.CopyN(io.Discard, b, limit+1)
+	_, _ = io.CopyN(io.Discard, b, limit+1) // b.eof says how it ended
 	return b.eof
 }

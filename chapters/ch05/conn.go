@@ -62,7 +62,7 @@ func (c *conn) serve() {
 		}
 		// Close flushes what is buffered; an error means the client is
 		// gone already, and there is nobody left to tell.
-		c.hc.Close()
+		_ = c.hc.Close()
 		c.s.setState(c.rwc, http.StateClosed)
 	}()
 
@@ -157,7 +157,7 @@ func (c *conn) serveRequest(pr *ch02.Request, start time.Time) bool {
 	}
 	ch04.Serve(h, w, r)
 	if c.hc.Hijacked() {
-		w.Finish() // cancels the request's context; writes nothing
+		_ = w.Finish() // cancels the request's context; writes nothing
 		s.setState(c.rwc, http.StateHijacked)
 		c.responded(r, w, start, false)
 		return false
@@ -174,7 +174,7 @@ func (c *conn) serveRequest(pr *ch02.Request, start time.Time) bool {
 	if !keepAlive(p) {
 		w.CloseAfter()
 	}
-	w.Finish() // a write error makes MustClose true
+	_ = w.Finish() // a write error makes MustClose true
 	keep := !w.MustClose()
 	// Reported before the last bytes go: once the client has its
 	// response, the access log has its line.

@@ -101,7 +101,15 @@ func (m *Master) Signal(sig os.Signal) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, w := range m.running {
-		w.cmd.Process.Signal(sig)
+		m.signal(w, sig)
+	}
+}
+
+// signal sends sig to w. A worker that has exited already is no error:
+// its exit reaches Run's loop (or stopAll) through exits.
+func (m *Master) signal(w *worker, sig os.Signal) {
+	if err := w.cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		m.logf("ch06: worker %d (pid %d): send %v: %v", w.slot, w.cmd.Process.Pid, sig, err)
 	}
 }
 
@@ -172,8 +180,7 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 
 	for range m.want {
 		if _, err := m.spawn(); err != nil {
-			m.stopAll()
-			return err
+			return errors.Join(err, m.stopAll())
 		}
 	}
 
@@ -215,8 +222,10 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 				crashes = 0
 			}
 			if limit := orDefault(m.MaxCrashes, DefaultMaxCrashes); crashes >= limit {
-				m.stopAll() // the crash loop is the error to report
-				return fmt.Errorf("%w (%d in a row, the last %v): giving up", ErrCrashLoop, crashes, exitStatus(w.err))
+				// The crash loop is the error to report, and workers killed
+				// on the way out too.
+				stopErr := m.stopAll()
+				return errors.Join(fmt.Errorf("%w (%d in a row, the last %v): giving up", ErrCrashLoop, crashes, exitStatus(w.err)), stopErr)
 			}
 			// Back off a little while workers crash, so a crash loop does
 			// not burn a core before it is detected.
@@ -244,8 +253,8 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 func (m *Master) startFailed(crashes *int, err error) (retry <-chan time.Time, _ error) {
 	*crashes++
 	if limit := orDefault(m.MaxCrashes, DefaultMaxCrashes); *crashes >= limit {
-		m.stopAll()
-		return nil, fmt.Errorf("%w (%d in a row, the last: %v): giving up", ErrCrashLoop, *crashes, err)
+		stopErr := m.stopAll()
+		return nil, errors.Join(fmt.Errorf("%w (%d in a row, the last: %v): giving up", ErrCrashLoop, *crashes, err), stopErr)
 	}
 	pause := time.Duration(*crashes) * 100 * time.Millisecond
 	m.logf("%v; trying again in %v", err, pause)
@@ -310,7 +319,7 @@ func (m *Master) retire(w *worker) {
 	m.mu.Lock()
 	w.retiring = true
 	m.mu.Unlock()
-	w.cmd.Process.Signal(syscall.SIGTERM)
+	m.signal(w, syscall.SIGTERM)
 }
 
 // ReadyTimeout is how long Reload waits for a new worker to report that it
@@ -484,6 +493,7 @@ func (m *Master) stopAll() error {
 	}
 	for _, w := range m.running {
 		w.retiring = true
+		//nolint:errcheck // it fails only for a worker that has exited already, which the loop below reaps
 		w.cmd.Process.Signal(syscall.SIGTERM)
 	}
 	m.mu.Unlock()
@@ -494,7 +504,7 @@ func (m *Master) stopAll() error {
 		m.mu.Lock()
 		for _, w := range m.running {
 			m.logf("ch06: worker %d (pid %d) %s: killing it", w.slot, w.cmd.Process.Pid, why)
-			w.cmd.Process.Kill()
+			m.signal(w, os.Kill)
 		}
 		m.mu.Unlock()
 		deadline, force = nil, nil // now wait for the kills to land

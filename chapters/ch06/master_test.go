@@ -55,7 +55,10 @@ func testWorker() int {
 	stop := make(chan os.Signal, 1)
 	if os.Getenv(behaviourEnv) == "ignore-term" {
 		signal.Ignore(syscall.SIGTERM) // a stuck worker: only SIGKILL ends it
-		os.WriteFile(readyFile(os.Getpid()), nil, 0o644)
+		if err := os.WriteFile(readyFile(os.Getpid()), nil, 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
 	} else {
 		signal.Notify(stop, syscall.SIGTERM)
 	}
@@ -256,8 +259,12 @@ func TestFailedStartIsRetried(t *testing.T) {
 	waitFor(t, "a worker", func() bool { return len(m.Pids()) == 1 })
 	old := m.Pids()[0]
 
-	os.Remove(exe) // the next start fails
-	syscall.Kill(old, syscall.SIGKILL)
+	if err := os.Remove(exe); err != nil { // the next start fails
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(old, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
 	waitFor(t, "a failed start to be retried", func() bool { return retries.Load() > 0 })
 	if err := os.Symlink(os.Args[0], exe); err != nil {
 		t.Fatal(err)
@@ -304,8 +311,10 @@ func TestNoOrphansWhenTheMasterIsKilled(t *testing.T) {
 	go io.Copy(io.Discard, out)
 
 	// SIGKILL: the master gets no chance to stop its workers itself.
-	cmd.Process.Kill()
-	cmd.Wait()
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait() // "signal: killed"
 	for _, pid := range pids {
 		waitFor(t, fmt.Sprintf("orphaned worker %d to exit", pid), func() bool { return !alive(pid) })
 	}

@@ -49,6 +49,7 @@ func WatchMaster(masterGone func()) error {
 	}
 	go func() {
 		defer f.Close()
+		//nolint:errcheck // EOF or a read error alike: the lifeline is gone, so is the master
 		io.Copy(io.Discard, f) // blocks until EOF: nobody ever writes
 		masterGone()
 	}()

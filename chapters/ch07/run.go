@@ -58,8 +58,10 @@ func Run(ctx context.Context, force <-chan struct{}, s *Server, ln net.Listener,
 	err := s.Shutdown(sctx)
 	forced := isClosed(force)
 	if err != nil {
+		//nolint:errcheck // Shutdown's error is the one to report: Close only cuts what is left
 		s.Close()
 	}
+	//nolint:errcheck // Serve returns ErrServerClosed once Shutdown or Close has run
 	<-served
 	switch {
 	case err == nil:

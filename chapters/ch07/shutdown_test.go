@@ -182,7 +182,7 @@ func TestRun(t *testing.T) {
 			}
 			select {
 			case err := <-done:
-				if !errors.Is(err, tt.want) && !(tt.want == nil && err == nil) {
+				if !errors.Is(err, tt.want) { // errors.Is(nil, nil) is true
 					t.Errorf("Run() = %v, want %v", err, tt.want)
 				}
 			case <-time.After(10 * time.Second):
@@ -262,5 +262,7 @@ func TestShutdownWaitsForConnectionBeingAccepted(t *testing.T) {
 	if err := <-shut; err != nil {
 		t.Errorf("Shutdown() = %v, want nil", err)
 	}
-	<-served
+	if err := <-served; !errors.Is(err, ErrServerClosed) {
+		t.Errorf("Serve() = %v, want ErrServerClosed", err)
+	}
 }

@@ -143,7 +143,8 @@ func (l *Logger) flushEvery(interval time.Duration) {
 	for {
 		select {
 		case <-t.C:
-			l.Flush()
+			// A write error is kept in l.err, for Flush and Close to report.
+			_ = l.Flush()
 		case <-l.stop:
 			return
 		}

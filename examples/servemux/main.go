@@ -123,7 +123,9 @@ func noteID(w http.ResponseWriter, r *http.Request) (int, bool) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	// v always encodes (notes and strings), and the status is sent: an
+	// error here means the client is gone, with no one left to tell.
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {

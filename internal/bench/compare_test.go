@@ -42,7 +42,10 @@ func testServer(mode string, args []string) int {
 		fmt.Fprintln(os.Stderr, "usage: ADDR PIDFILE")
 		return 2
 	}
-	os.WriteFile(args[1], []byte(strconv.Itoa(os.Getpid())), 0o644)
+	if err := os.WriteFile(args[1], []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
 	if mode == "fail" {
 		fmt.Fprintln(os.Stderr, "starting\nboom: cannot serve")
 		return 1

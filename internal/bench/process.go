@@ -145,7 +145,7 @@ func (p *process) stop() {
 	select {
 	case <-p.done:
 	case <-t.C:
-		p.cmd.Process.Kill()
+		_ = p.cmd.Process.Kill() // fails only if it exited meanwhile: p.done says so
 		<-p.done
 	}
 	killGroup(p.cmd)

@@ -54,7 +54,7 @@ func (p *Progress) ForRun(cfg Config) func(Status) {
 			p.bar = p.newBar(progressSteps, "bench")
 		}
 		p.bar.Describe(fmt.Sprintf("%s req/s", thousands(int64(math.Round(rate(s))))))
-		p.bar.Set64(int64(fraction(cfg, s) * progressSteps))
+		_ = p.bar.Set64(int64(fraction(cfg, s) * progressSteps)) // a terminal write: see Done
 	}
 }
 
@@ -87,7 +87,7 @@ func (p *Progress) Event(e Event) {
 		desc += " " + e.Step
 	}
 	p.bar.Describe(desc)
-	p.bar.Set64(int64(e.Overall * progressSteps))
+	_ = p.bar.Set64(int64(e.Overall * progressSteps)) // a terminal write: see Done
 }
 
 // idleLine says in one line what an idle measurement saw.
@@ -101,11 +101,12 @@ func idleLine(r IdleRound) string {
 }
 
 // Done clears the bar, if one is shown, so the report starts on a clean
-// line.
+// line. The bar's errors are ignored, here and above: they are failed
+// writes to the terminal, where there is nothing better to report them.
 func (p *Progress) Done() {
 	if p.bar != nil {
-		p.bar.Finish()
-		p.bar.Clear()
+		_ = p.bar.Finish()
+		_ = p.bar.Clear()
 		p.bar = nil
 	}
 }

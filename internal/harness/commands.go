@@ -102,7 +102,7 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 		fail(ts, srv, "interrupt: the server did not stop after SIGINT (Ctrl+C)",
 			fmt.Sprintf("the server exits within %v", StopTimeout), "still running")
 	}
-	io.WriteString(ts.Stdout(), srv.out.String())
+	fmt.Fprint(ts.Stdout(), srv.out.String())
 	switch {
 	case err != nil && !neg:
 		fail(ts, nil, "interrupt: the server failed on SIGINT", "exit status 0", err.Error())
@@ -119,7 +119,7 @@ var signals = map[string]syscall.Signal{
 }
 
 func cmdOutput(ts *testscript.TestScript, neg bool, args []string) {
-	io.WriteString(ts.Stdout(), runningServer(ts, "output").out.String())
+	fmt.Fprint(ts.Stdout(), runningServer(ts, "output").out.String())
 }
 
 func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
@@ -202,7 +202,7 @@ func cmdRecv(ts *testscript.TestScript, neg bool, args []string) {
 	if hex {
 		fmt.Fprintf(ts.Stdout(), "%x\n", data)
 	} else {
-		ts.Stdout().Write(data)
+		fmt.Fprintf(ts.Stdout(), "%s", data)
 	}
 	if err != nil && !neg {
 		expected := "the server's bytes, then it closes the connection"
@@ -221,7 +221,7 @@ func cmdResponse(ts *testscript.TestScript, neg bool, args []string) {
 	})
 	c := dialed(ts, name)
 	text, err := c.readResponse(head)
-	io.WriteString(ts.Stdout(), text)
+	fmt.Fprint(ts.Stdout(), text)
 	switch {
 	case err != nil && !neg:
 		failf(ts, "a complete HTTP/1.1 response", withHistory(responseGot(text, err), c, name), "response: %v", err)

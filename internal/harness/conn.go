@@ -157,7 +157,7 @@ func (c *conn) readResponse(head bool) (string, error) {
 		switch strings.ToLower(name) {
 		case "date":
 			if _, err := time.Parse(imfFixdate, value); err != nil {
-				return out.String(), fmt.Errorf("Date %q is not an IMF-fixdate like %q (RFC 9110 section 5.6.7)", value, imfFixdate)
+				return out.String(), fmt.Errorf("header Date: %q is not an IMF-fixdate like %q (RFC 9110 section 5.6.7)", value, imfFixdate)
 			}
 			line = name + ": <date>"
 		case "content-length":

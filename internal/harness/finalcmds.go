@@ -132,7 +132,7 @@ func cmdTLSGet(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("tlsget: %s holds no PEM certificate", *ca)
 	}
 	out, err := tlsGet(serverAddr(ts), roots, paths)
-	io.WriteString(ts.Stdout(), out)
+	fmt.Fprint(ts.Stdout(), out)
 	switch {
 	case err != nil && !neg:
 		failf(ts, "each HTTPS request answered", err.Error(), "tlsget: a request over TLS failed")
@@ -661,8 +661,8 @@ func cmdStartFail(ts *testscript.TestScript, neg bool, args []string) {
 	env := append(append([]string(nil), st.env...),
 		"HOST="+Host, "PORT="+strconv.Itoa(port), "WORKERS="+strconv.Itoa(max(workers, 1)))
 	code, stdout, stderr, err := runRefused(argv, env, dir, ReadyTimeout)
-	ts.Stdout().Write(stdout)
-	ts.Stderr().Write(stderr)
+	fmt.Fprintf(ts.Stdout(), "%s", stdout)
+	fmt.Fprintf(ts.Stderr(), "%s", stderr)
 	cmdline := strings.Join(argv, " ")
 	switch {
 	case err != nil:
@@ -691,8 +691,10 @@ func runRefused(argv, env []string, dir string, timeout time.Duration) (code int
 	select {
 	case err = <-done:
 	case <-time.After(timeout):
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-done
+		// The kill fails only if nothing is left to kill, and Wait then
+		// says "signal: killed": the timeout is the error to report.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done //nolint:errcheck // see above
 		return 0, out.Bytes(), errOut.Bytes(), fmt.Errorf("still running after %v: it took the command line, want it refused with a failure status", timeout)
 	}
 	var exitErr *exec.ExitError

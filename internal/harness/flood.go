@@ -272,7 +272,7 @@ func (a *slowAttack) run(sc *slowConn, phase time.Duration) {
 			sc.c.SetWriteDeadline(time.Now().Add(ReadTimeout))
 			// An error here means the server is gone or reset the
 			// connection: the read below says which.
-			sc.c.Write([]byte{a.head(sent)})
+			_, _ = sc.c.Write([]byte{a.head(sent)})
 			sent++
 			next = sc.opened.Add(phase + time.Duration(sent)*a.every)
 		}

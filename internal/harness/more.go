@@ -42,7 +42,7 @@ func waitUntil(cond func() bool) bool {
 func cmdWaitExit(ts *testscript.TestScript, neg bool, args []string) {
 	srv := runningServer(ts, "waitexit")
 	exited, err := srv.wait(StopTimeout)
-	io.WriteString(ts.Stdout(), srv.out.String())
+	fmt.Fprint(ts.Stdout(), srv.out.String())
 	switch {
 	case !exited:
 		srv.dumpStuck()
@@ -282,8 +282,11 @@ func burstOne(addr, path string, n int) error {
 		if err != nil {
 			return fmt.Errorf("request %d: %w", i+1, err)
 		}
-		io.Copy(io.Discard, resp.Body)
+		_, err = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+		if err != nil {
+			return fmt.Errorf("request %d: body: %w", i+1, err)
+		}
 		if resp.StatusCode/100 != 2 {
 			return fmt.Errorf("request %d: status %d", i+1, resp.StatusCode)
 		}

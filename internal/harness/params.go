@@ -3,7 +3,6 @@ package harness
 import (
 	"fmt"
 	"runtime/debug"
-	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -71,16 +70,6 @@ func (st *state) cleanup() {
 		st.server.kill()
 		st.target.Group.remove(st.server)
 	}
-}
-
-// getenv reads a variable from the script's environment at setup.
-func (st *state) getenv(key string) string {
-	for i := len(st.env) - 1; i >= 0; i-- {
-		if k, v, ok := strings.Cut(st.env[i], "="); ok && k == key {
-			return v
-		}
-	}
-	return ""
 }
 
 // Commands returns the harness's script commands by name:

@@ -191,7 +191,8 @@ func probe(addr string) bool {
 	}
 	if tc, ok := c.(*net.TCPConn); ok && tc.CloseWrite() == nil {
 		c.SetReadDeadline(time.Now().Add(ProbeLinger))
-		io.Copy(io.Discard, c) // until the server closes, or ProbeLinger
+		// Until the server closes, or ProbeLinger: either way the probe is done.
+		_, _ = io.Copy(io.Discard, c)
 	}
 	return true
 }
@@ -227,11 +228,12 @@ func (s *server) wait(d time.Duration) (exited bool, err error) {
 // The group goes first: a prefork server's workers share it, and they hold
 // the server's output pipe too, so Wait would not return while one lives.
 func (s *server) kill() {
-	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+	// Both fail only when there is nothing left to kill.
+	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	select {
 	case <-s.done:
 	default:
-		s.cmd.Process.Signal(syscall.SIGKILL)
+		_ = s.cmd.Process.Kill()
 		<-s.done
 	}
 }

@@ -94,7 +94,11 @@ func runScripts(a *App, st stages.Stage, target harness.Target, flags ScriptFlag
 	if err != nil {
 		return scriptRun{}, fmt.Errorf("make a directory for the scripts: %w", err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() {
+		if err := os.RemoveAll(dir); err != nil {
+			a.style.warn.Fprintf(a.Stderr, "learn: could not remove the scripts' directory: %v\n", err)
+		}
+	}()
 	paths, err := harness.Extract(course.Files, files, dir)
 	if err != nil {
 		return scriptRun{}, err
@@ -200,10 +204,9 @@ func printFailure(s *style, r scriptResult, source, hint string) {
 	}
 	field("step", f.Command)
 	for i, line := range f.Report {
-		switch {
-		case i == 0:
+		if i == 0 {
 			s.printf("    %s\n", s.bad.Sprint(line))
-		default:
+		} else {
 			s.printf("%s\n", indent(line))
 		}
 	}

@@ -38,7 +38,9 @@ func reserve(port int) bool {
 	reservations.once.Do(func() {
 		f, err := os.OpenFile(lockFile, os.O_RDWR|os.O_CREATE, 0o666)
 		if err == nil {
-			f.Chmod(0o666) // past the umask: other users' tools lock it too
+			// Past the umask, so other users' tools lock it too. On a file
+			// another user made, it fails: its mode is theirs to set.
+			_ = f.Chmod(0o666)
 			reservations.f = f
 		}
 	})

@@ -2,6 +2,7 @@ package stages
 
 import (
 	"context"
+	"errors"
 	"net"
 	"reflect"
 	"strings"
@@ -194,7 +195,7 @@ func demoLimits(cfg Config) ch02.Limits {
 
 // serveUntilDone runs serve in the background and closes the server when
 // ctx is done; it returns serve's error unless that error only reports the
-// close.
+// close, and the close's error.
 func serveUntilDone(ctx context.Context, serve func() error, closeServer func() error, closed error) error {
 	errc := make(chan error, 1)
 	go func() { errc <- serve() }()
@@ -202,11 +203,11 @@ func serveUntilDone(ctx context.Context, serve func() error, closeServer func() 
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
-		closeServer()
+		cerr := closeServer()
 		if err := <-errc; err != closed {
-			return err
+			return errors.Join(err, cerr)
 		}
-		return nil
+		return cerr
 	}
 }
 

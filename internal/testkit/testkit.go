@@ -110,13 +110,17 @@ type Server interface {
 }
 
 // Serve runs s on ln in a goroutine until the test ends; then it closes s
-// and checks that Serve returned closed, the chapter's ErrServerClosed.
+// and checks that Close succeeded and Serve returned closed, the chapter's
+// ErrServerClosed.
 func Serve(tb testing.TB, s Server, ln net.Listener, closed error) {
 	tb.Helper()
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ln) }()
 	tb.Cleanup(func() {
-		s.Close()
+		// The test may have closed the listener itself already.
+		if err := s.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			tb.Errorf("Close() = %v", err)
+		}
 		if err := <-done; !errors.Is(err, closed) {
 			tb.Errorf("Serve() = %v, want %v", err, closed)
 		}
