@@ -19,10 +19,10 @@
 // section 6.3), and discards the body through its reused read buffer. Its
 // loop on an open connection allocates nothing.
 //
-// Latencies go into a Histogram: log-linear buckets in fixed memory, one
-// per connection, merged at the end. A percentile read from it is within
-// RelativeError (1/256) of the exact percentile of the samples; min, max
-// and mean are exact.
+// Latencies go into a Histogram, an HdrHistogram (log-linear buckets in
+// fixed memory), one per connection, merged at the end. A percentile read
+// from it is at most RelativeError (1/128) above the exact percentile of
+// the samples; min, max and mean are exact.
 //
 // Reports come as text (WriteSummary, WriteComparison, with a bar chart
 // drawn in Unicode blocks, colored through a Palette the caller supplies)

@@ -1,60 +1,121 @@
 package proc
 
 import (
+	"context"
 	"fmt"
-	"os"
-	"strconv"
+	"sync"
+	"syscall"
 	"time"
+
+	"github.com/prometheus/procfs"
+	"github.com/shirou/gopsutil/v4/common"
+	"github.com/shirou/gopsutil/v4/process"
 )
-
-// RSS returns a process's resident memory in bytes, VmRSS in
-// /proc/PID/status.
-func RSS(pid int) (int64, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0, fmt.Errorf("memory of process %d: %w", pid, err)
-	}
-	n, err := parseVmRSS(b)
-	if err != nil {
-		return 0, fmt.Errorf("memory of process %d: %w", pid, err)
-	}
-	return n, nil
-}
-
-// OpenFileLimits returns a process's soft and hard limits on open files,
-// from /proc/PID/limits.
-func OpenFileLimits(pid int) (soft, hard uint64, err error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/limits")
-	if err != nil {
-		return 0, 0, fmt.Errorf("limits of process %d: %w", pid, err)
-	}
-	if soft, hard, err = parseOpenFiles(b); err != nil {
-		return 0, 0, fmt.Errorf("limits of process %d: %w", pid, err)
-	}
-	return soft, hard, nil
-}
-
-// Descendant reports whether pid is root or one of its descendants, by
-// following parent pids in /proc.
-func Descendant(pid, root int) bool {
-	for p := pid; p > 1; {
-		if p == root {
-			return true
-		}
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/stat")
-		if err != nil {
-			return false
-		}
-		if p, err = parsePPID(b); err != nil {
-			return false
-		}
-	}
-	return false
-}
 
 // Supported reports whether this system has /proc to read other
 // processes from.
 const Supported = true
+
+// userHZ is the unit of the CPU times procfs reads from a process's stat:
+// clock ticks of USER_HZ, which Linux fixes at 100 a second for every
+// program's view.
+const userHZ = 100
+
+// procFS is /proc, opened once.
+var procFS = sync.OnceValues(procfs.NewDefaultFS)
+
+// RSS returns a process's resident memory in bytes, its VmRSS.
+func RSS(pid int) (int64, error) {
+	fs, err := procFS()
+	if err != nil {
+		return 0, fmt.Errorf("memory of process %d: %w", pid, err)
+	}
+	return rss(fs, pid)
+}
+
+func rss(fs procfs.FS, pid int) (int64, error) {
+	p, err := fs.Proc(pid)
+	if err != nil {
+		return 0, fmt.Errorf("memory of process %d: %w", pid, err)
+	}
+	s, err := p.NewStatus()
+	if err != nil {
+		return 0, fmt.Errorf("memory of process %d: %w", pid, err)
+	}
+	if s.VmRSS == 0 {
+		// A process that runs holds some memory: one without has exited
+		// and not been waited for, or is a kernel thread, whose status
+		// has no VmRSS line at all.
+		return 0, fmt.Errorf("memory of process %d: no VmRSS (a zombie, or a kernel thread)", pid)
+	}
+	return int64(s.VmRSS), nil
+}
+
+// OpenFileLimits returns a process's soft and hard limits on open files;
+// unlimited is the largest uint64. procfs reads only the soft one:
+// gopsutil reads both.
+func OpenFileLimits(pid int) (soft, hard uint64, err error) {
+	return openFileLimits(procfs.DefaultMountPoint, pid)
+}
+
+// openFileLimits reads them from the /proc mounted at root.
+func openFileLimits(root string, pid int) (soft, hard uint64, err error) {
+	ctx := context.WithValue(context.Background(), common.EnvKey, common.EnvMap{common.HostProcEnvKey: root})
+	limits, err := (&process.Process{Pid: int32(pid)}).RlimitWithContext(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("limits of process %d: %w", pid, err)
+	}
+	for _, l := range limits {
+		if l.Resource == process.RLIMIT_NOFILE {
+			return l.Soft, l.Hard, nil
+		}
+	}
+	return 0, 0, fmt.Errorf(`limits of process %d: no "Max open files" line`, pid)
+}
+
+// Descendant reports whether pid is root or one of its descendants, by
+// following parent pids.
+func Descendant(pid, root int) bool {
+	fs, err := procFS()
+	return err == nil && descendant(fs, pid, root)
+}
+
+func descendant(fs procfs.FS, pid, root int) bool {
+	for p := pid; p > 1; {
+		if p == root {
+			return true
+		}
+		proc, err := fs.Proc(p)
+		if err != nil {
+			return false
+		}
+		s, err := proc.Stat()
+		if err != nil {
+			return false
+		}
+		p = s.PPID
+	}
+	return false
+}
+
+// Alive reports whether pid is a running process: a zombie, which has
+// exited and waits for its parent to read its status, is not.
+func Alive(pid int) bool {
+	fs, err := procFS()
+	if err != nil { // no /proc mounted: all a signal can tell
+		return syscall.Kill(pid, 0) == nil
+	}
+	return alive(fs, pid)
+}
+
+func alive(fs procfs.FS, pid int) bool {
+	p, err := fs.Proc(pid)
+	if err != nil {
+		return false
+	}
+	s, err := p.Stat()
+	return err == nil && s.State != "Z"
+}
 
 // GroupCPU returns the CPU time, user and system, that the processes of
 // process group pgid have used so far, with their children that have
@@ -62,26 +123,26 @@ const Supported = true
 // the workers it replaced. A process that exits between the listing and
 // the reading is missed, as are children not yet waited for.
 func GroupCPU(pgid int) (time.Duration, error) {
-	ents, err := os.ReadDir("/proc")
+	fs, err := procFS()
+	if err != nil {
+		return 0, fmt.Errorf("CPU time of process group %d: %w", pgid, err)
+	}
+	return groupCPU(fs, pgid)
+}
+
+func groupCPU(fs procfs.FS, pgid int) (time.Duration, error) {
+	procs, err := fs.AllProcs()
 	if err != nil {
 		return 0, fmt.Errorf("CPU time of process group %d: %w", pgid, err)
 	}
 	var ticks int64
 	found := false
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
+	for _, p := range procs {
+		s, err := p.Stat()
+		if err != nil || s.PGRP != pgid {
+			continue // gone meanwhile, or another group's
 		}
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			continue // gone meanwhile
-		}
-		pgrp, t, err := parseGroupCPU(b)
-		if err != nil || pgrp != pgid {
-			continue
-		}
-		ticks += t
+		ticks += int64(s.UTime) + int64(s.STime) + int64(s.CUTime) + int64(s.CSTime)
 		found = true
 	}
 	if !found {

@@ -1,0 +1,143 @@
+package proc
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/procfs"
+)
+
+// stat is the line of a process's stat file in /proc: pid, command name,
+// state, parent, process group, then utime, stime, cutime, cstime in their
+// places among the other 52 fields, which are zero.
+func stat(pid int, comm, state string, ppid, pgrp, utime, stime, cutime, cstime int) string {
+	f := make([]string, 52)
+	for i := range f {
+		f[i] = "0"
+	}
+	f[0], f[1], f[2], f[3], f[4] = fmt.Sprint(pid), "("+comm+")", state, fmt.Sprint(ppid), fmt.Sprint(pgrp)
+	f[13], f[14], f[15], f[16] = fmt.Sprint(utime), fmt.Sprint(stime), fmt.Sprint(cutime), fmt.Sprint(cstime)
+	return strings.Join(f, " ") + "\n"
+}
+
+// fakeProc lays out a /proc in a temporary folder: a server, 4200, that
+// leads its process group; its worker 4242, with spaces and parentheses
+// in its name; a worker that exited and was not waited for, 4300, in a
+// group of its own; and an init, 1.
+func fakeProc(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	files := map[string]string{
+		"1/stat":      stat(1, "init", "S", 0, 1, 5, 5, 0, 0),
+		"4200/stat":   stat(4200, "server", "S", 1, 4200, 150, 50, 7, 3),
+		"4200/status": "Name:\tserver\nState:\tS (sleeping)\nVmPeak:\t  900 kB\nVmRSS:\t   12345 kB\nRssAnon:\t 100 kB\n",
+		"4200/limits": "Limit                     Soft Limit           Hard Limit           Units     \n" +
+			"Max cpu time              unlimited            unlimited            seconds   \n" +
+			"Max open files            1024                 unlimited            files     \n",
+		"4242/stat":   stat(4242, "a (b) c", "R", 4200, 4200, 10, 5, 0, 0),
+		"4242/status": "Name:\ta (b) c\nVmRSS:\t7 kB",
+		"4300/stat":   stat(4300, "server", "Z", 4200, 4300, 1, 1, 0, 0),
+		"4300/status": "Name:\tserver\nState:\tZ (zombie)\n",
+		"meminfo":     "MemTotal: 1 kB\n",
+	}
+	for name, content := range files {
+		path := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func TestFakeProc(t *testing.T) {
+	root := fakeProc(t)
+	fs, err := procfs.NewFS(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if n, err := rss(fs, 4200); err != nil || n != 12345<<10 {
+		t.Errorf("rss(4200) = %d, %v, want %d", n, err, 12345<<10)
+	}
+	if n, err := rss(fs, 4242); err != nil || n != 7<<10 {
+		t.Errorf("rss(4242), last line without newline = %d, %v, want %d", n, err, 7<<10)
+	}
+	for _, pid := range []int{4300, 999} {
+		if n, err := rss(fs, pid); err == nil {
+			t.Errorf("rss(%d) = %d, want an error: a zombie, a process that is not", pid, n)
+		}
+	}
+
+	for _, tt := range []struct {
+		pid, root int
+		want      bool
+	}{
+		{4200, 4200, true},
+		{4242, 4200, true}, // a command name with spaces and parentheses
+		{4300, 4200, true},
+		{4200, 4242, false},
+		{4242, 4300, false},
+		{999, 4200, false},
+		{1, 4200, false},
+	} {
+		if got := descendant(fs, tt.pid, tt.root); got != tt.want {
+			t.Errorf("descendant(%d, %d) = %v, want %v", tt.pid, tt.root, got, tt.want)
+		}
+	}
+
+	for pid, want := range map[int]bool{4200: true, 4242: true, 4300: false, 999: false} {
+		if got := alive(fs, pid); got != want {
+			t.Errorf("alive(%d) = %v, want %v", pid, got, want)
+		}
+	}
+
+	// The server's ticks and its waited-for children's, and its worker's:
+	// 150+50+7+3 + 10+5, at 100 a second.
+	if got, err := groupCPU(fs, 4200); err != nil || got != 2250*time.Millisecond {
+		t.Errorf("groupCPU(4200) = %v, %v, want 2.25s", got, err)
+	}
+	if got, err := groupCPU(fs, 5555); err == nil {
+		t.Errorf("groupCPU(a group with no process) = %v, want an error", got)
+	}
+
+	if soft, hard, err := openFileLimits(root, 4200); err != nil || soft != 1024 || hard != ^uint64(0) {
+		t.Errorf("openFileLimits(4200) = %d, %d, %v, want 1024 and the largest uint64 (unlimited)", soft, hard, err)
+	}
+	if _, _, err := openFileLimits(root, 4242); err == nil {
+		t.Errorf("openFileLimits(a process without limits) = nil error")
+	}
+}
+
+// TestZombie checks that a child that has exited is not alive while it
+// waits to be reaped, nor after.
+func TestZombie(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Start(); err != nil {
+		t.Skip(err)
+	}
+	pid := cmd.Process.Pid
+	deadline := time.Now().Add(5 * time.Second)
+	for Alive(pid) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if Alive(pid) {
+		t.Errorf("Alive(%d) = true 5s after it ran true", pid)
+	}
+	if _, err := RSS(pid); err == nil {
+		t.Errorf("RSS(a zombie) = nil error")
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if Alive(pid) {
+		t.Errorf("Alive(%d) = true after it was waited for", pid)
+	}
+}
