@@ -13,6 +13,9 @@
 // signals: QUIT stops at once, HUP replaces every worker without dropping
 // a request, TTIN and TTOU add and remove a worker, USR1 reopens the log
 // files. --max-requests recycles a worker after that many requests.
+// --limit-request-line, --limit-request-fields and
+// --limit-request-field-size are Gunicorn's request limits, with its
+// names and defaults.
 // Flags can also come from a JSON file (--config); flags given on the
 // command line win. The server's log holds errors; the ordinary ends of
 // connections (an idle keep-alive connection closed) join them only with

@@ -20,6 +20,10 @@ import (
 // tags) and as the keys of a --config JSON file ("idle-timeout" or
 // "idle_timeout"). The learn CLI embeds it too, so `learn run` takes the
 // same flags; each stage accepts only those it uses.
+//
+// The --limit-request-* flags are Gunicorn's request limits, by their
+// names. They are pointers because 0 is a value (no limit but
+// --max-header-bytes) and nil, not given, means Gunicorn's default.
 type Flags struct {
 	Host    string `default:"127.0.0.1" help:"Address to listen on (0.0.0.0 for every interface)."`
 	Port    int    `default:"8080" help:"TCP port to listen on (0 picks a free one)."`
@@ -31,11 +35,14 @@ type Flags struct {
 	ReadTimeout       time.Duration `help:"Time allowed to read a whole request, body included (default: none)."`
 	WriteTimeout      time.Duration `help:"Time allowed to write a response, from the end of its request's head (default: none)."`
 
-	MaxHeaderBytes    ByteSize `help:"Largest request head, e.g. 64KiB; larger gets 431 (default 64KiB)."`
-	MaxBody           ByteSize `help:"Largest request body, e.g. 1MiB; larger gets 413 (0: the stage's default)."`
-	MaxConns          int      `help:"Most open connections per worker; more get 503 at once (default: no limit)."`
-	MaxRequests       int      `help:"Recycle a worker gracefully after this many requests (needs --workers; default: never)."`
-	MaxRequestsJitter int      `help:"Add up to this many requests, at random, to --max-requests, so workers do not recycle together."`
+	MaxHeaderBytes        ByteSize `help:"Largest request head, e.g. 64KiB; larger gets 431 (default 64KiB)."`
+	LimitRequestLine      *int     `placeholder:"BYTES" help:"Longest request line, CRLF not counted; longer gets 414 (default 4094; 0: up to --max-header-bytes)."`
+	LimitRequestFields    *int     `placeholder:"N" help:"Most header fields in a request; more gets 431 (default 100; 0: as many as --max-header-bytes holds)."`
+	LimitRequestFieldSize *int     `placeholder:"BYTES" help:"Longest header field line, its CRLF counted; longer gets 431 (default 8190; 0: up to --max-header-bytes)."`
+	MaxBody               ByteSize `help:"Largest request body, e.g. 1MiB; larger gets 413 (0: the stage's default)."`
+	MaxConns              int      `help:"Most open connections per worker; more get 503 at once (default: no limit)."`
+	MaxRequests           int      `help:"Recycle a worker gracefully after this many requests (needs --workers; default: never)."`
+	MaxRequestsJitter     int      `help:"Add up to this many requests, at random, to --max-requests, so workers do not recycle together."`
 
 	AccessLog       string `help:"Where the access log goes: a file path, - for stdout (default), or off."`
 	AccessLogFormat string `help:"Access log format: console (default), common, combined or json."`
@@ -46,6 +53,33 @@ type Flags struct {
 	LogLevel string `help:"Server log detail: info (default: errors and warnings) or debug (also each connection's ordinary end, such as an idle keep-alive close)."`
 
 	Config kong.ConfigFlag `help:"Read flags from this JSON file; flags on the command line win."`
+}
+
+// Gunicorn's request limits (its limit_request_line, limit_request_fields
+// and limit_request_field_size settings): the defaults of the
+// --limit-request-* flags, counted as Gunicorn counts them.
+const (
+	DefaultLimitRequestLine      = 4094 // bytes, the request line without its CRLF
+	DefaultLimitRequestFields    = 100  // header fields
+	DefaultLimitRequestFieldSize = 8190 // bytes, one field line with its CRLF
+)
+
+// requestLimits returns the Server fields the --limit-request-* flags set:
+// Gunicorn's default for a flag not given, -1 (no limit but
+// --max-header-bytes) for 0, the value otherwise.
+func (f *Flags) requestLimits() (line, fields, fieldSize int) {
+	limit := func(v *int, def int) int {
+		switch {
+		case v == nil:
+			return def
+		case *v == 0:
+			return -1
+		}
+		return *v
+	}
+	return limit(f.LimitRequestLine, DefaultLimitRequestLine),
+		limit(f.LimitRequestFields, DefaultLimitRequestFields),
+		limit(f.LimitRequestFieldSize, DefaultLimitRequestFieldSize)
 }
 
 // Check checks values a flag's type cannot: ranges, pairs, and that the
@@ -59,6 +93,12 @@ func (f *Flags) Check() error {
 		return fmt.Errorf("--workers %d: use 0 (one process) or more", f.Workers)
 	case f.MaxConns < 0:
 		return fmt.Errorf("--max-conns %d: use a positive number, or 0 for no limit", f.MaxConns)
+	case negative(f.LimitRequestLine):
+		return fmt.Errorf("--limit-request-line %d: use a size in bytes, or 0 for no limit but --max-header-bytes", *f.LimitRequestLine)
+	case negative(f.LimitRequestFields):
+		return fmt.Errorf("--limit-request-fields %d: use a number of fields, or 0 for no limit but --max-header-bytes", *f.LimitRequestFields)
+	case negative(f.LimitRequestFieldSize):
+		return fmt.Errorf("--limit-request-field-size %d: use a size in bytes, or 0 for no limit but --max-header-bytes", *f.LimitRequestFieldSize)
 	case f.MaxRequests < 0 || f.MaxRequestsJitter < 0:
 		return fmt.Errorf("--max-requests and --max-requests-jitter take positive numbers")
 	case f.MaxRequestsJitter > 0 && f.MaxRequests == 0:
@@ -99,6 +139,9 @@ func (f *Flags) Check() error {
 	}
 	return nil
 }
+
+// negative reports whether an optional number was given and is below 0.
+func negative(v *int) bool { return v != nil && *v < 0 }
 
 // ByteSize is a size in bytes, written as a number with an optional unit:
 // 1048576, 512KiB, 1MiB, 2GiB (also K, M, G, KB, MB, GB, all powers of

@@ -193,6 +193,7 @@ func serveProcess(ctx context.Context, ln net.Listener, o Options, force <-chan 
 		}
 	})
 
+	line, fields, fieldSize := o.Flags.requestLimits()
 	srv := &Server{
 		Handler:           o.Handler,
 		ReadHeaderTimeout: o.Flags.ReadHeaderTimeout,
@@ -200,6 +201,9 @@ func serveProcess(ctx context.Context, ln net.Listener, o Options, force <-chan 
 		WriteTimeout:      o.Flags.WriteTimeout,
 		IdleTimeout:       o.Flags.IdleTimeout,
 		MaxHeaderBytes:    int(o.Flags.MaxHeaderBytes),
+		MaxRequestLine:    line,
+		MaxHeaderFields:   fields,
+		MaxFieldSize:      fieldSize,
 		MaxBodyBytes:      int64(o.Flags.MaxBody),
 		LogConnLife:       o.Flags.LogLevel == "debug",
 	}

@@ -46,6 +46,18 @@ type Server struct {
 	IdleTimeout time.Duration
 	// MaxHeaderBytes bounds a request's head (default 64 KiB).
 	MaxHeaderBytes int
+	// MaxRequestLine bounds a request line, in bytes without its CRLF:
+	// longer gets 414 (default 8 KiB, chapter 2's; negative: as long as
+	// MaxHeaderBytes). Main sets Gunicorn's 4094 (--limit-request-line).
+	// net/http has no such field, nor the next two.
+	MaxRequestLine int
+	// MaxHeaderFields bounds the number of header fields: more gets 431
+	// (default 100; negative: as many as MaxHeaderBytes holds).
+	MaxHeaderFields int
+	// MaxFieldSize bounds one header field line, in bytes with its CRLF:
+	// longer gets 431 (0 or negative: only MaxHeaderBytes bounds it). Main
+	// sets Gunicorn's 8190 (--limit-request-field-size).
+	MaxFieldSize int
 	// MaxBodyBytes bounds a request's body: more gets 413 (default 1 GiB;
 	// negative: no limit). net/http has no such field.
 	MaxBodyBytes int64
@@ -79,7 +91,7 @@ func (s *Server) server() *ch07.Server {
 		inner := &ch05.Server{
 			Addr:              s.Addr,
 			Handler:           withTimeouts(s.Handler, s.ReadTimeout, s.WriteTimeout, s.logf),
-			Limits:            ch02.Limits{MaxHeaderBytes: s.MaxHeaderBytes, MaxBodyBytes: s.MaxBodyBytes},
+			Limits:            s.limits(),
 			ReadHeaderTimeout: s.ReadHeaderTimeout,
 			IdleTimeout:       s.IdleTimeout,
 			Logf:              s.logf,
@@ -91,6 +103,31 @@ func (s *Server) server() *ch07.Server {
 		s.srv = ch07.New(inner)
 	})
 	return s.srv
+}
+
+// limits maps the fields to chapter 2's parser limits. Chapter 2 reads a
+// zero limit as its default, so "no limit but MaxHeaderBytes" is the
+// header limit itself: a request line may be as long as a whole head may
+// be, and no head within the limit holds more fields than it has bytes.
+func (s *Server) limits() ch02.Limits {
+	head := s.MaxHeaderBytes
+	if head <= 0 {
+		head = ch02.DefaultMaxHeaderBytes
+	}
+	lim := ch02.Limits{
+		MaxRequestLine:  s.MaxRequestLine,
+		MaxHeaderBytes:  s.MaxHeaderBytes,
+		MaxHeaderFields: s.MaxHeaderFields,
+		MaxFieldSize:    max(s.MaxFieldSize, 0),
+		MaxBodyBytes:    s.MaxBodyBytes,
+	}
+	if s.MaxRequestLine < 0 {
+		lim.MaxRequestLine = head
+	}
+	if s.MaxHeaderFields < 0 {
+		lim.MaxHeaderFields = head
+	}
+	return lim
 }
 
 func (s *Server) logf(format string, args ...any) {

@@ -29,12 +29,15 @@ const (
 // It streams: chunk data goes straight from the bufio.Reader to the
 // caller, however large the chunk, and it reads nothing past the final
 // CRLF. Chunk extensions are checked and dropped (RFC 9112 section 7.1.1:
-// a recipient MUST ignore extensions it does not understand).
+// a recipient MUST ignore extensions it does not understand). A trailer
+// field that belongs in the header section, such as Content-Length or
+// Host, is refused with 400 (RFC 9110 section 6.5.1).
 type chunkedReader struct {
 	br               *bufio.Reader
 	maxBody          int64 // 0: no limit
 	maxTrailerBytes  int
 	maxTrailerFields int
+	maxFieldSize     int // 0: no limit but maxTrailerBytes; set after reset
 
 	state chunkState
 	n     int64 // bytes left in the current chunk
@@ -123,7 +126,10 @@ func (cr *chunkedReader) readChunkSize() error {
 		cr.state, cr.n = chunkData, size
 		return nil
 	}
-	cr.line, cr.spans, err = readFields(cr.br, cr.line[:0], cr.spans[:0], cr.maxTrailerBytes, cr.maxTrailerFields, nil)
+	// A trailer section is read like a header section, with the same
+	// limits, and refuses the fields that belong in the header
+	// (ErrTrailerField).
+	cr.line, cr.spans, err = readFields(cr.br, cr.line[:0], cr.spans[:0], cr.maxTrailerBytes, cr.maxTrailerFields, cr.maxFieldSize, nil)
 	if err != nil {
 		return err
 	}

@@ -36,8 +36,11 @@
 //     together, Transfer-Encoding in HTTP/1.0, Transfer-Encoding whose
 //     last coding is not chunked, and Content-Length values that disagree
 //     (RFC 9112 section 6);
+//   - rejects a trailer field that belongs in the header section, such as
+//     Content-Length or Host (RFC 9110 section 6.5.1);
 //   - bounds every read: the request-line, the header section, the number
-//     of fields, chunk-size lines, trailers and (when set) the body.
+//     of fields, chunk-size lines, trailers and (when set) each field line
+//     and the body.
 //
 // It refuses a request as soon as the bytes received prove it invalid: a
 // second Host or a bad Content-Length on the line that carries it, a long

@@ -62,7 +62,8 @@ var (
 
 	// ErrHeaderTooLarge is returned by ReadRequest when the header
 	// section, or by a Body read when the trailer section, is over
-	// Limits.MaxHeaderBytes or Limits.MaxHeaderFields.
+	// Limits.MaxHeaderBytes or Limits.MaxHeaderFields, or one of its
+	// field lines is over Limits.MaxFieldSize.
 	ErrHeaderTooLarge = errors.New("ch02: header section too large")
 
 	// ErrHost is returned by ReadRequest when an HTTP/1.1 request has no
@@ -93,6 +94,14 @@ var (
 	// ErrChunk is returned by Body reads when the chunked framing is
 	// malformed (RFC 9112 section 7.1).
 	ErrChunk = errors.New("ch02: malformed chunked encoding")
+
+	// ErrTrailerField is returned by Body reads when a chunked body's
+	// trailer section holds a field that must be in the header section
+	// (RFC 9110 section 6.5.1): framing (Content-Length,
+	// Transfer-Encoding, Trailer), routing (Host), request modifiers
+	// (Expect, conditionals, Range...), authentication (Authorization,
+	// Cookie...) or content format (Content-Type...).
+	ErrTrailerField = errors.New("ch02: field not allowed in a trailer")
 )
 
 // StatusError is a parse failure and the HTTP status a server should

@@ -23,23 +23,36 @@ type fieldSpan struct {
 // trailer section).
 //
 // maxBytes bounds the section, CRLFs included; maxFields the number of
-// field lines; going over either is 431.
+// field lines; maxFieldSize, if not 0, each field line with its CRLF.
+// Going over any of them is 431.
 //
 // hs is nil for a trailer section. For the header section, it gathers
 // Host and framing fields as they arrive, so a second Host or a bad
 // Content-Length is refused on the line that carries it, without reading
-// the rest of the head.
-func readFields(br *bufio.Reader, buf []byte, spans []fieldSpan, maxBytes, maxFields int, hs *headerState) ([]byte, []fieldSpan, error) {
+// the rest of the head. In a trailer section, a field that has no place
+// there is refused the same way.
+func readFields(br *bufio.Reader, buf []byte, spans []fieldSpan, maxBytes, maxFields, maxFieldSize int, hs *headerState) ([]byte, []fieldSpan, error) {
 	budget := maxBytes
 	for {
 		start := len(buf)
+		// Each line is read up to the tighter of the two byte bounds: what
+		// is left of the section, or one field line (never less than the
+		// CRLF of the empty line that ends the section, which is no field).
+		limit, byField := budget, false
+		if maxFieldSize > 0 && maxFieldSize < budget {
+			limit, byField = max(maxFieldSize, len("\r\n")), true
+		}
 		var err error
-		buf, err = readLine(br, buf, budget)
+		buf, err = readLine(br, buf, limit)
 		switch err {
 		case nil:
 		case io.EOF, io.ErrUnexpectedEOF:
 			return buf, spans, partialFieldLine(buf[start:], hs != nil && len(spans) == 0)
 		case errLineTooLong:
+			if byField {
+				return buf, spans, statusError(http.StatusRequestHeaderFieldsTooLarge, ErrHeaderTooLarge,
+					"field line over "+strconv.Itoa(maxFieldSize)+" bytes")
+			}
 			return buf, spans, statusError(http.StatusRequestHeaderFieldsTooLarge, ErrHeaderTooLarge,
 				"over "+strconv.Itoa(maxBytes)+" bytes")
 		default:
@@ -78,6 +91,8 @@ func readFields(br *bufio.Reader, buf []byte, spans []fieldSpan, maxBytes, maxFi
 			if err := hs.add(line[:nameEnd], line[valStart:valEnd]); err != nil {
 				return buf, spans, err
 			}
+		} else if forbiddenInTrailer(line[:nameEnd]) {
+			return buf, spans, badRequest(ErrTrailerField, quote(line[:nameEnd]))
 		}
 		spans = append(spans, fieldSpan{start, start + nameEnd, start + valStart, start + valEnd})
 	}
@@ -150,6 +165,46 @@ func (hs *headerState) add(name, value []byte) error {
 		hs.haveTE = true
 	}
 	return nil
+}
+
+// notInTrailers are the fields a trailer section must not carry. RFC 9110
+// section 6.5.1: many fields cannot be processed outside the header
+// section, because they are needed before the content, such as those for
+// message framing, routing, authentication, request modifiers, response
+// controls or content format, and a sender MUST NOT put a field in a
+// trailer unless its definition allows it. A request that does is broken
+// or built to confuse: a proxy that merges trailers into the head would
+// see a second Content-Length or Host that we never checked. Dropping
+// them would be safe too; refusing tells the client, and leaves no
+// trailer a handler could take for the header it replaces. The response
+// controls of a response (Age, Expires, Location, Vary...) and its
+// challenges (WWW-Authenticate, Set-Cookie) mean nothing in a request,
+// header or trailer: they pass.
+var notInTrailers = [...]string{
+	// Framing (RFC 9112 section 6; RFC 9110 section 6.6.2).
+	"content-length", "transfer-encoding", "trailer",
+	// Routing (RFC 9110 section 7.2).
+	"host",
+	// Request modifiers: controls (RFC 9110 sections 7.6.2, 10.1; RFC
+	// 9111 section 5.2), conditionals (RFC 9110 section 13.1) and ranges
+	// (RFC 9110 section 14.2).
+	"cache-control", "expect", "max-forwards", "pragma", "te",
+	"if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range", "range",
+	// Authentication (RFC 9110 section 11.6; cookies, RFC 6265).
+	"authorization", "proxy-authorization", "cookie",
+	// Content format (RFC 9110 section 8).
+	"content-type", "content-encoding", "content-range",
+}
+
+// forbiddenInTrailer reports whether name is one of notInTrailers, in any
+// case.
+func forbiddenInTrailer(name []byte) bool {
+	for _, f := range notInTrailers {
+		if equalFold(name, f) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseFieldLine parses line, a field line without its CRLF:

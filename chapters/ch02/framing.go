@@ -185,6 +185,7 @@ func (b *body) reset(br *bufio.Reader, req *Request, n, maxBody int64, lim *Limi
 	b.remaining = max(n, 0)
 	if b.chunked {
 		b.cr.reset(br, maxBody, lim.maxHeaderBytes(), lim.maxHeaderFields())
+		b.cr.maxFieldSize = lim.maxFieldSize()
 	}
 }
 

@@ -20,7 +20,8 @@ const (
 const maxChunkLine = 4 << 10 // 4 KiB
 
 // Limits bounds what a request may make the parser read. Zero (or negative)
-// fields mean the default.
+// fields mean the default, which for MaxFieldSize and MaxBodyBytes is no
+// bound of their own.
 type Limits struct {
 	// MaxRequestLine is the longest request-line accepted, in bytes, not
 	// counting its CRLF; a longer one is answered 414 (URI Too Long), as
@@ -39,6 +40,14 @@ type Limits struct {
 	// section (and, separately, in the trailer section); more are
 	// answered 431. If zero, DefaultMaxHeaderFields is used.
 	MaxHeaderFields int
+
+	// MaxFieldSize is the longest field line accepted, in bytes, counting
+	// its CRLF as MaxHeaderBytes does; a longer one is answered 431 as
+	// soon as it goes over, without waiting for its end. It applies to
+	// each line of the header section and of a trailer section. If zero,
+	// a field line has no bound of its own: only MaxHeaderBytes bounds it.
+	// (It is Gunicorn's limit_request_field_size, counted the same way.)
+	MaxFieldSize int
 
 	// MaxBodyBytes is the largest body accepted, in bytes after chunked
 	// decoding; a larger one is answered 413 (Content Too Large). If zero,
@@ -68,6 +77,11 @@ func (l *Limits) maxHeaderFields() int {
 		return DefaultMaxHeaderFields
 	}
 	return l.MaxHeaderFields
+}
+
+// maxFieldSize returns the field line limit, or 0 for none of its own.
+func (l *Limits) maxFieldSize() int {
+	return max(l.MaxFieldSize, 0)
 }
 
 // maxBodyBytes returns the body limit, or 0 for none.

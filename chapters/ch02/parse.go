@@ -129,7 +129,7 @@ func (r *Reader) ReadRequest(br *bufio.Reader) (*Request, error) {
 		return nil, err
 	}
 	var hs headerState
-	r.buf, r.spans, err = readFields(br, r.buf, r.spans[:0], r.Limits.maxHeaderBytes(), r.Limits.maxHeaderFields(), &hs)
+	r.buf, r.spans, err = readFields(br, r.buf, r.spans[:0], r.Limits.maxHeaderBytes(), r.Limits.maxHeaderFields(), r.Limits.maxFieldSize(), &hs)
 	if err != nil {
 		return nil, err
 	}
