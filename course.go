@@ -7,7 +7,8 @@ package course
 import "embed"
 
 // Files is the course's embedded file tree, with paths as in the repository:
-// "chapters/ch01/README.md", "testdata/ch01/echo.txtar".
+// "chapters/ch01/README.md", "testdata/ch01/echo.txtar", and the diagrams
+// beside the lessons, "chapters/ch06/prefork.svg" (the web book serves them).
 //
-//go:embed chapters/*/README.md final/README.md testdata
+//go:embed chapters/*/README.md chapters/*/*.svg final/README.md testdata
 var Files embed.FS

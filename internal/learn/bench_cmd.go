@@ -1,6 +1,7 @@
 package learn
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/httpfromscratch/course/demo"
 	"github.com/httpfromscratch/course/final"
 	"github.com/httpfromscratch/course/internal/bench"
+	"github.com/httpfromscratch/course/internal/book"
 	"github.com/httpfromscratch/course/internal/stages"
 )
 
@@ -204,12 +206,31 @@ func (c *BenchCmd) compare(a *App, set func(string) bool, load bench.Config) err
 	if err != nil {
 		return err
 	}
+	a.keepComparison(cc, res)
 	for _, s := range res.Servers {
 		if s.Failed != "" {
 			return fmt.Errorf("%s %s", s.Name, s.Failed)
 		}
 	}
 	return nil
+}
+
+// keepComparison saves a comparison beside the learner's progress, where
+// `learn book` charts the last runs. Failing to is a warning only: the
+// report is out already.
+func (a *App) keepComparison(cc bench.CompareConfig, res bench.CompareResult) {
+	var doc bytes.Buffer
+	err := bench.WriteComparisonJSON(&doc, cc, res)
+	dir := ""
+	if err == nil {
+		dir, err = a.configDir()
+	}
+	if err == nil {
+		err = book.SaveBench(dir, book.BenchRun{At: time.Now(), Command: a.args, Comparison: doc.Bytes()})
+	}
+	if err != nil {
+		a.style.warn.Fprintf(a.Stderr, "learn: %v (learn book charts the runs kept there)\n", err)
+	}
 }
 
 // prepare returns the servers a comparison starts, as this binary's own

@@ -1,9 +1,14 @@
 package learn_test
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/httpfromscratch/course/internal/book"
 	"github.com/httpfromscratch/course/internal/learn"
 )
 
@@ -48,5 +53,60 @@ func TestBenchIdleFlags(t *testing.T) {
 				t.Errorf("learn bench %s wrote to stdout: %q", strings.Join(tt.args, " "), stdout.String())
 			}
 		})
+	}
+}
+
+// TestCompareKeepsResults: `learn bench --compare` keeps its results in
+// the config directory, beside progress, for `learn book` to chart.
+func TestCompareKeepsResults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	// The test binary runs as learn when called by that name (TestMain).
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "learn")
+	if err := os.Symlink(self, bin); err != nil {
+		t.Skipf("cannot name the test binary learn: %v", err)
+	}
+	config := t.TempDir()
+	env := map[string]string{"NO_COLOR": "1", "LEARN_CONFIG_DIR": config}
+	var stdout, stderr strings.Builder
+	app := &learn.App{Stdout: &stdout, Stderr: &stderr, Executable: bin, Getenv: func(k string) string { return env[k] }}
+	args := []string{"bench", "--compare", "net/http", "-n", "200", "--rounds", "1", "-c", "2"}
+	for run := 1; run <= 2; run++ {
+		if code := app.Main(args); code != 0 {
+			t.Fatalf("learn %s: exit %d\n%s", strings.Join(args, " "), code, stderr.String())
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(config, book.BenchFile))
+	if err != nil {
+		t.Fatalf("no results kept: %v\nstderr: %s", err, stderr.String())
+	}
+	var kept struct {
+		Runs []struct {
+			At         time.Time `json:"at"`
+			Command    []string  `json:"command"`
+			Comparison struct {
+				Mode    string `json:"mode"`
+				Servers []struct {
+					Name      string  `json:"name"`
+					MedianRPS float64 `json:"median_requests_per_second"`
+				} `json:"servers"`
+			} `json:"comparison"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(data, &kept); err != nil {
+		t.Fatal(err)
+	}
+	if len(kept.Runs) != 2 {
+		t.Fatalf("%d runs kept, want 2", len(kept.Runs))
+	}
+	r := kept.Runs[1]
+	if r.At.IsZero() || strings.Join(r.Command, " ") != strings.Join(args, " ") || r.Comparison.Mode != "compare" ||
+		len(r.Comparison.Servers) != 1 || r.Comparison.Servers[0].Name != "net/http" || r.Comparison.Servers[0].MedianRPS <= 0 {
+		t.Errorf("kept run %+v", r)
 	}
 }

@@ -30,6 +30,7 @@ type CLI struct {
 	Check CheckCmd `cmd:"" help:"Run a stage's checks against your own server, in any language."`
 	Next  NextCmd  `cmd:"" help:"Name the next stage to work on and how to start it."`
 	Bench BenchCmd `cmd:"" help:"Measure a server's requests/s and latency, or compare stages with net/http."`
+	Book  BookCmd  `cmd:"" help:"Serve the course as a web book, with your progress and bench charts."`
 
 	ServeNetHTTP ServeNetHTTPCmd `cmd:"" hidden:"" name:"serve-net-http" help:"Serve the demo app with net/http (the baseline of bench --compare)."`
 }
