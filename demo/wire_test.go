@@ -10,7 +10,8 @@ import (
 	"regexp"
 	"sync"
 	"testing"
-	"time"
+
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 // syncBuffer is a bytes.Buffer safe to write from the server's goroutines
@@ -48,13 +49,7 @@ func newServer(t *testing.T, h http.Handler) (*httptest.Server, *syncBuffer) {
 // read and write on it fails after waitBound rather than hanging.
 func dial(t *testing.T, srv *httptest.Server) net.Conn {
 	t.Helper()
-	c, err := net.Dial("tcp", srv.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(waitBound))
-	return c
+	return testkit.Dial(t, srv.Listener.Addr().String(), waitBound)
 }
 
 // exchange writes raw to a new connection and returns every byte the

@@ -75,10 +75,7 @@ func (l *flakyListener) Accept() (net.Conn, error) {
 // ends.
 func startServer(t *testing.T, s *Server, wrap func(net.Listener) net.Listener) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.Listen(t)
 	addr := ln.Addr().String()
 	if wrap != nil {
 		ln = wrap(ln)
@@ -108,12 +105,7 @@ func TestServeRetriesTemporaryAcceptErrors(t *testing.T) {
 
 func echoRoundTrip(t *testing.T, addr, msg string) {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
+	c := testkit.Dial(t, addr, testkit.WaitBound)
 	if _, err := io.WriteString(c, msg); err != nil {
 		t.Fatal(err)
 	}
@@ -134,20 +126,11 @@ func TestEchoHalfClose(t *testing.T) {
 
 func TestCloseEndsConnections(t *testing.T) {
 	s := &Server{}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ln) }()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	ln := testkit.Listen(t)
+	serving := testkit.Serve(t, s, ln, ErrServerClosed)
+	c := testkit.Dial(t, ln.Addr().String(), testkit.WaitBound)
 	// A round trip proves the server has accepted and tracks the connection.
 	io.WriteString(c, "x")
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if _, err := io.ReadFull(c, make([]byte, 1)); err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +138,7 @@ func TestCloseEndsConnections(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Errorf("Close() = %v", err)
 	}
-	if err := <-done; !errors.Is(err, ErrServerClosed) {
+	if err := serving.Wait(t); !errors.Is(err, ErrServerClosed) {
 		t.Errorf("Serve() = %v, want ErrServerClosed", err)
 	}
 	if n, err := c.Read(make([]byte, 1)); err == nil {
@@ -172,12 +155,7 @@ func TestCustomHandler(t *testing.T) {
 		io.WriteString(c, "hi\n")
 	})}
 	addr := startServer(t, s, nil)
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	c := testkit.Dial(t, addr, testkit.WaitBound)
 	got, err := io.ReadAll(c)
 	if err != nil || string(got) != "hi\n" {
 		t.Errorf("read %q, %v; want %q", got, err, "hi\n")

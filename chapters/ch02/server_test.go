@@ -1,35 +1,23 @@
 package ch02_test
 
 import (
-	"errors"
 	"io"
 	"net"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/httpfromscratch/course/chapters/ch01"
 	"github.com/httpfromscratch/course/chapters/ch02"
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 // startServer runs a ch02 server on a free loopback port until the test
 // ends, and returns its address.
 func startServer(t *testing.T, lim ch02.Limits) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := ch02.NewServer("", lim, t.Logf)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-done; !errors.Is(err, ch01.ErrServerClosed) {
-			t.Errorf("Serve = %v, want ErrServerClosed", err)
-		}
-	})
+	ln := testkit.Listen(t)
+	testkit.Serve(t, ch02.NewServer("", lim, t.Logf), ln, ch01.ErrServerClosed)
 	return ln.Addr().String()
 }
 
@@ -37,12 +25,7 @@ func startServer(t *testing.T, lim ch02.Limits) string {
 // the server closes it.
 func roundTrip(t *testing.T, addr, req string) string {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
+	c := testkit.Dial(t, addr, testkit.WaitBound)
 	if _, err := io.WriteString(c, req); err != nil {
 		t.Fatal(err)
 	}
@@ -100,12 +83,7 @@ func TestServer(t *testing.T) {
 // RST, which can destroy the reply before the client reads it).
 func TestServerRejectsWhileClientSends(t *testing.T) {
 	addr := startServer(t, ch02.Limits{})
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
+	c := testkit.Dial(t, addr, testkit.WaitBound)
 	go func() {
 		// 64 KiB more than the limit; the server stops reading at 8 KiB.
 		io.WriteString(c, "GET /"+strings.Repeat("a", 72<<10))

@@ -3,7 +3,6 @@ package ch03
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/httpfromscratch/course/chapters/ch01"
 	"github.com/httpfromscratch/course/chapters/ch02"
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 // ioTimeout bounds every read and write a test makes, so a server that
@@ -25,32 +25,15 @@ const ioTimeout = 5 * time.Second
 // returns its address.
 func startServer(t *testing.T, lim ch02.Limits) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	srv := &ch01.Server{Handler: &Handler{Limits: lim, Logf: t.Logf}}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-done; !errors.Is(err, ch01.ErrServerClosed) {
-			t.Errorf("Serve = %v, want %v", err, ch01.ErrServerClosed)
-		}
-	})
+	ln := testkit.Listen(t)
+	testkit.Serve(t, &ch01.Server{Handler: &Handler{Limits: lim, Logf: t.Logf}}, ln, ch01.ErrServerClosed)
 	return ln.Addr().String()
 }
 
 // dial connects to addr with a deadline on every operation.
 func dial(t *testing.T, addr string) *net.TCPConn {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatalf("dial %s: %v", addr, err)
-	}
-	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(ioTimeout))
-	return c.(*net.TCPConn)
+	return testkit.Dial(t, addr, ioTimeout).(*net.TCPConn)
 }
 
 var dateLine = regexp.MustCompile(`(?m)^Date: (.*)\r$`)

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -36,10 +35,7 @@ const testTimeout = 10 * time.Second
 // its address and log; the server is closed when the test ends.
 func startServer(t *testing.T, h http.Handler, configure func(*ch04.Server)) (string, *testkit.LogRecorder) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.Listen(t)
 	logs := new(testkit.LogRecorder)
 	s := &ch04.Server{Handler: h, Logf: logs.Logf}
 	if configure != nil {
@@ -84,12 +80,7 @@ func newRequest(t *testing.T, method, url string, body io.Reader) *http.Request 
 // closes it.
 func rawExchange(t *testing.T, addr, req string) string {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(testTimeout))
+	c := testkit.Dial(t, addr, testTimeout)
 	if _, err := io.WriteString(c, req); err != nil {
 		t.Fatal(err)
 	}
@@ -339,10 +330,7 @@ func TestContextCancelledWhenClientGoes(t *testing.T) {
 				child <- ctx.Err()
 			})
 			addr, _ := startServer(t, h, nil)
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := testkit.Dial(t, addr, testTimeout)
 			io.WriteString(c, tt.req)
 			<-started
 			c.Close()
@@ -514,12 +502,7 @@ func TestUnreadBodyDoesNotLoseTheReply(t *testing.T) {
 		w.WriteHeader(http.StatusForbidden)
 		io.WriteString(w, "not you")
 	}), nil)
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(testTimeout))
+	c := testkit.Dial(t, addr, testTimeout)
 	const size = 1 << 20
 	go func() {
 		io.WriteString(c, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: "+strconv.Itoa(size)+"\r\n\r\n")
@@ -539,12 +522,7 @@ func TestUnreadBodyDoesNotLoseTheReply(t *testing.T) {
 // go once the timeout passes.
 func TestReadHeaderTimeout(t *testing.T) {
 	addr, _ := startServer(t, demo.New(), func(s *ch04.Server) { s.ReadHeaderTimeout = 50 * time.Millisecond })
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(testTimeout))
+	c := testkit.Dial(t, addr, testTimeout)
 	got, err := io.ReadAll(c)
 	if err != nil || len(got) != 0 {
 		t.Errorf("an idle connection got %q, %v; want it closed without a word", got, err)

@@ -25,10 +25,7 @@ const testTimeout = 10 * time.Second
 // and its address. The server is closed when the test ends.
 func startServer(t *testing.T, h http.Handler, configure func(*ch05.Server)) (*ch05.Server, string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.Listen(t)
 	return serveOn(t, ln, h, configure), ln.Addr().String()
 }
 
@@ -52,13 +49,11 @@ type client struct {
 }
 
 // dial connects to addr; the connection is closed when the test ends.
+// Each of the client's reads and writes sets its own deadline, testTimeout
+// ahead: a test may keep the connection idle on purpose.
 func dial(t *testing.T, addr string) *client {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, testTimeout)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	c := testkit.Dial(t, addr, 0)
 	return &client{t: t, c: c, br: bufio.NewReader(c)}
 }
 
@@ -96,9 +91,9 @@ func (c *client) roundTrip(raw string) (*http.Response, string) {
 	return c.response(method)
 }
 
-// expectClosed checks that the server closes the connection within
-// testTimeout without sending anything more, and returns how long that
-// took.
+// expectClosed checks that the server closes the connection without
+// sending anything more, within testTimeout, a bound only a broken server
+// reaches; it returns how long that took, for a log line, not a verdict.
 func (c *client) expectClosed() time.Duration {
 	c.t.Helper()
 	start := time.Now()

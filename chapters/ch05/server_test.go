@@ -249,10 +249,7 @@ func (c *countingConn) Write(p []byte) (int, error) {
 // back in order, and in one write: the server flushed only when no
 // further request was waiting.
 func TestPipelining(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.Listen(t)
 	cl := &countingListener{Listener: ln}
 	serveOn(t, cl, demo.New(), nil)
 	c := dial(t, ln.Addr().String())
@@ -305,15 +302,21 @@ func TestPipeliningPartialHead(t *testing.T) {
 }
 
 // TestIdleTimeout: a connection that sends nothing after a response is
-// closed once IdleTimeout has passed, without a word.
+// closed once IdleTimeout has passed, without a word. Not before: the idle
+// clock starts after the last response, so the close comes at least
+// IdleTimeout after the test sent the last request, however loaded the
+// machine (a cause never follows its effect). How much later is the
+// scheduler's business: the test only bounds it by testTimeout.
 func TestIdleTimeout(t *testing.T) {
 	const idle = 200 * time.Millisecond
 	_, addr := startServer(t, demo.New(), func(s *ch05.Server) { s.IdleTimeout = idle })
 	c := dial(t, addr)
 	c.expectOpen()
+	sent := time.Now()
 	c.expectOpen()
-	if elapsed := c.expectClosed(); elapsed < idle*3/4 || elapsed > 20*idle {
-		t.Errorf("the idle connection closed after %v, want about %v", elapsed, idle)
+	c.expectClosed()
+	if waited := time.Since(sent); waited < idle {
+		t.Errorf("the connection was closed %v after its last request was sent, before the idle timeout %v", waited, idle)
 	}
 }
 
@@ -325,19 +328,15 @@ func TestReadHeaderTimeout(t *testing.T) {
 	const timeout = 200 * time.Millisecond
 	_, addr := startServer(t, demo.New(), func(s *ch05.Server) {
 		s.ReadHeaderTimeout = timeout
-		s.IdleTimeout = testTimeout // long: only the head's clock may fire
+		s.IdleTimeout = time.Hour // long: only the head's clock may fire
 	})
 
 	t.Run("first request", func(t *testing.T) {
 		c := dial(t, addr)
 		c.send("GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ")
-		start := time.Now()
-		resp, _ := c.response("GET")
+		resp, _ := c.response("GET") // within testTimeout
 		if resp.StatusCode != http.StatusRequestTimeout || !resp.Close {
 			t.Errorf("half a head = %d (close %v), want 408 with Connection: close", resp.StatusCode, resp.Close)
-		}
-		if elapsed := time.Since(start); elapsed > 20*timeout {
-			t.Errorf("408 after %v, want about %v", elapsed, timeout)
 		}
 		c.expectClosed()
 	})
@@ -345,7 +344,9 @@ func TestReadHeaderTimeout(t *testing.T) {
 		c := dial(t, addr)
 		c.expectOpen()
 		// Well within the timeout between bytes, but never done: the
-		// deadline is for the whole head.
+		// deadline is for the whole head. The sleep is the slow client's
+		// pace, not a wait for the server: a loaded machine only makes
+		// the client slower, and a correct server answers 408 anyway.
 		head := "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: 1234567890123456789012345678901234567890"
 		done := make(chan struct{})
 		go func() {
@@ -365,15 +366,17 @@ func TestReadHeaderTimeout(t *testing.T) {
 		<-done
 	})
 	t.Run("no request at all", func(t *testing.T) {
-		c := dial(t, addr)
-		if elapsed := c.expectClosed(); elapsed > 20*timeout {
-			t.Errorf("a silent connection closed after %v, want about %v", elapsed, timeout)
-		}
+		// Closed by the head's clock, started at the accept: the idle
+		// one would take an hour, which expectClosed does not wait out.
+		dial(t, addr).expectClosed()
 	})
 	t.Run("idle is not the head's business", func(t *testing.T) {
 		c := dial(t, addr)
 		c.expectOpen()
-		time.Sleep(2 * timeout) // idle, longer than the head timeout: allowed
+		// Idle for longer than the head timeout, which is allowed: until
+		// a silent connection, opened once c went idle, has been closed
+		// by that timeout, counted from its accept.
+		dial(t, addr).expectClosed()
 		c.expectOpen()
 	})
 }

@@ -8,10 +8,12 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/httpfromscratch/course/chapters/ch05"
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 // gate is a handler that announces each request and waits to be released,
@@ -37,17 +39,13 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "done "+r.URL.Path)
 }
 
-func startServer(t *testing.T, h http.Handler) (*Server, string, chan error) {
+// startServer serves h on a 127.0.0.1 port until the test ends, and
+// returns the server, its address and what tells when Serve returned.
+func startServer(t *testing.T, h http.Handler) (*Server, string, *testkit.Serving) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.Listen(t)
 	s := New(&ch05.Server{Handler: h})
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(ln) }()
-	t.Cleanup(func() { s.Close() })
-	return s, ln.Addr().String(), served
+	return s, ln.Addr().String(), testkit.Serve(t, s, ln, ErrServerClosed)
 }
 
 // client is one keep-alive connection that sends requests and reads
@@ -59,12 +57,7 @@ type client struct {
 
 func dial(t *testing.T, addr string) *client {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(10 * time.Second))
+	c := testkit.Dial(t, addr, testkit.WaitBound)
 	return &client{c: c, br: bufio.NewReader(c)}
 }
 
@@ -107,7 +100,7 @@ func TestShutdownClosesIdleAndFinishesInFlight(t *testing.T) {
 	}
 	busy := dial(t, addr)
 	busy.get(t, "/slow")
-	<-g.started // the request is in flight
+	receive(t, g.started, "the slow request") // in flight
 
 	shut := make(chan error, 1)
 	go func() { shut <- s.Shutdown(context.Background()) }()
@@ -115,7 +108,7 @@ func TestShutdownClosesIdleAndFinishesInFlight(t *testing.T) {
 	// The idle connection is closed at once.
 	idle.closedByServer(t)
 	// New connections are refused once the listener is closed.
-	waitRefused(t, addr)
+	testkit.WaitRefused(t, addr)
 	// The request in flight finishes, says Connection: close, and then
 	// the connection ends.
 	close(g.release)
@@ -127,10 +120,10 @@ func TestShutdownClosesIdleAndFinishesInFlight(t *testing.T) {
 	if err := <-shut; err != nil {
 		t.Errorf("Shutdown() = %v, want nil", err)
 	}
-	if err := <-served; !errors.Is(err, ErrServerClosed) {
+	if err := served.Wait(t); !errors.Is(err, ErrServerClosed) {
 		t.Errorf("Serve() = %v, want ErrServerClosed", err)
 	}
-	if err := s.Serve(mustListen(t)); !errors.Is(err, ErrServerClosed) {
+	if err := s.Serve(testkit.Listen(t)); !errors.Is(err, ErrServerClosed) {
 		t.Errorf("Serve after Shutdown = %v, want ErrServerClosed", err)
 	}
 }
@@ -140,7 +133,7 @@ func TestShutdownTimesOut(t *testing.T) {
 	s, addr, _ := startServer(t, g)
 	busy := dial(t, addr)
 	busy.get(t, "/slow")
-	<-g.started
+	receive(t, g.started, "the slow request")
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if err := s.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
@@ -163,7 +156,7 @@ func TestRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g := newGate()
-			ln := mustListen(t)
+			ln := testkit.Listen(t)
 			s := New(&ch05.Server{Handler: g})
 			ctx, stop := context.WithCancel(context.Background())
 			force := make(chan struct{})
@@ -171,9 +164,9 @@ func TestRun(t *testing.T) {
 			go func() { done <- Run(ctx, force, s, ln, tt.timeout, t.Logf) }()
 			busy := dial(t, ln.Addr().String())
 			busy.get(t, "/slow")
-			<-g.started
+			receive(t, g.started, "the slow request")
 			stop()
-			waitRefused(t, ln.Addr().String())
+			testkit.WaitRefused(t, ln.Addr().String())
 			if tt.release {
 				close(g.release)
 			}
@@ -185,42 +178,23 @@ func TestRun(t *testing.T) {
 				if !errors.Is(err, tt.want) { // errors.Is(nil, nil) is true
 					t.Errorf("Run() = %v, want %v", err, tt.want)
 				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("Run did not return")
+			case <-time.After(testkit.WaitBound):
+				t.Fatalf("Run did not return within %v", testkit.WaitBound)
 			}
 		})
 	}
 }
 
-func mustListen(t *testing.T) net.Listener {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ln
-}
-
-// waitRefused waits until addr refuses connections (bounded).
-func waitRefused(t *testing.T, addr string) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err != nil {
-			return
-		}
-		c.Close()
-	}
-	t.Fatal("the server still accepts connections")
-}
-
 // holdingListener accepts a connection and then holds it, announcing it,
 // until released: the instant between the kernel handing a connection
-// over and the server starting to serve it, stretched for a test.
+// over and the server starting to serve it, stretched for a test. It
+// announces its Close too: Shutdown has begun.
 type holdingListener struct {
 	net.Listener
 	accepted chan struct{}
 	release  chan struct{}
+	closing  chan struct{}
+	once     sync.Once
 }
 
 func (l *holdingListener) Accept() (net.Conn, error) {
@@ -233,36 +207,63 @@ func (l *holdingListener) Accept() (net.Conn, error) {
 	return c, nil
 }
 
+func (l *holdingListener) Close() error {
+	l.once.Do(func() { close(l.closing) })
+	return l.Listener.Close()
+}
+
 // A connection accepted just as Shutdown starts is served, not lost:
-// Shutdown waits until the accept loop has handed it over and it is
-// answered.
+// Shutdown waits until the accept loop has handed it over and its request
+// is answered. The request is a slow one, held by the gate, so the test
+// can look at Shutdown while it must still wait, with no clock: it has
+// closed the listener, the connection has reached the handler, and the
+// handler has not answered.
 func TestShutdownWaitsForConnectionBeingAccepted(t *testing.T) {
-	hl := &holdingListener{Listener: mustListen(t), accepted: make(chan struct{}, 1), release: make(chan struct{})}
-	s := New(&ch05.Server{Handler: newGate()})
-	t.Cleanup(func() { s.Close() })
-	served := make(chan error, 1)
-	go func() { served <- s.Serve(hl) }()
+	g := newGate()
+	hl := &holdingListener{Listener: testkit.Listen(t), accepted: make(chan struct{}, 1),
+		release: make(chan struct{}), closing: make(chan struct{})}
+	s := New(&ch05.Server{Handler: g})
+	served := testkit.Serve(t, s, hl, ErrServerClosed)
 
 	cl := dial(t, hl.Addr().String())
-	cl.get(t, "/")
-	<-hl.accepted // in the accept loop's hands, not served yet
+	cl.get(t, "/slow")
+	receive(t, hl.accepted, "the accept") // in the accept loop's hands, not served yet
 
 	shut := make(chan error, 1)
 	go func() { shut <- s.Shutdown(context.Background()) }()
+	receive(t, hl.closing, "Shutdown closing the listener")
+	close(hl.release)
+	receive(t, g.started, "the held connection's request reaching the handler")
 	select {
 	case err := <-shut:
-		t.Fatalf("Shutdown() = %v before the accepted connection was served", err)
-	case <-time.After(50 * time.Millisecond):
+		t.Fatalf("Shutdown() = %v while the accepted connection's request was in flight", err)
+	default:
 	}
-	close(hl.release)
+	close(g.release)
 	resp := cl.response(t)
-	if body, _ := io.ReadAll(resp.Body); string(body) != "done /" || !resp.Close {
+	if body, _ := io.ReadAll(resp.Body); string(body) != "done /slow" || !resp.Close {
 		t.Errorf("response: %q, Close=%v; want the body and Connection: close", body, resp.Close)
 	}
-	if err := <-shut; err != nil {
-		t.Errorf("Shutdown() = %v, want nil", err)
+	select {
+	case err := <-shut:
+		if err != nil {
+			t.Errorf("Shutdown() = %v, want nil", err)
+		}
+	case <-time.After(testkit.WaitBound):
+		t.Fatalf("Shutdown has not returned %v after the last request was answered", testkit.WaitBound)
 	}
-	if err := <-served; !errors.Is(err, ErrServerClosed) {
+	if err := served.Wait(t); !errors.Is(err, ErrServerClosed) {
 		t.Errorf("Serve() = %v, want ErrServerClosed", err)
+	}
+}
+
+// receive waits for a value on ch, failing the test after
+// testkit.WaitBound.
+func receive[T any](t *testing.T, ch <-chan T, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(testkit.WaitBound):
+		t.Fatalf("%s: nothing after %v", what, testkit.WaitBound)
 	}
 }

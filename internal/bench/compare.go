@@ -239,7 +239,7 @@ func Compare(ctx context.Context, cc CompareConfig) (CompareResult, error) {
 			if cpu1, err := procs[i].cpu(); err == nil && cpuErr == nil {
 				r.ServerCPU = cpu1 - cpu0
 			}
-			if exited, err := procs[i].exited(); exited {
+			if exited, err := procs[i].Exited(); exited {
 				s.Failed = fmt.Sprintf("exited during round %d (%v)%s", round+1, err, procs[i].out.said())
 				continue
 			}

@@ -15,8 +15,4 @@ var (
 	// ErrTooLarge is returned by readResponse when a line is longer than
 	// ReadBufferSize, or there are more than MaxHeaderLines headers.
 	ErrTooLarge = errors.New("bench: response line or header section too large")
-
-	// errExited is returned by waitReady when the server exited before
-	// it accepted a connection.
-	errExited = errors.New("exited before accepting connections")
 )

@@ -341,14 +341,14 @@ func (m *idleMeasurer) measure(ctx context.Context, t Target, round int) (r Idle
 	// died turns a failure into the reason behind it when the server
 	// exited: its exit and last words say more than a refused connection.
 	died := func(what string) string {
-		if exited, perr := p.exited(); exited {
+		if exited, perr := p.Exited(); exited {
 			return fmt.Sprintf("exited during round %d (%v)%s", round, perr, p.out.said())
 		}
 		return fmt.Sprintf("round %d: %s", round, what)
 	}
 
 	r.Conns = m.ic.Conns
-	r.PID = p.cmd.Process.Pid
+	r.PID = p.Pid()
 	if err := h.warmUp(ctx); err != nil {
 		return r, died(fmt.Sprintf("warm-up GET %s: %v", m.ic.Path, err)), nil
 	}
@@ -398,7 +398,7 @@ func (m *idleMeasurer) measure(ctx context.Context, t Target, round int) (r Idle
 	if ctx.Err() != nil {
 		return r, "", stopped()
 	}
-	if exited, _ := p.exited(); exited {
+	if exited, _ := p.Exited(); exited {
 		return r, died(""), nil
 	}
 	return r, "", nil

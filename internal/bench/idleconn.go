@@ -143,7 +143,7 @@ const MaxPIDBody = 64
 // that is neither that process nor one of its descendants is an error:
 // its memory would say nothing of the server.
 func serverPID(ctx context.Context, p *process, timeout time.Duration) (int, error) {
-	started := p.cmd.Process.Pid
+	started := p.Pid()
 	body, ok := getPIDBody(ctx, p.addr, timeout)
 	if !ok {
 		return started, nil

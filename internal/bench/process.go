@@ -14,13 +14,14 @@ import (
 
 	"github.com/httpfromscratch/course/internal/ports"
 	"github.com/httpfromscratch/course/internal/proc"
+	"github.com/httpfromscratch/course/internal/serverproc"
 )
 
 // Timeouts of the servers a comparison starts.
 const (
 	// ReadyTimeout is how long a server may take to accept connections
 	// (the course's contract, in package demo's doc).
-	ReadyTimeout = 10 * time.Second
+	ReadyTimeout = serverproc.ReadyTimeout
 	// StopTimeout is how long a server may take to exit after SIGINT
 	// before it is killed.
 	StopTimeout = 5 * time.Second
@@ -33,13 +34,13 @@ const (
 	OutputTail = 4 << 10
 )
 
-// process is one server a comparison runs.
+// process is one server a comparison runs: a serverproc.Process, which
+// starts, waits for and stops it, with its address and the tail of its
+// output.
 type process struct {
-	cmd  *exec.Cmd
+	*serverproc.Process
 	addr string
 	out  *tailBuffer
-	done chan struct{} // closed when the process has exited
-	err  error         // its exit error, valid after done
 }
 
 // startServer starts target on a free port of 127.0.0.1 and waits until it
@@ -58,12 +59,13 @@ func startServer(ctx context.Context, t Target) (*process, error) {
 		if err != nil {
 			return nil, err
 		}
-		err = p.waitReady(ctx)
+		err = p.WaitReady(ctx, p.addr, ReadyTimeout)
 		if err == nil {
 			return p, nil
 		}
 		p.stop()
-		if !errors.Is(err, errExited) {
+		err = fmt.Errorf("%w%s", err, p.out.said())
+		if !errors.Is(err, serverproc.ErrExited) {
 			return nil, err
 		}
 	}
@@ -82,74 +84,17 @@ func startProcess(argv, env []string, addr string) (*process, error) {
 	cmd.Env = append(os.Environ(), env...)
 	out := &tailBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
-	setProcessGroup(cmd)
-	if err := cmd.Start(); err != nil {
+	p, err := serverproc.Start(cmd)
+	if err != nil {
 		return nil, fmt.Errorf("bench: start %s: %w", argv[0], err)
 	}
-	p := &process{cmd: cmd, addr: addr, out: out, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
-	return p, nil
-}
-
-// waitReady polls the server's port, 5 ms doubling to 200 ms apart, until
-// it accepts, the process exits, ReadyTimeout passes or ctx is done.
-func (p *process) waitReady(ctx context.Context) error {
-	deadline := time.Now().Add(ReadyTimeout)
-	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
-		c, err := net.DialTimeout("tcp", p.addr, time.Second)
-		if err == nil {
-			// A socket connected to itself (a dial to a free ephemeral
-			// port can be) is no server.
-			self := c.LocalAddr().String() == c.RemoteAddr().String()
-			c.Close()
-			if !self {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("nothing accepted on %s within %v%s", p.addr, ReadyTimeout, p.out.said())
-		}
-		t := time.NewTimer(delay)
-		select {
-		case <-p.done:
-			t.Stop()
-			return fmt.Errorf("%w (%v)%s", errExited, p.err, p.out.said())
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-}
-
-// exited reports whether the process has ended, and how.
-func (p *process) exited() (bool, error) {
-	select {
-	case <-p.done:
-		return true, p.err
-	default:
-		return false, nil
-	}
+	return &process{Process: p, addr: addr, out: out}, nil
 }
 
 // stop asks the server to exit with SIGINT, as Ctrl+C would, kills it
 // after StopTimeout, and then kills whatever is left in its process group
 // (a prefork server's workers), so nothing outlives the comparison.
-func (p *process) stop() {
-	interrupt(p.cmd)
-	t := time.NewTimer(StopTimeout)
-	defer t.Stop()
-	select {
-	case <-p.done:
-	case <-t.C:
-		_ = p.cmd.Process.Kill() // fails only if it exited meanwhile: p.done says so
-		<-p.done
-	}
-	killGroup(p.cmd)
-}
+func (p *process) stop() { p.Stop(StopTimeout) }
 
 // freePort returns a port for a server to compare (see ports.Free).
 func freePort() (int, error) {
@@ -194,5 +139,5 @@ func (b *tailBuffer) said() string {
 // cpu returns the CPU time the server's processes have used so far: its
 // process group's, which holds a prefork server's workers too.
 func (p *process) cpu() (time.Duration, error) {
-	return proc.GroupCPU(p.cmd.Process.Pid)
+	return proc.GroupCPU(p.Pid())
 }

@@ -215,20 +215,27 @@ func TestRunResendsAfterAnnouncedClose(t *testing.T) {
 	}
 }
 
+// TestRunDuration: a run with a Duration sends requests for that long
+// and reports it: Elapsed is at least the Duration, and no more than the
+// time Run took, however loaded the machine (how much more than the
+// Duration is the scheduler's business, not the test's).
 func TestRunDuration(t *testing.T) {
 	addr, _ := helloServer(t)
 	var calls atomic.Int64
 	var last Status
-	res, err := Run(context.Background(), Config{Addr: addr, Connections: 2, Duration: 200 * time.Millisecond,
+	const d = 200 * time.Millisecond
+	start := time.Now()
+	res, err := Run(context.Background(), Config{Addr: addr, Connections: 2, Duration: d,
 		Progress: func(s Status) { calls.Add(1); last = s }})
+	took := time.Since(start)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	if res.Requests == 0 || res.Errors != 0 {
 		t.Errorf("Run = %d requests, %d errors, want some, 0", res.Requests, res.Errors)
 	}
-	if res.Elapsed < 200*time.Millisecond || res.Elapsed > 10*time.Second {
-		t.Errorf("Elapsed = %v, want 200ms plus the last requests", res.Elapsed)
+	if res.Elapsed < d || res.Elapsed > took {
+		t.Errorf("Elapsed = %v, want at least the Duration %v and at most the %v Run took", res.Elapsed, d, took)
 	}
 	if calls.Load() == 0 || last.Requests != res.Requests {
 		t.Errorf("Progress called %d times, last with %d requests, want at least once, last with %d",
@@ -267,13 +274,27 @@ func TestRunStopsOnCancel(t *testing.T) {
 		<-accepted
 		cancel()
 	}()
-	start := time.Now()
-	res, err := Run(ctx, Config{Addr: addr, Connections: 2, Duration: time.Minute, Timeout: time.Minute})
+	type result struct {
+		res Result
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := Run(ctx, Config{Addr: addr, Connections: 2, Duration: time.Minute, Timeout: time.Minute})
+		done <- result{res, err}
+	}()
+	// Without the cancel, Run would go on for its minute: a bound well
+	// short of that tells a Run that ignores ctx, and no healthy one
+	// comes near it.
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run has not returned 10s after its context was cancelled")
+	}
+	res, err := r.res, r.err
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Run = %v, want context.Canceled", err)
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("Run took %v after cancel, want it to stop at once", d)
 	}
 	if res.Errors != 0 {
 		t.Errorf("Run counted %d errors, want 0: requests cut short by the bench are not the server's", res.Errors)

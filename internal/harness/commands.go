@@ -32,10 +32,10 @@ func cmdStart(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	st := scriptState(ts)
 	if st.server != nil {
-		if exited, _ := st.server.wait(0); !exited {
+		if exited, _ := st.server.Wait(0); !exited {
 			ts.Fatalf("start: the server is already running; interrupt it first")
 		}
-		st.target.Group.remove(st.server)
+		st.target.Group.Remove(st.server.Process)
 	}
 	workers := 0
 	for i, a := range args {
@@ -63,7 +63,7 @@ func cmdStart(ts *testscript.TestScript, neg bool, args []string) {
 			st.server = srv
 			ts.Setenv("HOST", Host)
 			ts.Setenv("PORT", strconv.Itoa(port))
-			ts.Logf("started %s (pid %d)", strings.Join(argv, " "), srv.cmd.Process.Pid)
+			ts.Logf("started %s (pid %d)", strings.Join(argv, " "), srv.Pid())
 			return
 		}
 		lastErr = err
@@ -76,7 +76,7 @@ func cmdStart(ts *testscript.TestScript, neg bool, args []string) {
 		out := srv.out.String()
 		fail(ts, nil, fmt.Sprintf("start: %s did not start serving", strings.Join(argv, " ")),
 			fmt.Sprintf("a server accepting connections on %s:%d within %v", Host, port, ReadyTimeout),
-			startError(err)+"\n"+outputTail(out, OutputLines))
+			err.Error()+"\n"+outputTail(out, OutputLines))
 	}
 	ts.Fatalf("start: %v", lastErr)
 }
@@ -92,13 +92,13 @@ func runningServer(ts *testscript.TestScript, cmd string) *server {
 
 func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	srv := runningServer(ts, "interrupt")
-	if err := srv.signal(os.Interrupt); err != nil {
+	if err := srv.Signal(os.Interrupt); err != nil {
 		fail(ts, srv, "interrupt: the server stopped before it was asked to", "a running server to stop with SIGINT", err.Error())
 	}
-	exited, err := srv.wait(StopTimeout)
+	exited, err := srv.Wait(StopTimeout)
 	if !exited {
 		srv.dumpStuck()
-		srv.kill()
+		srv.Kill()
 		fail(ts, srv, "interrupt: the server did not stop after SIGINT (Ctrl+C)",
 			fmt.Sprintf("the server exits within %v", StopTimeout), "still running")
 	}
@@ -116,6 +116,7 @@ var signals = map[string]syscall.Signal{
 	"INT": syscall.SIGINT, "TERM": syscall.SIGTERM, "KILL": syscall.SIGKILL,
 	"QUIT": syscall.SIGQUIT, "HUP": syscall.SIGHUP, "USR1": syscall.SIGUSR1,
 	"USR2": syscall.SIGUSR2, "TTIN": syscall.SIGTTIN, "TTOU": syscall.SIGTTOU,
+	"STOP": syscall.SIGSTOP, "CONT": syscall.SIGCONT,
 }
 
 func cmdOutput(ts *testscript.TestScript, neg bool, args []string) {
@@ -132,7 +133,7 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		sig = s
 	}
-	if err := srv.signal(sig); err != nil {
+	if err := srv.Signal(sig); err != nil {
 		fail(ts, srv, "signal: the server stopped before it was signalled", "a running server to send "+sig.String()+" to", err.Error())
 	}
 }
@@ -315,11 +316,6 @@ func responseGot(text string, err error) string {
 		return "no bytes"
 	}
 	return "the response read so far:\n" + indentLines(strings.TrimSuffix(cutLines(text, 12), "\n"), "    ")
-}
-
-// startError says why the server is not up.
-func startError(err error) string {
-	return strings.TrimPrefix(err.Error(), errNotReady.Error()+": ")
 }
 
 // cutLines keeps the first n lines of text.

@@ -33,6 +33,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/httpfromscratch/course/internal/serverproc"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -215,7 +216,7 @@ func cmdLoadSignal(ts *testscript.TestScript, neg bool, args []string) {
 		if *sigName != "" {
 			ts.Fatalf("loadsignal: -kill and -signal exclude each other")
 		}
-		if !inGroup(srv, *killPid) || *killPid == srv.cmd.Process.Pid {
+		if !srv.InGroup(*killPid) || *killPid == srv.Pid() {
 			ts.Fatalf("loadsignal: -kill %d: not a worker of the server under test", *killPid)
 		}
 		l.at = time.Duration(*at * float64(*dur))
@@ -232,7 +233,7 @@ func cmdLoadSignal(ts *testscript.TestScript, neg bool, args []string) {
 		l.at = time.Duration(*at * float64(*dur))
 		l.signal = func() error {
 			ts.Logf("loadsignal: sending SIG%s after %v", strings.TrimPrefix(*sigName, "SIG"), l.at)
-			return srv.signal(sig)
+			return srv.Signal(sig)
 		}
 	}
 	if os.Getenv(DumpEnv) == "1" {
@@ -532,7 +533,7 @@ func cmdWaitWorkers(ts *testscript.TestScript, neg bool, args []string) {
 		if err != nil {
 			fail(ts, srv, "waitworkers: GET /pid failed", "a 200 answer to GET /pid with the serving process's id as its body", err.Error())
 		}
-		if pid == srv.cmd.Process.Pid && want > 1 {
+		if pid == srv.Pid() && want > 1 {
 			fail(ts, srv, "waitworkers: the master process served a request", "only workers serve requests", fmt.Sprintf("GET /pid answered by the master, pid %d", pid))
 		}
 		if last = append(last, pid); len(last) > WorkersWindow {
@@ -638,7 +639,7 @@ func cmdStartFail(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	st := scriptState(ts)
 	if st.server != nil {
-		if exited, _ := st.server.wait(0); !exited {
+		if exited, _ := st.server.Wait(0); !exited {
 			ts.Fatalf("startfail: a server is running; interrupt it first")
 		}
 	}
@@ -680,21 +681,16 @@ func cmdStartFail(ts *testscript.TestScript, neg bool, args []string) {
 func runRefused(argv, env []string, dir string, timeout time.Duration) (code int, stdout, stderr []byte, err error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env, cmd.Dir = env, dir
-	var out, errOut bytes.Buffer // written by exec's copiers, read after Wait
+	var out, errOut bytes.Buffer // written by exec's copiers, read after the exit
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	p, err := serverproc.Start(cmd)
+	if err != nil {
 		return 0, nil, nil, fmt.Errorf("harness: start %s: %w", argv[0], err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err = <-done:
-	case <-time.After(timeout):
-		// The kill fails only if nothing is left to kill, and Wait then
-		// says "signal: killed": the timeout is the error to report.
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-done //nolint:errcheck // see above
+	exited, err := p.Wait(timeout)
+	if !exited {
+		// Wait then says "signal: killed": the timeout is the error to report.
+		p.Kill()
 		return 0, out.Bytes(), errOut.Bytes(), fmt.Errorf("still running after %v: it took the command line, want it refused with a failure status", timeout)
 	}
 	var exitErr *exec.ExitError
@@ -706,13 +702,6 @@ func runRefused(argv, env []string, dir string, timeout time.Duration) (code int
 	default:
 		return 0, out.Bytes(), errOut.Bytes(), err
 	}
-}
-
-// inGroup reports whether pid is in the server's process group: the
-// server or one of its workers.
-func inGroup(srv *server, pid int) bool {
-	pgid, err := syscall.Getpgid(pid)
-	return err == nil && pgid == srv.cmd.Process.Pid
 }
 
 // pathArg returns the optional PATH argument left after a command's

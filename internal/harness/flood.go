@@ -48,11 +48,8 @@ const (
 	// sampleEvery is how often slowloris sends a normal request.
 	sampleEvery = 100 * time.Millisecond
 	// baselineSamples is how many normal requests, before the slow
-	// connections open, make the baseline.
+	// connections open, make the baseline latency slowloris prints.
 	baselineSamples = 10
-	// minAttackSamples is the fewest normal requests, while every slow
-	// connection is open, slowloris needs for a verdict.
-	minAttackSamples = 5
 	// floodDialers is how many connections the flood commands open, or
 	// send a request on, at once: enough to open 10,000 in seconds, few
 	// enough that the server's accept queue (listen backlog) never
@@ -71,19 +68,21 @@ const (
 // cmdSlowloris opens -n connections that each send the bytes of a request
 // head one at a time, one every -every, and never finish it: the
 // slowloris attack, which ties up a server that gives each connection a
-// thread or a slot until its request is complete. Meanwhile it sends
-// GET PATH on a fresh connection every 100 ms and compares the median
-// time to the whole answer with the median of 10 requests sent before the
-// attack; the normal requests stop when the first slow connection is
-// closed. It fails if the median got slower by more than -max-delay, if a
-// normal request fails, if opening the slow connections took more than
-// half the timeout (the server accepts one at a time), or if a slow
-// connection is not closed by the server between the read-header timeout
-// (-timeout, the value the script gave the server) and SlowCloseMargin
-// after it, counted from its connect. It prints one line with the
-// figures. The p90 is printed, not judged: with about 25 requests under
-// attack on a shared two-core machine it is the third-slowest request,
-// one scheduling hiccup, where the median is the typical request.
+// thread or a slot until its request is complete. Meanwhile, one after
+// the other, it sends GET PATH on a fresh connection every 100 ms, from
+// when the last slow connection is open until the first is closed or
+// shortly before the read-header timeout. It judges behaviour, never
+// speed: it fails if a normal request fails (a 2xx whole within
+// ReadTimeout, the harness's generous bound, on every connection), if no
+// normal request was answered while every slow connection still hung (a
+// server that serves only once the slow ones are cut, or cut some before
+// the last was open), or if a slow connection is not closed by the
+// server between the read-header timeout (-timeout, the value the script
+// gave the server) and SlowCloseMargin after it, counted from its
+// connect. It prints one line with the figures: the median time to a
+// whole answer before the attack (10 requests) and under it, and its
+// p90; they say how the server copes and are for reading, not judged, as
+// a shared two-core machine can stretch any of them.
 func cmdSlowloris(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("slowloris: unsupported: ! slowloris")
@@ -91,10 +90,9 @@ func cmdSlowloris(ts *testscript.TestScript, neg bool, args []string) {
 	fs := flag.NewFlagSet("slowloris", flag.ContinueOnError)
 	n := fs.Int("n", 500, "slow connections")
 	every := fs.Duration("every", time.Second, "time between two bytes of a slow connection")
-	maxDelay := fs.Duration("max-delay", 100*time.Millisecond, "largest extra median latency allowed under attack")
 	timeout := fs.Duration("timeout", 10*time.Second, "the server's read-header timeout")
 	rest := parseFlags(ts, fs, args)
-	path := pathArg(ts, rest, "usage: slowloris [-n N] [-every DUR] [-max-delay DUR] [-timeout DUR] [PATH]")
+	path := pathArg(ts, rest, "usage: slowloris [-n N] [-every DUR] [-timeout DUR] [PATH]")
 	switch {
 	case *n < 1 || *n > MaxSlowConns:
 		ts.Fatalf("slowloris: want 1 <= -n <= %d", MaxSlowConns)
@@ -102,8 +100,6 @@ func cmdSlowloris(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("slowloris: want %v <= -timeout <= %v", MinSlowTimeout, MaxSlowTimeout)
 	case *every < MinSlowEvery || *every > *timeout:
 		ts.Fatalf("slowloris: want %v <= -every <= -timeout", MinSlowEvery)
-	case *maxDelay <= 0:
-		ts.Fatalf("slowloris: want -max-delay > 0")
 	}
 	if err := proc.RaiseFileLimit(*n + fdHeadroom); err != nil {
 		ts.Fatalf("slowloris: %v", err)
@@ -137,22 +133,21 @@ func cmdSlowloris(ts *testscript.TestScript, neg bool, args []string) {
 	if err := a.open(*n); err != nil {
 		failed("%v", err)
 	}
-	if a.openTook > *timeout/2 {
-		// A healthy server accepts 500 connections in well under a second,
-		// even under the race detector.
-		failed("opening the %d slow connections took %v, more than half the read-header timeout %v: "+
-			"the server accepts slowly while connections wait for their request (one at a time? a small listen backlog?)",
-			*n, a.openTook.Round(time.Millisecond), *timeout)
-	}
 	// Normal requests while every slow connection is open: until the first
 	// is closed, or shortly before the server should start closing them.
+	// Each is a 2xx within ReadTimeout or a failure; it counts as served
+	// under attack if its answer came while no slow connection had been
+	// closed yet.
+	openBefore := a.closed.Load() // closed by the server before the last was open
 	var attack []time.Duration
+	sent := 0
 	end := a.first.Add(*timeout - 2*sampleEvery)
-	for next := time.Now(); time.Now().Before(end) && a.closed.Load() == 0; next = next.Add(sampleEvery) {
+	for next := time.Now(); openBefore == 0 && time.Now().Before(end) && a.closed.Load() == 0; next = next.Add(sampleEvery) {
 		time.Sleep(time.Until(next))
+		sent++
 		d, err := timedGet(addr, path)
 		if err != nil {
-			failed("under attack, after %d normal requests: %v", len(attack), err)
+			failed("under attack, normal request %d: %v", sent, err)
 		}
 		if a.closed.Load() == 0 {
 			attack = append(attack, d)
@@ -163,15 +158,18 @@ func cmdSlowloris(ts *testscript.TestScript, neg bool, args []string) {
 	base, delay := median(baseline), median(attack)-median(baseline)
 	res := a.result(*timeout, *timeout+SlowCloseMargin)
 	fmt.Fprintf(ts.Stdout(), "slowloris: %d slow connections, opened in %v; GET %s: baseline median %v; %s; %s; read-header timeout %v\n",
-		*n, a.openTook.Round(time.Millisecond), path, ms(base), attackSummary(attack, delay), res.summary(*n), *timeout)
+		*n, a.openTook.Round(time.Millisecond), path, ms(base), attackSummary(attack, sent, delay), res.summary(*n), *timeout)
 	switch {
 	case res.early > 0:
 		failed("%d slow connections were closed before the read-header timeout %v (the earliest %v after connecting)%s",
 			res.early, *timeout, res.earliest.Round(time.Millisecond), res.errs)
-	case len(attack) < minAttackSamples:
-		failed("only %d normal requests were answered while every slow connection was open, want %d", len(attack), minAttackSamples)
-	case delay > *maxDelay:
-		failed("the slow connections delayed a normal request by %v (median), more than %v", ms(delay), *maxDelay)
+	case openBefore > 0:
+		failed("the server closed %d slow connections before the last of the %d was open (opening them took %v): "+
+			"it accepts slowly while connections wait for their request (one at a time? a small listen backlog?)",
+			openBefore, *n, a.openTook.Round(time.Millisecond))
+	case len(attack) == 0:
+		failed("no normal request was answered while the slow connections hung: %d sent, the first answered only after "+
+			"the server had closed a slow connection (does a waiting connection hold a thread or a slot?)", sent)
 	case res.late > 0 || res.closed < *n:
 		failed("%d of %d slow connections were not closed within %v of connecting (the read-header timeout %v, and %v more): "+
 			"%d were closed later%s, %d were still open after %v%s",
@@ -180,13 +178,14 @@ func cmdSlowloris(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// attackSummary prints the latency of the normal requests under attack.
-func attackSummary(attack []time.Duration, delay time.Duration) string {
+// attackSummary prints the latency of the normal requests answered while
+// every slow connection hung, of sent.
+func attackSummary(attack []time.Duration, sent int, delay time.Duration) string {
 	if len(attack) == 0 {
-		return "under attack no request answered"
+		return fmt.Sprintf("under attack none of %d requests answered", sent)
 	}
-	return fmt.Sprintf("under attack median %v (%s), p90 %v, over %d requests",
-		ms(median(attack)), signed(ms(delay)), ms(percentile(attack, 90)), len(attack))
+	return fmt.Sprintf("under attack median %v (%s), p90 %v, %d of %d requests",
+		ms(median(attack)), signed(ms(delay)), ms(percentile(attack, 90)), len(attack), sent)
 }
 
 // slowHead returns the bytes a slow connection sends: a request line, a
@@ -470,7 +469,7 @@ func cmdHoldConns(ts *testscript.TestScript, neg bool, args []string) {
 	if err != nil {
 		failed("%v", err)
 	}
-	if !proc.Descendant(pid, srv.cmd.Process.Pid) {
+	if !proc.Descendant(pid, srv.Pid()) {
 		failed("GET /pid answered %d, which is not the server under test or one of its processes", pid)
 	}
 	if soft, hard, err := proc.OpenFileLimits(pid); err == nil && soft < uint64(*n) {

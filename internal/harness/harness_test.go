@@ -5,7 +5,6 @@ import (
 	"net"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 )
 
@@ -214,51 +213,6 @@ func TestCommandsDoNotShadowBuiltins(t *testing.T) {
 		if _, ok := cmds[name]; ok {
 			t.Errorf("harness command %q has the name of a testscript builtin, which wins", name)
 		}
-	}
-}
-
-// TestProbeWaitsForTheServerToClose: when the readiness probe returns, the
-// server has closed the probe's connection already, so a script that fills
-// a connection limit does not find a slot held by the probe.
-func TestProbeWaitsForTheServerToClose(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var open atomic.Int32 // connections the server has not closed yet
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			open.Add(1)
-			go func() {
-				io.Copy(io.Discard, c) // to the client's EOF
-				open.Add(-1)           // counted out before the close, as final does
-				c.Close()
-			}()
-		}
-	}()
-	if !probe(ln.Addr().String()) {
-		t.Fatal("probe of a listening server = false, want true")
-	}
-	if n := open.Load(); n != 0 {
-		t.Errorf("after the probe, the server holds %d connections, want 0", n)
-	}
-}
-
-// TestProbeOfAServerThatNeverCloses: a server that keeps the probe's
-// connection open is still ready; the probe stops waiting.
-func TestProbeOfAServerThatNeverCloses(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close() // the accept queue holds the probe's connection, unread
-	if !probe(ln.Addr().String()) {
-		t.Fatal("probe of a server that never closes = false, want true")
 	}
 }
 

@@ -9,8 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -41,12 +39,12 @@ func waitUntil(cond func() bool) bool {
 // `! waitexit` a failure status. It prints the server's output.
 func cmdWaitExit(ts *testscript.TestScript, neg bool, args []string) {
 	srv := runningServer(ts, "waitexit")
-	exited, err := srv.wait(StopTimeout)
+	exited, err := srv.Wait(StopTimeout)
 	fmt.Fprint(ts.Stdout(), srv.out.String())
 	switch {
 	case !exited:
 		srv.dumpStuck()
-		srv.kill()
+		srv.Kill()
 		fail(ts, srv, "waitexit: the server did not exit", fmt.Sprintf("the server exits within %v", StopTimeout), "still running")
 	case err != nil && !neg:
 		fail(ts, nil, "waitexit: the server exited with a failure", "exit status 0", err.Error())
@@ -167,7 +165,7 @@ func cmdKillPid(ts *testscript.TestScript, neg bool, args []string) {
 	pid, err := strconv.Atoi(args[0])
 	ts.Check(err)
 	srv := runningServer(ts, "killpid")
-	if !proc.Descendant(pid, srv.cmd.Process.Pid) {
+	if !proc.Descendant(pid, srv.Pid()) {
 		ts.Fatalf("killpid: %d is not the server under test or one of its processes", pid)
 	}
 	ts.Check(syscall.Kill(pid, sig))
@@ -185,16 +183,9 @@ func cmdWaitPidGone(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// alive reports whether pid is a live process (a zombie is not).
-func alive(pid int) bool {
-	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
-	if err != nil {
-		return syscall.Kill(pid, 0) == nil
-	}
-	s := string(stat)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	return len(fields) > 0 && fields[0] != "Z"
-}
+// alive reports whether pid is a live process (a zombie is not, where
+// /proc tells them apart).
+func alive(pid int) bool { return proc.Alive(pid) }
 
 // cmdPids asks GET /pid on new connections until it has seen N different
 // processes answer (at most 500 tries): with prefork, the kernel hands
@@ -216,7 +207,7 @@ func cmdPids(ts *testscript.TestScript, neg bool, args []string) {
 		if err != nil {
 			fail(ts, srv, "pids: GET /pid failed", "a 200 answer to GET /pid with the serving process's id as its body", err.Error())
 		}
-		if pid == srv.cmd.Process.Pid && want > 1 {
+		if pid == srv.Pid() && want > 1 {
 			fail(ts, srv, "pids: the master process served a request", "only workers serve requests", fmt.Sprintf("GET /pid answered by the master, pid %d", pid))
 		}
 		seen[pid] = true

@@ -67,8 +67,8 @@ func (st *state) cleanup() {
 		c.Close()
 	}
 	if st.server != nil {
-		st.server.kill()
-		st.target.Group.remove(st.server)
+		st.server.Kill()
+		st.target.Group.Remove(st.server.Process)
 	}
 }
 
@@ -101,7 +101,7 @@ func (st *state) cleanup() {
 //	waitworkers N               wait until exactly N processes answer GET /pid
 //	untilclose [-max N] [PATH]  keep-alive GETs until a response says Connection: close; print how many
 //	startfail [flags...]        run the server with a command line it must refuse: non-zero exit; print its output
-//	slowloris [-n N] [-every DUR] [-max-delay DUR] [-timeout DUR] [PATH]  N connections send a head a byte per DUR; GET PATH's median delay <= max; all closed at -timeout
+//	slowloris [-n N] [-every DUR] [-timeout DUR] [PATH]  N connections send a head a byte per DUR; GET PATH served meanwhile; all closed at -timeout; print latencies
 //	holdconns [-n N] [PATH]     N keep-alive connections with a GET each, held at once, all 2xx; print the worker's RSS
 func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){

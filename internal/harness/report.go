@@ -55,7 +55,7 @@ func failf(ts *testscript.TestScript, expected, got, format string, args ...any)
 // nothing.
 func serverReport(srv *server) string {
 	var b strings.Builder
-	if exited, exitErr := srv.wait(0); exited {
+	if exited, exitErr := srv.Wait(0); exited {
 		state := "exit status 0"
 		if exitErr != nil {
 			state = exitErr.Error()

@@ -1,7 +1,11 @@
 // Package testkit holds the few helpers that the chapters' tests share:
-// a recorder for a server's log lines, a server run for the length of a
-// test, and a hello-request dialer and loop for the benchmarks. Only
-// tests import it.
+// a recorder for a server's log lines, a loopback listener and a server
+// run on it for the length of a test, a dialer whose connection cannot
+// hang a test, a wait for a server to refuse connections, and a
+// hello-request dialer and loop for the benchmarks. Only tests import it.
+//
+// Every wait here is bounded by WaitBound, a bound only a broken server
+// reaches: none asserts how fast anything is.
 package testkit
 
 import (
@@ -17,6 +21,12 @@ import (
 	"testing"
 	"time"
 )
+
+// WaitBound bounds every wait of the helpers (a dial, a deadline, a
+// server's return): something that should happen at once has failed if
+// it has not happened by then, however loaded the machine. It is a guard
+// against hanging, never a readiness delay.
+const WaitBound = 10 * time.Second
 
 // LogRecorder collects log lines; its Logf is safe for the goroutines of
 // a server.
@@ -58,7 +68,7 @@ func (l *LogRecorder) Matching(sub string) []string {
 // io.ReadFull and allocate nothing itself.
 func DialHello(tb testing.TB, addr, request string) (net.Conn, int) {
 	tb.Helper()
-	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	c, err := net.DialTimeout("tcp", addr, WaitBound)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -109,20 +119,89 @@ type Server interface {
 	Close() error
 }
 
+// Listen returns a TCP listener on a free port of 127.0.0.1, closed when
+// the test ends if nothing closed it before.
+func Listen(tb testing.TB) net.Listener {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ln.Close() })
+	return ln
+}
+
+// Dial connects to addr over TCP, within WaitBound, and closes the
+// connection when the test ends. If deadline is not zero, every read and
+// write on the connection fails once that long has passed, so a server
+// that forgets to answer or to close fails the test instead of hanging
+// it; a test that waits on purpose sets its own deadlines instead.
+func Dial(tb testing.TB, addr string, deadline time.Duration) net.Conn {
+	tb.Helper()
+	c, err := net.DialTimeout("tcp", addr, WaitBound)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	if deadline > 0 {
+		c.SetDeadline(time.Now().Add(deadline))
+	}
+	return c
+}
+
+// WaitRefused waits until addr refuses connections (its listener is
+// closed), polling, and fails the test if it still accepts after
+// WaitBound.
+func WaitRefused(tb testing.TB, addr string) {
+	tb.Helper()
+	for deadline := time.Now().Add(WaitBound); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return
+		}
+		c.Close()
+	}
+	tb.Fatalf("%s still accepts connections after %v", addr, WaitBound)
+}
+
+// Serving is a server that Serve runs.
+type Serving struct {
+	done chan struct{} // closed when Serve has returned
+	err  error         // what it returned, valid after done
+}
+
+// Wait waits until Serve has returned and returns its error; it fails the
+// test if that takes more than WaitBound.
+func (s *Serving) Wait(tb testing.TB) error {
+	tb.Helper()
+	select {
+	case <-s.done:
+		return s.err
+	case <-time.After(WaitBound):
+		tb.Fatalf("Serve has not returned after %v", WaitBound)
+		return nil
+	}
+}
+
 // Serve runs s on ln in a goroutine until the test ends; then it closes s
 // and checks that Close succeeded and Serve returned closed, the chapter's
-// ErrServerClosed.
-func Serve(tb testing.TB, s Server, ln net.Listener, closed error) {
+// ErrServerClosed. A test that stops the server itself learns what Serve
+// returned from the Serving's Wait.
+func Serve(tb testing.TB, s Server, ln net.Listener, closed error) *Serving {
 	tb.Helper()
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ln) }()
+	sv := &Serving{done: make(chan struct{})}
+	go func() {
+		sv.err = s.Serve(ln)
+		close(sv.done)
+	}()
 	tb.Cleanup(func() {
 		// The test may have closed the listener itself already.
 		if err := s.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			tb.Errorf("Close() = %v", err)
 		}
-		if err := <-done; !errors.Is(err, closed) {
+		if err := sv.Wait(tb); !errors.Is(err, closed) {
 			tb.Errorf("Serve() = %v, want %v", err, closed)
 		}
 	})
+	return sv
 }
