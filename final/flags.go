@@ -44,6 +44,8 @@ type Flags struct {
 	MaxRequests           int      `help:"Recycle a worker gracefully after this many requests (needs --workers; default: never)."`
 	MaxRequestsJitter     int      `help:"Add up to this many requests, at random, to --max-requests, so workers do not recycle together."`
 
+	WorkerTimeout time.Duration `help:"Kill and replace a worker silent this long: frozen, or its runtime wedged (Gunicorn's --timeout; needs --workers; default: off)."`
+
 	AccessLog       string `help:"Where the access log goes: a file path, - for stdout (default), or off."`
 	AccessLogFormat string `help:"Access log format: console (default), common, combined or json."`
 
@@ -63,6 +65,11 @@ const (
 	DefaultLimitRequestFields    = 100  // header fields
 	DefaultLimitRequestFieldSize = 8190 // bytes, one field line with its CRLF
 )
+
+// MinWorkerTimeout is the shortest --worker-timeout: below it, a worker
+// that is merely busy (a garbage collection, a loaded machine) could be
+// taken for frozen. Gunicorn counts its timeout in whole seconds.
+const MinWorkerTimeout = 100 * time.Millisecond
 
 // requestLimits returns the Server fields the --limit-request-* flags set:
 // Gunicorn's default for a flag not given, -1 (no limit but
@@ -105,6 +112,12 @@ func (f *Flags) Check() error {
 		return fmt.Errorf("--max-requests-jitter needs --max-requests")
 	case f.MaxRequests > 0 && f.Workers == 0:
 		return fmt.Errorf("--max-requests recycles workers: it needs --workers")
+	case f.WorkerTimeout < 0:
+		return fmt.Errorf("--worker-timeout %v: use a duration such as 30s, or 0 for no watchdog", f.WorkerTimeout)
+	case f.WorkerTimeout > 0 && f.WorkerTimeout < MinWorkerTimeout:
+		return fmt.Errorf("--worker-timeout %v is too short: a healthy worker under load could miss it; use %v or more, or 0 for no watchdog", f.WorkerTimeout, MinWorkerTimeout)
+	case f.WorkerTimeout > 0 && f.Workers == 0:
+		return fmt.Errorf("--worker-timeout watches workers: it needs --workers")
 	case (f.TLSCert == "") != (f.TLSKey == ""):
 		return fmt.Errorf("--tls-cert and --tls-key go together: give both or neither")
 	}

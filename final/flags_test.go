@@ -25,6 +25,10 @@ func TestFlagsCheck(t *testing.T) {
 		{"log level debug", Flags{LogLevel: "debug"}, ""},
 		{"log level info", Flags{LogLevel: "info"}, ""},
 		{"unknown log level", Flags{LogLevel: "verbose"}, `--log-level "verbose"`},
+		{"worker timeout", Flags{Workers: 2, WorkerTimeout: 30 * time.Second}, ""},
+		{"negative worker timeout", Flags{Workers: 2, WorkerTimeout: -time.Second}, "--worker-timeout -1s"},
+		{"tiny worker timeout", Flags{Workers: 2, WorkerTimeout: time.Millisecond}, "--worker-timeout 1ms is too short"},
+		{"worker timeout alone", Flags{WorkerTimeout: time.Second}, "--worker-timeout watches workers: it needs --workers"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,5 +109,31 @@ func TestLogLevelFlag(t *testing.T) {
 	writeFile(t, path, `{"log_level": "debug"}`)
 	if f, err = parse(t, "--config", path); err != nil || f.LogLevel != "debug" {
 		t.Errorf("config log_level debug = %q, %v", f.LogLevel, err)
+	}
+}
+
+// TestWorkerTimeoutFlag: --worker-timeout comes from the command line or
+// the config file, with either spelling of its key, and is off (0) by
+// default; a number without a unit is refused, naming the flag.
+func TestWorkerTimeoutFlag(t *testing.T) {
+	f, err := parse(t)
+	if err != nil || f.WorkerTimeout != 0 {
+		t.Errorf("default --worker-timeout = %v, %v; want 0 (off)", f.WorkerTimeout, err)
+	}
+	if f, err = parse(t, "--workers", "2", "--worker-timeout", "30s"); err != nil || f.WorkerTimeout != 30*time.Second {
+		t.Errorf("--worker-timeout 30s = %v, %v", f.WorkerTimeout, err)
+	}
+	for _, key := range []string{"worker-timeout", "worker_timeout"} {
+		path := t.TempDir() + "/server.json"
+		writeFile(t, path, `{"workers": 2, "`+key+`": "5s"}`)
+		if f, err = parse(t, "--config", path); err != nil || f.WorkerTimeout != 5*time.Second {
+			t.Errorf("config %s 5s = %v, %v", key, f.WorkerTimeout, err)
+		}
+		if f, err = parse(t, "--config", path, "--worker-timeout", "7s"); err != nil || f.WorkerTimeout != 7*time.Second {
+			t.Errorf("config %s 5s, flag 7s = %v, %v; want the flag's", key, f.WorkerTimeout, err)
+		}
+	}
+	if _, err = parse(t, "--worker-timeout", "30"); err == nil || !strings.Contains(err.Error(), "worker-timeout") {
+		t.Errorf("--worker-timeout 30 = %v, want an error naming the flag", err)
 	}
 }

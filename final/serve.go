@@ -79,11 +79,12 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	m := &ch06.Master{
-		Workers:     o.Flags.Workers,
-		Args:        o.Args,
-		Logf:        o.Logf,
-		StopTimeout: o.gracefulTimeout(),
-		Force:       force.ch,
+		Workers:       o.Flags.Workers,
+		Args:          o.Args,
+		Logf:          o.Logf,
+		StopTimeout:   o.gracefulTimeout(),
+		Force:         force.ch,
+		WorkerTimeout: o.Flags.WorkerTimeout,
 	}
 	done := make(chan struct{})
 	defer close(done)
@@ -132,6 +133,9 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 func serveSingle(ctx context.Context, ln net.Listener, o Options) error {
 	if o.Flags.MaxRequests > 0 {
 		return errors.New("--max-requests recycles workers: it needs --workers")
+	}
+	if o.Flags.WorkerTimeout > 0 {
+		return errors.New("--worker-timeout watches workers: it needs --workers")
 	}
 	return serveProcess(ctx, ln, o, o.Force)
 }

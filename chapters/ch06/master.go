@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -76,6 +77,16 @@ type Master struct {
 	// at once instead of waiting out StopTimeout (a second Ctrl+C). If
 	// nil, only StopTimeout ends the wait.
 	Force <-chan struct{}
+	// WorkerTimeout turns on the watchdog (Gunicorn's timeout): each
+	// worker, once ready, sends a heartbeat over a pipe of its own (fd 6)
+	// every WorkerTimeout/4 (see NotifyReady), and one silent for longer
+	// than WorkerTimeout is killed with SIGKILL and, unless it was
+	// retiring, replaced. Silence means the process is frozen (SIGSTOP),
+	// its runtime wedged, or it is swapping itself to death: a Go worker
+	// beats from a goroutine of its own, so stuck handlers do not silence
+	// it. Workers starting up (not ready yet) are not watched, and one
+	// stopping gracefully goes on beating. If zero, no watchdog.
+	WorkerTimeout time.Duration
 
 	reloadMu      sync.Mutex // one Reload at a time
 	mu            sync.Mutex
@@ -87,6 +98,7 @@ type Master struct {
 	lifeline      *os.File     // the lifeline's read end, for new workers
 	exits         chan *worker // exited workers, for Run's loop
 	closeListener func()       // closes the master's copies of the socket
+	lastWatch     time.Time    // the watchdog's last round
 }
 
 // filer is a listener with a file descriptor to share: *net.TCPListener,
@@ -125,7 +137,18 @@ type worker struct {
 	// (shutdown, reload, fewer workers): its exit is not replaced. Guarded
 	// by Master.mu.
 	retiring bool
-	err      error // exit error, set before the worker is sent on exits
+	// lastBeat is when the worker last sent a heartbeat, as time since
+	// started (monotonic); 0 until it is ready. Only with a watchdog.
+	lastBeat atomic.Int64
+	// killed is set when the watchdog has sent SIGKILL. Guarded by
+	// Master.mu.
+	killed bool
+	err    error // exit error, set before the worker is sent on exits
+}
+
+// beat records a heartbeat from w at now.
+func (w *worker) beat(now time.Time) {
+	w.lastBeat.Store(int64(max(now.Sub(w.started), 1)))
 }
 
 // Run starts the workers on ln and supervises them until ctx is done, then
@@ -167,6 +190,7 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 	m.exits = make(chan *worker, 16)
 	m.want = max(m.Workers, 1)
 	m.stopping = false
+	m.lastWatch = time.Time{}
 	m.closeListener = func() {
 		ln.Close()
 		lnFile.Close()
@@ -184,12 +208,21 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 		}
 	}
 
+	var watch <-chan time.Time // the watchdog's rounds, if it runs
+	if m.WorkerTimeout > 0 {
+		t := time.NewTicker(watchInterval(m.WorkerTimeout))
+		defer t.Stop()
+		watch = t.C
+	}
+
 	crashes := 0
 	var retry <-chan time.Time // set while a failed start waits to be tried again
 	for {
 		select {
 		case <-ctx.Done():
 			return m.stopAll()
+		case <-watch:
+			m.killSilent(time.Now())
 		case <-retry:
 			retry = nil
 			if err := m.fill(); err != nil {
@@ -436,11 +469,31 @@ func (m *Master) startWorker(slot int, lnFile, lifeline *os.File) (*worker, erro
 	cmd.ExtraFiles = []*os.File{lnFile, lifeline, readyW} // fds 3, 4, 5
 	cmd.Stdout, cmd.Stderr = orStd(m.Stdout, os.Stdout), orStd(m.Stderr, os.Stderr)
 	cmd.SysProcAttr = workerSysProcAttr()
+	var beatR *os.File // the heartbeat pipe's read end, with a watchdog
+	beatEvery := ""    // none without one, whatever our own environment says
+	if m.WorkerTimeout > 0 {
+		r, w, err := os.Pipe()
+		if err != nil {
+			readyR.Close()
+			return nil, fmt.Errorf("ch06: heartbeat pipe: %w", err)
+		}
+		defer w.Close() // the worker has its own copy
+		beatR = r
+		cmd.ExtraFiles = append(cmd.ExtraFiles, w) // fd 6
+		beatEvery = heartbeatInterval(m.WorkerTimeout).String()
+	}
+	cmd.Env = append(cmd.Env, WorkerHeartbeatEnv+"="+beatEvery)
 	if err := cmd.Start(); err != nil {
 		readyR.Close()
+		if beatR != nil {
+			beatR.Close()
+		}
 		return nil, fmt.Errorf("ch06: start worker %d: %w", slot, err)
 	}
 	w := &worker{slot: slot, cmd: cmd, started: time.Now(), ready: make(chan struct{})}
+	if beatR != nil {
+		go w.readBeats(beatR)
+	}
 	go func() {
 		// One byte when the worker serves; EOF if it exits first.
 		n, _ := readyR.Read(make([]byte, 1))
@@ -456,6 +509,92 @@ func (m *Master) startWorker(slot int, lnFile, lifeline *os.File) (*worker, erro
 	m.mu.Unlock()
 	m.logf("ch06: worker %d started, pid %d", slot, cmd.Process.Pid)
 	return w, nil
+}
+
+// heartbeatInterval is how often a worker beats under a watchdog of
+// timeout: four beats per timeout, so one late beat is no death.
+func heartbeatInterval(timeout time.Duration) time.Duration {
+	return max(timeout/4, time.Millisecond)
+}
+
+// watchInterval is how often the watchdog looks at the workers' last
+// beats: a quarter of the timeout, so a silent worker is killed at most a
+// quarter late, but not more often than every 10 ms nor less than every
+// second.
+func watchInterval(timeout time.Duration) time.Duration {
+	return min(max(timeout/4, 10*time.Millisecond), time.Second)
+}
+
+// readBeats records w's heartbeats from the read end of its heartbeat
+// pipe, from the moment it is ready until it exits (EOF). The watch starts
+// at ready: a worker starting up has nothing to beat with yet.
+func (w *worker) readBeats(beats *os.File) {
+	defer beats.Close()
+	<-w.ready
+	if !w.wasReady {
+		return // it exited first
+	}
+	w.beat(time.Now())
+	buf := make([]byte, 64) // beats that queued up while we were busy: one read
+	for {
+		n, err := beats.Read(buf)
+		if n > 0 {
+			w.beat(time.Now())
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// killSilent is one round of the watchdog, at now: it kills, with
+// SIGKILL, each worker that is ready and has sent no heartbeat for longer
+// than WorkerTimeout. Its exit reaches Run's loop as any other does, and
+// is replaced unless the worker was retiring.
+func (m *Master) killSilent(now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range m.silent(now) {
+		s.w.killed = true
+		m.logf("ch06: worker %d (pid %d) silent for %v (worker timeout %v): killing it",
+			s.w.slot, s.w.cmd.Process.Pid, s.silence.Round(10*time.Millisecond), m.WorkerTimeout)
+		m.signal(s.w, os.Kill)
+	}
+}
+
+// silentWorker is a worker the watchdog kills, and how long it has been
+// silent.
+type silentWorker struct {
+	w       *worker
+	silence time.Duration
+}
+
+// silent returns the workers to kill at now, in slot order. A round that
+// comes late, half a timeout after the previous one (twice the interval
+// at least), finds the master itself was not running: stopped with its
+// workers by Ctrl+Z, say, or starved. Their silence may be the master's
+// own then, so every worker's clock starts afresh instead. m.mu must be
+// held.
+func (m *Master) silent(now time.Time) []silentWorker {
+	late := max(m.WorkerTimeout/2, 2*watchInterval(m.WorkerTimeout))
+	paused := !m.lastWatch.IsZero() && now.Sub(m.lastWatch) > late
+	m.lastWatch = now
+	var out []silentWorker
+	for _, w := range m.running {
+		last := time.Duration(w.lastBeat.Load())
+		switch {
+		case last == 0 || w.killed:
+			continue // not ready yet, or killed already
+		case paused:
+			w.beat(now)
+			continue
+		}
+		if silence := now.Sub(w.started) - last; silence > m.WorkerTimeout {
+			out = append(out, silentWorker{w, silence})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].w.slot < out[j].w.slot })
+	return out
 }
 
 func (m *Master) forget(w *worker) {

@@ -27,7 +27,11 @@ import (
 const (
 	roleEnv       = "CH06_TEST_ROLE"           // "master": run a master of two workers
 	testWorkerEnv = "CH06_TEST_WORKER_PROCESS" // "1": a worker of these tests, not learn's
-	behaviourEnv  = "CH06_TEST_WORKER"         // "crash": exit at once; "ignore-term": ignore SIGTERM; "fail-stop": exit 1 on SIGTERM
+	// behaviourEnv: "crash": exit at once; "ignore-term": ignore SIGTERM;
+	// "fail-stop": exit 1 on SIGTERM; "slow-ready": report ready after
+	// slowFor; "slow-stop": stop slowFor after SIGTERM.
+	behaviourEnv = "CH06_TEST_WORKER"
+	slowFor      = 1500 * time.Millisecond
 )
 
 // init turns the test binary into a worker or a master when a test
@@ -67,6 +71,9 @@ func testWorker() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	if os.Getenv(behaviourEnv) == "slow-ready" {
+		time.Sleep(slowFor) // a worker loading its app: no heartbeat yet
+	}
 	if err := NotifyReady(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -91,6 +98,9 @@ func testWorker() int {
 	// is answered before the process exits.
 	ln.Close()
 	<-served
+	if os.Getenv(behaviourEnv) == "slow-stop" {
+		time.Sleep(slowFor) // requests still finishing
+	}
 	if os.Getenv(behaviourEnv) == "fail-stop" {
 		return 1 // as a worker whose graceful stop had to cut requests
 	}

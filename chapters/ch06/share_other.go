@@ -8,3 +8,6 @@ import "os"
 // passes descriptors to child processes (os/exec's ExtraFiles), so
 // workers cannot start here anyway; this keeps the package building.
 func shareable(fl filer) (*os.File, error) { return fl.File() }
+
+// closeOnExec does nothing where workers cannot start.
+func closeOnExec(int) {}

@@ -45,3 +45,6 @@ func shareable(fl filer) (*os.File, error) {
 	}
 	return os.NewFile(uintptr(dup), f.Name()), nil
 }
+
+// closeOnExec keeps fd from the programs this process executes.
+func closeOnExec(fd int) { syscall.CloseOnExec(fd) }
