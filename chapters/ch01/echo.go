@@ -5,9 +5,10 @@ import (
 	"net"
 )
 
-// closeWriter is implemented by connections that can half-close: shut down
+// CloseWriter is implemented by connections that can half-close: shut down
 // their sending side while still reading (*net.TCPConn, *net.UnixConn).
-type closeWriter interface {
+// Chapter 2's LingerClose half-closes through it too.
+type CloseWriter interface {
 	CloseWrite() error
 }
 
@@ -27,7 +28,7 @@ func Echo(c net.Conn) {
 	}
 	// The client sent FIN (read returned io.EOF) and we echoed everything:
 	// send our own FIN so the client's read returns EOF too.
-	if cw, ok := c.(closeWriter); ok {
+	if cw, ok := c.(CloseWriter); ok {
 		//nolint:errcheck // the connection is closed next: a failed FIN changes nothing (net/http ignores it too)
 		cw.CloseWrite()
 	}

@@ -138,11 +138,6 @@ func statusText(code int) string {
 	return "Error"
 }
 
-// closeWriter is a connection that can half-close (*net.TCPConn does).
-type closeWriter interface {
-	CloseWrite() error
-}
-
 // LingerClose closes c after a reply without losing the reply: it sends
 // FIN, then drains what the client still sends, for at most 500 ms and
 // 256 KiB, so the kernel has no unread bytes to answer with RST while the
@@ -150,7 +145,7 @@ type closeWriter interface {
 // a connection it may not have read to the end.
 func LingerClose(c net.Conn) {
 	defer c.Close()
-	cw, ok := c.(closeWriter)
+	cw, ok := c.(ch01.CloseWriter)
 	if !ok || cw.CloseWrite() != nil {
 		return
 	}
