@@ -21,12 +21,12 @@ const browserGET = "GET /search?q=http+parser&lang=en HTTP/1.1\r\n" +
 	"Sec-Fetch-Mode: navigate\r\n" +
 	"\r\n"
 
-// BenchmarkParse parses browserGET with a reused Reader, as a connection
+// BenchmarkParse parses browserGET with a reused Parser, as a connection
 // loop does. Compare with BenchmarkParseNetHTTP, run on the same bytes.
 func BenchmarkParse(b *testing.B) {
 	rd := strings.NewReader(browserGET)
 	br := bufio.NewReader(rd)
-	var r Reader
+	var r Parser
 	b.SetBytes(int64(len(browserGET)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -64,7 +64,7 @@ func BenchmarkParseChunked(b *testing.B) {
 		"10\r\n0123456789abcdef\r\n0\r\n\r\n"
 	rd := strings.NewReader(wire)
 	br := bufio.NewReader(rd)
-	var r Reader
+	var r Parser
 	buf := make([]byte, 4096)
 	b.SetBytes(int64(len(wire)))
 	b.ReportAllocs()

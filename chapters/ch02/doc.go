@@ -59,7 +59,7 @@
 // 3's subject, so the two reply shapes here are written by a small
 // hand-written function.
 //
-// For hot paths, Reader reuses its buffers across requests: one allocation
+// For hot paths, Parser reuses its buffers across requests: one allocation
 // per request (the request head, converted to a string once and sliced
 // into the method, target and fields).
 package ch02

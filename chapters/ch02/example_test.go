@@ -52,12 +52,12 @@ func ExampleStatusCode() {
 	// 0 EOF
 }
 
-// A connection loop keeps one Reader: each request reuses its memory.
-func ExampleReader() {
+// A connection loop keeps one Parser: each request reuses its memory.
+func ExampleParser() {
 	wire := "GET /a HTTP/1.1\r\nHost: x\r\n\r\n" +
 		"POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"
 	br := bufio.NewReader(strings.NewReader(wire))
-	var r ch02.Reader
+	var r ch02.Parser
 	for {
 		req, err := r.ReadRequest(br)
 		if err == io.EOF {

@@ -20,7 +20,7 @@ import (
 // body ends, the bytes one sees as body the other sees as the next
 // request. That is request smuggling, and every rule here closes a door
 // to it.
-func (r *Reader) frame(req *Request, hs *headerState, br *bufio.Reader) error {
+func (r *Parser) frame(req *Request, hs *headerState, br *bufio.Reader) error {
 	maxBody := r.Limits.maxBodyBytes()
 	switch {
 	case hs.haveTE:

@@ -70,12 +70,12 @@ func (r *Request) Values(name string) []string {
 	return vs
 }
 
-// keepBuffer is the largest scratch buffer a Reader keeps between
+// keepBuffer is the largest scratch buffer a Parser keeps between
 // requests; one grown by an unusually large head is dropped, so a single
 // big request does not pin its memory for the life of a connection.
 const keepBuffer = 16 << 10 // 16 KiB
 
-// Reader reads requests and reuses its memory from one to the next: the
+// Parser reads requests and reuses its memory from one to the next: the
 // scratch buffer the head is assembled in, the Request, its Header slice
 // and its Body reader. The Request it returns is valid until the next call
 // to ReadRequest, which is what a connection loop wants: it reads one
@@ -83,9 +83,9 @@ const keepBuffer = 16 << 10 // 16 KiB
 // before the next call, since the next request starts where the body
 // ends (chapter 5 drains what a handler leaves unread).
 //
-// A Reader serves one connection at a time; it is not safe for concurrent
+// A Parser serves one connection at a time; it is not safe for concurrent
 // use. The zero value is ready to use with the default limits.
-type Reader struct {
+type Parser struct {
 	// Limits bounds each request. Zero fields mean the defaults.
 	Limits Limits
 
@@ -97,10 +97,10 @@ type Reader struct {
 
 // ReadRequest reads one request head from br and returns it, with a Body
 // that reads the message body from br. lim may be nil for the defaults.
-// It allocates a new Reader: a loop that reads many requests should keep
-// one Reader and call its ReadRequest.
+// It allocates a new Parser: a loop that reads many requests should keep
+// one Parser and call its ReadRequest.
 func ReadRequest(br *bufio.Reader, lim *Limits) (*Request, error) {
-	r := new(Reader)
+	r := new(Parser)
 	if lim != nil {
 		r.Limits = *lim
 	}
@@ -119,7 +119,7 @@ func ReadRequest(br *bufio.Reader, lim *Limits) (*Request, error) {
 //
 // The returned Request, its Header and Body are reused by the next call.
 // The strings in it are not: they stay valid.
-func (r *Reader) ReadRequest(br *bufio.Reader) (*Request, error) {
+func (r *Parser) ReadRequest(br *bufio.Reader) (*Request, error) {
 	if cap(r.buf) > keepBuffer {
 		r.buf = nil
 	}
@@ -155,13 +155,13 @@ func (r *Reader) ReadRequest(br *bufio.Reader) (*Request, error) {
 	return req, nil
 }
 
-// Forget drops what the Reader still holds of the last request: its
+// Forget drops what the Parser still holds of the last request: its
 // strings, and the bufio.Reader its body read from. A server that hands
 // its connections' bufio.Readers around through a pool while the
 // connections wait (chapter 4's Conn.Park) calls it, so that a pooled
 // reader is not kept alive by a request long finished. The scratch
 // space stays, for the next request.
-func (r *Reader) Forget() {
+func (r *Parser) Forget() {
 	fields := r.req.Header[:0]
 	clear(fields[:cap(fields)])
 	r.req = Request{Header: fields}
@@ -170,7 +170,7 @@ func (r *Reader) Forget() {
 
 // readRequestLine reads the request-line into r.buf, skipping one empty
 // line before it, and parses it.
-func (r *Reader) readRequestLine(br *bufio.Reader) (requestLine, error) {
+func (r *Parser) readRequestLine(br *bufio.Reader) (requestLine, error) {
 	limit := r.Limits.maxRequestLine() + len("\r\n")
 	var err error
 	r.buf, err = readLine(br, r.buf, limit)

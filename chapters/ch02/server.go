@@ -59,7 +59,7 @@ func (h *Handler) ServeConn(c net.Conn) {
 	if lim.MaxBodyBytes <= 0 {
 		lim.MaxBodyBytes = DefaultMaxDumpBody
 	}
-	rr := Reader{Limits: lim}
+	rr := Parser{Limits: lim}
 	req, err := rr.ReadRequest(bufio.NewReader(c))
 	if err == io.EOF {
 		return // closed before sending anything: nothing to answer

@@ -57,7 +57,7 @@ func (h *Handler) ServeConn(c net.Conn) {
 
 	br := bufio.NewReader(c)
 	bw := bufio.NewWriter(c)
-	r := ch02.Reader{Limits: h.Limits}
+	r := ch02.Parser{Limits: h.Limits}
 	if r.Limits.MaxBodyBytes <= 0 {
 		r.Limits.MaxBodyBytes = ch02.DefaultMaxDumpBody
 	}

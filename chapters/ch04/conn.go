@@ -28,7 +28,7 @@ type Conn struct {
 	rwc        net.Conn
 	br         *bufio.Reader
 	bw         *bufio.Writer
-	parser     ch02.Reader
+	parser     ch02.Parser
 	ctx        context.Context
 	remoteAddr string
 	logf       ch01.Logf
@@ -92,7 +92,7 @@ func (c *Conn) RemoteAddr() string { return c.remoteAddr }
 func (c *Conn) Hijacked() bool { return c.hijacked }
 
 // ReadRequest reads the next request head with chapter 2's parser (see
-// ch02.Reader.ReadRequest): io.EOF when the client closed before sending a
+// ch02.Parser.ReadRequest): io.EOF when the client closed before sending a
 // byte, a *ch02.StatusError for a request to reject (answer it with
 // ch03.WriteError), any other error when the connection failed. The
 // request is valid until the next call.

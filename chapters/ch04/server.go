@@ -50,20 +50,20 @@ type Server struct {
 	// Response's complaints. If nil, nothing is logged.
 	Logf ch01.Logf
 
-	loop AcceptLoop
+	loop Acceptor
 }
 
-// AcceptLoop holds the chapter 1 server that runs an HTTP server's accept
+// Acceptor holds the chapter 1 server that runs an HTTP server's accept
 // loop, made on first use from the HTTP server's fields: the part every
 // later chapter's server shares.
-type AcceptLoop struct {
+type Acceptor struct {
 	mu  sync.Mutex
 	tcp *ch01.Server
 }
 
 // Get returns the chapter 1 server, creating it for addr, h and logf on
 // the first call; later calls return the same one.
-func (l *AcceptLoop) Get(addr string, h ch01.ConnHandler, logf ch01.Logf) *ch01.Server {
+func (l *Acceptor) Get(addr string, h ch01.ConnHandler, logf ch01.Logf) *ch01.Server {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.tcp == nil {

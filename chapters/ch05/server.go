@@ -150,7 +150,7 @@ type Server struct {
 
 	noKeepAlives atomic.Bool
 
-	loop ch04.AcceptLoop
+	loop ch04.Acceptor
 }
 
 // listener returns the chapter 1 server that runs the accept loop.

@@ -39,8 +39,8 @@ func TestReadRequestEOF(t *testing.T) {
 }
 
 // TestReaderPipeline reads several requests from one stream with one
-// Reader: each parse must stop exactly at the end of its message, leaving
-// the next one in the bufio.Reader, and reusing the Reader must not
+// Parser: each parse must stop exactly at the end of its message, leaving
+// the next one in the bufio.Reader, and reusing the Parser must not
 // change the strings of a request already returned.
 func TestReaderPipeline(t *testing.T) {
 	in := "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc" +
@@ -50,7 +50,7 @@ func TestReaderPipeline(t *testing.T) {
 		"NEXT"
 	for _, rd := range readers {
 		br := rd.new(in)
-		var r Reader
+		var r Parser
 		var got []string
 		var first *Request
 		var firstMethod, firstHost string
@@ -76,7 +76,7 @@ func TestReaderPipeline(t *testing.T) {
 			t.Errorf("%s: first request's strings changed: %q %q", rd.name, firstMethod, firstHost)
 		}
 		if first != &r.req {
-			t.Errorf("%s: Reader did not reuse its Request", rd.name)
+			t.Errorf("%s: Parser did not reuse its Request", rd.name)
 		}
 		rest, _ := io.ReadAll(br)
 		if string(rest) != "NEXT" {
