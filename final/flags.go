@@ -29,6 +29,8 @@ type Flags struct {
 	Port    int    `default:"8080" help:"TCP port to listen on (0 picks a free one)."`
 	Workers int    `help:"Worker processes sharing the port; 0 serves in this process alone."`
 
+	Bind []string `placeholder:"ADDRESS" sep:"none" help:"Listen on HOST:PORT, [IPv6]:PORT, unix:PATH or fd://N (an inherited socket); repeatable. Replaces --host/--port unless they are given too."`
+
 	GracefulTimeout   time.Duration `help:"On SIGTERM/SIGINT, time in-flight requests get to finish (default 30s)."`
 	IdleTimeout       time.Duration `help:"Close a keep-alive connection idle this long (default 5s)."`
 	ReadHeaderTimeout time.Duration `help:"Time allowed to read a request's head, the slowloris guard (default 10s)."`
@@ -118,8 +120,13 @@ func (f *Flags) Check() error {
 		return fmt.Errorf("--worker-timeout %v is too short: a healthy worker under load could miss it; use %v or more, or 0 for no watchdog", f.WorkerTimeout, MinWorkerTimeout)
 	case f.WorkerTimeout > 0 && f.Workers == 0:
 		return fmt.Errorf("--worker-timeout watches workers: it needs --workers")
+	case f.Workers > 0 && len(f.Bind) > 1:
+		return errWorkersOneBind
 	case (f.TLSCert == "") != (f.TLSKey == ""):
 		return fmt.Errorf("--tls-cert and --tls-key go together: give both or neither")
+	}
+	if err := checkBinds(f.Bind); err != nil {
+		return err
 	}
 	if f.TLSCert != "" {
 		// Load the pair now, so a wrong path is one line before listening,
@@ -194,7 +201,8 @@ func (b *ByteSize) UnmarshalText(text []byte) error {
 // object whose keys are flag names. Unlike kong.JSON it refuses a key that
 // names no flag, so a typo in a config file fails at start instead of
 // being ignored; numbers and booleans may be written as JSON values or as
-// strings ("1MiB", "5s").
+// strings ("1MiB", "5s"). A repeatable flag (bind) takes a string or an
+// array of strings.
 func LoadConfig(r io.Reader) (kong.Resolver, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -206,7 +214,7 @@ func LoadConfig(r io.Reader) (kong.Resolver, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return nil, fmt.Errorf("config is not a JSON object: %w", err)
 	}
-	values := map[string]string{}
+	values := map[string]any{}
 	for k, v := range raw {
 		name := strings.ReplaceAll(k, "_", "-")
 		switch v := v.(type) {
@@ -216,15 +224,22 @@ func LoadConfig(r io.Reader) (kong.Resolver, error) {
 			values[name] = v.String()
 		case bool:
 			values[name] = strconv.FormatBool(v)
+		case []any:
+			for _, e := range v {
+				if _, ok := e.(string); !ok {
+					return nil, fmt.Errorf("config key %q: want an array of strings", k)
+				}
+			}
+			values[name] = v
 		default:
-			return nil, fmt.Errorf("config key %q: want a string, number or boolean", k)
+			return nil, fmt.Errorf("config key %q: want a string, number, boolean or array of strings", k)
 		}
 	}
 	return configResolver(values), nil
 }
 
 // configResolver resolves flags from a loaded config file.
-type configResolver map[string]string
+type configResolver map[string]any
 
 // Validate refuses keys that name no flag of the application.
 func (c configResolver) Validate(app *kong.Application) error {

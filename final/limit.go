@@ -35,15 +35,26 @@ const overloadWriteTimeout = time.Second
 // did), answered 503 and closed, rather than left waiting in the accept
 // queue where it looks like a dead server.
 func limitListener(ln net.Listener, max int, logf ch01.Logf) net.Listener {
-	return &connLimit{Listener: ln, max: int64(max), logf: logf}
+	return limitListeners([]net.Listener{ln}, max, logf)[0]
+}
+
+// limitListeners is limitListener for several listeners that share one
+// limit: at most max connections open across them all.
+func limitListeners(lns []net.Listener, max int, logf ch01.Logf) []net.Listener {
+	open, refused := new(atomic.Int64), new(atomic.Int64)
+	out := make([]net.Listener, len(lns))
+	for i, ln := range lns {
+		out[i] = &connLimit{Listener: ln, max: int64(max), open: open, logf: logf, refused: refused}
+	}
+	return out
 }
 
 type connLimit struct {
 	net.Listener
 	max     int64
-	open    atomic.Int64
+	open    *atomic.Int64 // shared by the listeners of one limit
 	logf    ch01.Logf
-	refused atomic.Int64
+	refused *atomic.Int64
 }
 
 func (l *connLimit) Accept() (net.Conn, error) {

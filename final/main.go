@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/alecthomas/kong"
@@ -46,12 +47,20 @@ func Run(args []string, handler http.Handler, stdout, stderr io.Writer) (code in
 		panic(err) // the Flags struct is wrong: a bug caught by the tests
 	}
 	defer kongexit.Recover(&code)
-	if _, err := parser.Parse(args); err != nil {
+	kctx, err := parser.Parse(args)
+	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 2
 	}
 	if err := flags.Check(); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 2
+	}
+	// --bind replaces the --host/--port listener, unless --host or --port
+	// is given too (on the command line or in the config file).
+	tcp := len(flags.Bind) == 0 || given(kctx, "host") || given(kctx, "port")
+	if flags.Workers > 0 && tcp && len(flags.Bind) > 0 {
+		fmt.Fprintf(stderr, "%s: %v\n", name, errWorkersOneBind)
 		return 2
 	}
 
@@ -75,13 +84,15 @@ func Run(args []string, handler http.Handler, stdout, stderr io.Writer) (code in
 		}
 		o.Worker = true
 	} else {
-		ln, err = Listen(flags.Host, flags.Port)
+		ln, o.Listeners, err = listenAll(flags, tcp)
 		if err == nil {
-			scheme := "http"
-			if flags.TLSCert != "" {
-				scheme = "https"
+			var addrs []string
+			for _, l := range append([]net.Listener{ln}, o.Listeners...) {
+				if l != nil {
+					addrs = append(addrs, describeListener(l, o.scheme()))
+				}
 			}
-			logger.Printf("final: listening on %s://%s (pid %d, %s)", scheme, ln.Addr(), os.Getpid(), describeWorkers(flags.Workers))
+			logger.Printf("final: listening on %s (pid %d, %s)", strings.Join(addrs, ", "), os.Getpid(), describeWorkers(flags.Workers))
 		}
 	}
 	if err != nil {
@@ -93,6 +104,36 @@ func Run(args []string, handler http.Handler, stdout, stderr io.Writer) (code in
 		return 1
 	}
 	return 0
+}
+
+// given reports whether a flag was set on the command line or by the
+// config file, rather than left at its default.
+func given(kctx *kong.Context, flag string) bool {
+	for _, p := range kctx.Path {
+		if p.Flag != nil && p.Flag.Name == flag {
+			return true
+		}
+	}
+	return false
+}
+
+// listenAll opens the --bind addresses, then the --host/--port one when
+// tcp is true (ln is nil otherwise). On an error nothing is left open.
+func listenAll(flags Flags, tcp bool) (ln net.Listener, binds []net.Listener, err error) {
+	binds, err = ListenBinds(flags.Bind)
+	if err != nil {
+		return nil, nil, err
+	}
+	if binds == nil {
+		binds = []net.Listener{} // opened here: Serve must not open them again
+	}
+	if tcp {
+		if ln, err = Listen(flags.Host, flags.Port); err != nil {
+			closeListeners(binds)
+			return nil, nil, err
+		}
+	}
+	return ln, binds, nil
 }
 
 func describeWorkers(n int) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -22,6 +23,10 @@ import (
 
 // Options is what Serve needs besides the listener.
 type Options struct {
+	// Listeners are more sockets to serve besides Serve's ln, already
+	// open (Run opens --bind's). When nil, Serve opens Flags.Bind itself,
+	// unless this process is a worker.
+	Listeners []net.Listener
 	// Flags configure the server.
 	Flags Flags
 	// Handler answers every request.
@@ -42,7 +47,9 @@ type Options struct {
 
 // Serve serves ln until ctx is done, then stops gracefully: as one process
 // when Flags.Workers is 0, as a prefork master otherwise, or as one of a
-// master's workers. It handles the signals besides SIGTERM and SIGINT
+// master's workers. It also serves o.Listeners (or, when nil, Flags.Bind's
+// addresses, which it opens); ln may then be nil. A master shares one
+// socket with its workers: it refuses more than one. It handles the signals besides SIGTERM and SIGINT
 // (which the caller turns into ctx and Force): SIGQUIT stops at once,
 // SIGHUP replaces the workers, SIGTTIN and SIGTTOU add and remove one,
 // SIGUSR1 reopens the access log.
@@ -68,6 +75,15 @@ func (o *Options) gracefulTimeout() time.Duration {
 // serveMaster runs the prefork master and turns Gunicorn's signals into
 // its methods.
 func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
+	lns, err := o.listeners(ln)
+	if err != nil {
+		return err
+	}
+	if len(lns) > 1 {
+		closeListeners(lns)
+		return errWorkersOneBind
+	}
+	ln = lns[0]
 	if o.Flags.TLSCert != "" {
 		// Fail at start, in the master, rather than in a crash loop of
 		// workers that each cannot load it.
@@ -137,18 +153,62 @@ func serveSingle(ctx context.Context, ln net.Listener, o Options) error {
 	if o.Flags.WorkerTimeout > 0 {
 		return errors.New("--worker-timeout watches workers: it needs --workers")
 	}
-	return serveProcess(ctx, ln, o, o.Force)
+	lns, err := o.listeners(ln)
+	if err != nil {
+		return err
+	}
+	return serveProcess(ctx, lns, o, o.Force)
 }
 
 // serveWorker serves the master's socket until the master says stop
 // (SIGTERM: graceful; SIGQUIT or SIGKILL: at once) or dies.
 func serveWorker(ctx context.Context, ln net.Listener, o Options) error {
-	return serveProcess(ctx, ln, o, nil)
+	return serveProcess(ctx, []net.Listener{ln}, o, nil)
 }
 
-// serveProcess serves ln in this process: TLS if asked, the access log,
-// worker recycling, and a graceful stop.
-func serveProcess(ctx context.Context, ln net.Listener, o Options, force <-chan struct{}) error {
+// listeners returns every socket this process serves: ln, if not nil,
+// then o.Listeners, or Flags.Bind's addresses opened now.
+func (o *Options) listeners(ln net.Listener) ([]net.Listener, error) {
+	extra := o.Listeners
+	if extra == nil && len(o.Flags.Bind) > 0 {
+		var err error
+		if extra, err = ListenBinds(o.Flags.Bind); err != nil {
+			return nil, err
+		}
+		for _, l := range extra {
+			o.Logf("final: also listening on %s", describeListener(l, o.scheme()))
+		}
+	}
+	var lns []net.Listener
+	if ln != nil {
+		lns = append(lns, ln)
+	}
+	lns = append(lns, extra...)
+	if len(lns) == 0 {
+		return nil, errors.New("final: nothing to listen on: give --host/--port or --bind")
+	}
+	return lns, nil
+}
+
+// scheme is "https" with --tls-cert, "http" otherwise.
+func (o *Options) scheme() string {
+	if o.Flags.TLSCert != "" {
+		return "https"
+	}
+	return "http"
+}
+
+// closeListeners closes every listener (a Unix socket's file goes too).
+func closeListeners(lns []net.Listener) {
+	for _, ln := range lns {
+		ln.Close()
+	}
+}
+
+// serveProcess serves lns in this process, all with the same handler: TLS
+// if asked, the access log, worker recycling, and a graceful stop that
+// closes every listener.
+func serveProcess(ctx context.Context, lns []net.Listener, o Options, force <-chan struct{}) error {
 	// Catch the signals before the access log opens: a SIGUSR1 sent while
 	// it opens then waits, and reopens it after, rather than being lost.
 	sigs := QueueSignals(syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU)
@@ -156,12 +216,16 @@ func serveProcess(ctx context.Context, ln net.Listener, o Options, force <-chan 
 	if o.Flags.TLSCert != "" {
 		cfg, err := tlsConfig(nil, o.Flags.TLSCert, o.Flags.TLSKey)
 		if err != nil {
+			closeListeners(lns)
 			return err
 		}
-		ln = tls.NewListener(ln, cfg)
+		for i, ln := range lns {
+			lns[i] = tls.NewListener(ln, cfg)
+		}
 	}
 	accessLog, err := ch08.OpenAccessLog(o.Flags.AccessLog, o.Flags.AccessLogFormat, o.StatusStyle)
 	if err != nil {
+		closeListeners(lns)
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -236,11 +300,32 @@ func serveProcess(ctx context.Context, ln net.Listener, o Options, force <-chan 
 		}
 	}
 	if o.Flags.MaxConns > 0 {
-		ln = limitListener(ln, o.Flags.MaxConns, o.Logf)
+		lns = limitListeners(lns, o.Flags.MaxConns, o.Logf)
 	}
 	inner = srv.server()
 	inner.Server.Logf = o.Logf
-	err = ch07.Run(ctx, quit.ch, inner, ln, o.gracefulTimeout(), o.Logf)
+	// ch07.Run serves the first listener and stops the server; the others
+	// are served by the same server, whose Shutdown closes them all.
+	var extra sync.WaitGroup
+	var extraErr error
+	var extraOnce sync.Once
+	for _, ln := range lns[1:] {
+		extra.Go(func() {
+			if err := inner.Serve(ln); err != nil && !errors.Is(err, ch07.ErrServerClosed) {
+				extraOnce.Do(func() { extraErr = fmt.Errorf("serve %s: %w", ln.Addr(), err) })
+				cancel()
+			}
+		})
+	}
+	err = ch07.Run(ctx, quit.ch, inner, lns[0], o.gracefulTimeout(), o.Logf)
+	if err != nil {
+		//nolint:errcheck // Run's error is the one to report; this only ends the other loops
+		inner.Close() // Run may have failed before stopping
+	}
+	extra.Wait() // their loops have returned: every listener is closed
+	if err == nil {
+		err = extraErr
+	}
 	if accessLog != nil {
 		// After the last response: every line is in, nothing is lost.
 		if cerr := accessLog.Close(); cerr != nil && err == nil {

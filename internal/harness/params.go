@@ -103,6 +103,7 @@ func (st *state) cleanup() {
 //	startfail [flags...]        run the server with a command line it must refuse: non-zero exit; print its output
 //	slowloris [-n N] [-every DUR] [-timeout DUR] [PATH]  N connections send a head a byte per DUR; GET PATH served meanwhile; all closed at -timeout; print latencies
 //	holdconns [-n N] [PATH]     N keep-alive connections with a GET each, held at once, all 2xx; print the worker's RSS
+//	unixget PATH URLPATH        GET URLPATH over the Unix socket PATH (waiting for it to listen); print status line and body
 func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"start":      cmdStart,
@@ -135,5 +136,6 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"startfail":   cmdStartFail,
 		"slowloris":   cmdSlowloris,
 		"holdconns":   cmdHoldConns,
+		"unixget":     cmdUnixGet,
 	}
 }
