@@ -44,7 +44,7 @@ type BenchCmd struct {
 	KeepAlive   bool          `default:"true" negatable:"" help:"Reuse connections; --no-keep-alive opens one per request."`
 	Pipeline    int           `default:"1" help:"Requests written on a connection before reading their responses."`
 	Timeout     time.Duration `default:"10s" help:"Longest wait for a batch of responses before counting an error."`
-	Compare     string        `placeholder:"LIST" help:"Compare servers, comma-separated: stages (${stages}) and net/http, e.g. ch04,ch05,final,net/http."`
+	Compare     string        `placeholder:"LIST" help:"Compare servers, comma-separated: stages (${stages}), net/http and fasthttp, e.g. ch04,ch05,final,net/http."`
 	Rounds      int           `default:"3" help:"With --compare: rounds, each measuring every server once, in turn."`
 	Workers     int           `placeholder:"N" help:"With --compare: worker processes for stages that prefork."`
 	Idle        int           `placeholder:"N" help:"With --compare: measure memory, not speed: each server's RSS holding N idle keep-alive connections, against its RSS empty (Linux)."`
@@ -267,8 +267,9 @@ func comparisonError(err error) error {
 // idleServerTimeout is the --idle-timeout given to the stages that take
 // one when measuring idle connections: longer than any measurement, so
 // that the first connections opened are still there when the last are.
-// net/http needs none: `learn serve-net-http` sets no IdleTimeout nor
-// ReadTimeout, so its idle connections never time out.
+// net/http and fasthttp need none: `learn serve-net-http` and `learn
+// serve-fasthttp` set no IdleTimeout nor ReadTimeout, so their idle
+// connections never time out.
 const idleServerTimeout = "1h"
 
 // compareIdle measures the memory --idle connections cost each listed
@@ -320,8 +321,8 @@ func (c *BenchCmd) compareIdle(a *App, set func(string) bool) error {
 }
 
 // targets turns the --compare list into servers to start: a ready stage
-// runs as `learn run STAGE`, net/http as `learn serve-net-http`, and a
-// stage not written yet is skipped. For an idle measurement, stages with
+// runs as `learn run STAGE`, net/http as `learn serve-net-http`, fasthttp
+// as `learn serve-fasthttp`, and a stage not written yet is skipped. For an idle measurement, stages with
 // an idle timeout get idleServerTimeout.
 func (c *BenchCmd) targets(self string, idle bool) ([]bench.Target, error) {
 	var targets []bench.Target
@@ -337,9 +338,16 @@ func (c *BenchCmd) targets(self string, idle bool) ([]bench.Target, error) {
 				}})
 			continue
 		}
+		if strings.EqualFold(name, bench.FastHTTP) {
+			targets = append(targets, bench.Target{Name: bench.FastHTTP, Env: []string{"NO_COLOR=1"},
+				Command: func(port int) []string {
+					return []string{self, "serve-fasthttp", "--host", "127.0.0.1", "--port", strconv.Itoa(port)}
+				}})
+			continue
+		}
 		st, err := stages.Lookup(name)
 		if err != nil {
-			return nil, usagef("--compare: %v, or net/http", err)
+			return nil, usagef("--compare: %v, or net/http, fasthttp", err)
 		}
 		if !st.Ready() {
 			targets = append(targets, bench.Target{Name: st.ID, Skip: "not written yet"})

@@ -110,3 +110,39 @@ func TestCompareKeepsResults(t *testing.T) {
 		t.Errorf("kept run %+v", r)
 	}
 }
+
+// TestCompareFastHTTP: `learn bench --compare` takes fasthttp as a peer,
+// starts it with `learn serve-fasthttp` and measures it beside net/http.
+func TestCompareFastHTTP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts servers")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "learn")
+	if err := os.Symlink(self, bin); err != nil {
+		t.Skipf("cannot name the test binary learn: %v", err)
+	}
+	env := map[string]string{"NO_COLOR": "1", "LEARN_CONFIG_DIR": t.TempDir()}
+	var stdout, stderr strings.Builder
+	app := &learn.App{Stdout: &stdout, Stderr: &stderr, Executable: bin, Getenv: func(k string) string { return env[k] }}
+	args := []string{"bench", "--compare", "FastHTTP, net/http", "-n", "200", "--rounds", "1", "-c", "2", "--json"}
+	if code := app.Main(args); code != 0 {
+		t.Fatalf("learn %s: exit %d\n%s", strings.Join(args, " "), code, stderr.String())
+	}
+	var doc struct {
+		Servers []struct {
+			Name      string  `json:"name"`
+			MedianRPS float64 `json:"median_requests_per_second"`
+		} `json:"servers"`
+	}
+	if err := json.Unmarshal([]byte(stdout.String()), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, stdout.String())
+	}
+	if len(doc.Servers) != 2 || doc.Servers[0].Name != "fasthttp" || doc.Servers[0].MedianRPS <= 0 ||
+		doc.Servers[1].Name != "net/http" || doc.Servers[1].MedianRPS <= 0 {
+		t.Errorf("servers %+v; want fasthttp and net/http, both measured", doc.Servers)
+	}
+}

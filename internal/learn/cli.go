@@ -32,7 +32,8 @@ type CLI struct {
 	Bench BenchCmd `cmd:"" help:"Measure a server's requests/s and latency, or compare stages with net/http."`
 	Book  BookCmd  `cmd:"" help:"Serve the course as a web book, with your progress and bench charts."`
 
-	ServeNetHTTP ServeNetHTTPCmd `cmd:"" hidden:"" name:"serve-net-http" help:"Serve the demo app with net/http (the baseline of bench --compare)."`
+	ServeNetHTTP  ServeNetHTTPCmd  `cmd:"" hidden:"" name:"serve-net-http" help:"Serve the demo app with net/http (the baseline of bench --compare)."`
+	ServeFastHTTP ServeFastHTTPCmd `cmd:"" hidden:"" name:"serve-fasthttp" help:"Serve GET / with fasthttp (a peer of bench --compare)."`
 }
 
 // App holds what a command needs from the outside world. Tests build one
