@@ -26,7 +26,9 @@ func findBrowser(t *testing.T) string {
 }
 
 // dumpDOM loads url in headless Chromium and returns the DOM once the
-// page has loaded (images included), as Chromium serializes it.
+// page has loaded (images included), as Chromium serializes it. The book
+// runs no script, so any message on the page's console (Chromium logs
+// them as ":CONSOLE" lines) fails the test.
 func dumpDOM(t *testing.T, browser, url string) string {
 	t.Helper()
 	profile, err := os.MkdirTemp("", "book-chromium-")
@@ -40,11 +42,19 @@ func dumpDOM(t *testing.T, browser, url string) string {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, browser, "--headless=new", "--disable-gpu", "--no-sandbox",
 		"--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
+		"--enable-logging=stderr", "--v=0",
 		"--user-data-dir="+profile, "--dump-dom", url)
 	cmd.WaitDelay = 5 * time.Second
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("%s --dump-dom %s: %v", browser, url, err)
+	}
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if strings.Contains(line, ":CONSOLE") {
+			t.Errorf("%s: the browser's console says: %s", url, line)
+		}
 	}
 	return string(out)
 }
@@ -93,5 +103,23 @@ func TestInBrowser(t *testing.T) {
 	}
 	if dom := dumpDOM(t, browser, fakeBase+"/imgcheck"); !strings.Contains(dom, `data-width="40"`) {
 		t.Errorf("the lesson's SVG did not decode in Chromium: %s", dom)
+	}
+
+	// The course's own diagrams decode too, each at its drawn width.
+	diagrams := http.NewServeMux()
+	diagrams.Handle("/", b)
+	diagrams.HandleFunc("GET /imgcheck", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!doctype html><body><img src="` + r.URL.Query().Get("src") + `" ` +
+			`onload="document.body.setAttribute('data-width', this.naturalWidth)" ` +
+			`onerror="document.body.setAttribute('data-width', 'error')"></body>`))
+	})
+	realBase := serveBook(t, diagrams)
+	for _, src := range []string{"/ch01/accept-loop.svg", "/ch02/request-anatomy.svg", "/ch02/smuggling.svg",
+		"/ch05/keepalive-timeline.svg", "/ch06/prefork.svg", "/ch07/shutdown-states.svg"} {
+		dom := dumpDOM(t, browser, realBase+"/imgcheck?src="+src)
+		if !strings.Contains(dom, `data-width="860"`) {
+			t.Errorf("%s did not decode at its width of 860 in Chromium: %s", src, dom)
+		}
 	}
 }
