@@ -51,6 +51,9 @@ type Flags struct {
 	AccessLog       string `help:"Where the access log goes: a file path, - for stdout (default), or off."`
 	AccessLogFormat string `help:"Access log format: console (default), common, combined or json."`
 
+	ProxyProtocol     bool   `help:"Read a PROXY protocol header (v1 or v2) from each connection of --forwarded-allow-ips, and take the client's address from it (default: off)."`
+	ForwardedAllowIPs string `name:"forwarded-allow-ips" default:"127.0.0.1" placeholder:"IPS" help:"Addresses trusted to send a PROXY header: IPs and CIDR ranges, comma-separated, or * (with --proxy-protocol)."`
+
 	TLSCert string `name:"tls-cert" help:"Certificate (PEM) to serve HTTPS with; needs --tls-key."`
 	TLSKey  string `name:"tls-key" help:"Private key (PEM) of --tls-cert."`
 
@@ -126,6 +129,9 @@ func (f *Flags) Check() error {
 		return fmt.Errorf("--tls-cert and --tls-key go together: give both or neither")
 	}
 	if err := checkBinds(f.Bind); err != nil {
+		return err
+	}
+	if _, err := parseAllowIPs(f.ForwardedAllowIPs); err != nil {
 		return err
 	}
 	if f.TLSCert != "" {

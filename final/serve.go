@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/httpfromscratch/course/chapters/ch01"
+	"github.com/httpfromscratch/course/chapters/ch05"
 	"github.com/httpfromscratch/course/chapters/ch06"
 	"github.com/httpfromscratch/course/chapters/ch07"
 	"github.com/httpfromscratch/course/chapters/ch08"
@@ -213,6 +214,19 @@ func serveProcess(ctx context.Context, lns []net.Listener, o Options, force <-ch
 	// it opens then waits, and reopens it after, rather than being lost.
 	sigs := QueueSignals(syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU)
 	defer sigs.Stop()
+	if o.Flags.ProxyProtocol {
+		// Under TLS: a load balancer sends the header before the handshake.
+		trusted, err := parseAllowIPs(o.Flags.ForwardedAllowIPs)
+		if err != nil {
+			closeListeners(lns)
+			return err
+		}
+		timeout := o.Flags.ReadHeaderTimeout
+		if timeout <= 0 {
+			timeout = ch05.DefaultReadHeaderTimeout
+		}
+		lns = newProxyListeners(lns, trusted, timeout, o.Logf)
+	}
 	if o.Flags.TLSCert != "" {
 		cfg, err := tlsConfig(nil, o.Flags.TLSCert, o.Flags.TLSKey)
 		if err != nil {
