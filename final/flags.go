@@ -52,7 +52,7 @@ type Flags struct {
 	AccessLogFormat string `help:"Access log format: console (default), common, combined or json."`
 
 	ProxyProtocol     bool   `help:"Read a PROXY protocol header (v1 or v2) from each connection of --forwarded-allow-ips, and take the client's address from it (default: off)."`
-	ForwardedAllowIPs string `name:"forwarded-allow-ips" default:"127.0.0.1" placeholder:"IPS" help:"Addresses trusted to send a PROXY header: IPs and CIDR ranges, comma-separated, or * (with --proxy-protocol)."`
+	ForwardedAllowIPs string `name:"forwarded-allow-ips" placeholder:"IPS" help:"Addresses trusted to send a PROXY header: IPs and CIDR ranges, comma-separated, or * (with --proxy-protocol; default 127.0.0.1)."`
 
 	TLSCert string `name:"tls-cert" help:"Certificate (PEM) to serve HTTPS with; needs --tls-key."`
 	TLSKey  string `name:"tls-key" help:"Private key (PEM) of --tls-cert."`

@@ -1,6 +1,7 @@
 package final
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -135,5 +136,22 @@ func TestWorkerTimeoutFlag(t *testing.T) {
 	}
 	if _, err = parse(t, "--worker-timeout", "30"); err == nil || !strings.Contains(err.Error(), "worker-timeout") {
 		t.Errorf("--worker-timeout 30 = %v, want an error naming the flag", err)
+	}
+}
+
+// TestNoFlagHasAKongDefault: kong marks a flag with a default as given,
+// so `learn run chNN`, which refuses the flags a stage does not take,
+// would refuse every stage but final. Defaults are applied in code (a
+// zero value means the default), never with a default tag; only --host
+// and --port, which every stage takes, may have one.
+func TestNoFlagHasAKongDefault(t *testing.T) {
+	ft := reflect.TypeFor[Flags]()
+	for i := range ft.NumField() {
+		if name := ft.Field(i).Name; name == "Host" || name == "Port" {
+			continue
+		}
+		if d, ok := ft.Field(i).Tag.Lookup("default"); ok {
+			t.Errorf("Flags.%s has default:%q: apply the default in code", ft.Field(i).Name, d)
+		}
 	}
 }

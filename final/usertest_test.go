@@ -8,72 +8,26 @@ package final_test
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/httpfromscratch/course/final"
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 // userTimeout bounds every wait in these tests.
 const userTimeout = 10 * time.Second
-
-// userCert writes a self-signed certificate for 127.0.0.1 and its key
-// into a temporary directory, and returns their paths and a pool that
-// trusts the certificate.
-func userCert(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "127.0.0.1"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore:    time.Now().Add(-time.Minute),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	leaf, _ := x509.ParseCertificate(der)
-	pool = x509.NewCertPool()
-	pool.AddCert(leaf)
-	return certFile, keyFile, pool
-}
 
 // logBuffer collects a server's log lines, from any goroutine.
 type logBuffer struct {
@@ -350,7 +304,7 @@ func idleRequest(t *testing.T, addr string, pool *x509.CertPool) {
 // TestUserMain: a user's app on final.Serve with --tls-cert, the way
 // final.Main runs it.
 func TestUserMain(t *testing.T) {
-	certFile, keyFile, pool := userCert(t)
+	certFile, keyFile, pool := testkit.CertFiles(t, t.TempDir())
 	backend, accepted := stallBackend(t)
 	seenc, calls := make(chan seen, 1), make(chan error, 1)
 	flags := final.Flags{TLSCert: certFile, TLSKey: keyFile, AccessLog: "off", IdleTimeout: 200 * time.Millisecond}
@@ -376,7 +330,7 @@ func TestUserMain(t *testing.T) {
 // TestUserMainLogLevelDebug: with --log-level debug, the same idle close
 // is logged.
 func TestUserMainLogLevelDebug(t *testing.T) {
-	certFile, keyFile, pool := userCert(t)
+	certFile, keyFile, pool := testkit.CertFiles(t, t.TempDir())
 	flags := final.Flags{TLSCert: certFile, TLSKey: keyFile, AccessLog: "off", IdleTimeout: 200 * time.Millisecond, LogLevel: "debug"}
 	addr, logs := serveMain(t, flags, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "hello")
@@ -391,7 +345,7 @@ func TestUserMainLogLevelDebug(t *testing.T) {
 // net/http's, with ServeTLS and a connection limit (which wraps each TLS
 // connection).
 func TestUserServer(t *testing.T) {
-	certFile, keyFile, pool := userCert(t)
+	certFile, keyFile, pool := testkit.CertFiles(t, t.TempDir())
 	backend, accepted := stallBackend(t)
 	seenc, calls := make(chan seen, 1), make(chan error, 1)
 	var buf logBuffer

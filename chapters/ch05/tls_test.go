@@ -1,14 +1,9 @@
 package ch05_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"strings"
@@ -18,36 +13,6 @@ import (
 	"github.com/httpfromscratch/course/chapters/ch05"
 	"github.com/httpfromscratch/course/internal/testkit"
 )
-
-// testCert makes a self-signed certificate for 127.0.0.1, and the pool a
-// client trusts it with.
-func testCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "127.0.0.1"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore:    time.Now().Add(-time.Minute),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
-}
 
 // tlsServer is a ch05.Server serving over TLS on a 127.0.0.1 port.
 type tlsServer struct {
@@ -61,7 +26,7 @@ type tlsServer struct {
 // has set the server's fields; the server logs to the returned recorder.
 func startTLSServer(t *testing.T, h http.Handler, configure func(*ch05.Server)) *tlsServer {
 	t.Helper()
-	cert, pool := testCert(t)
+	cert, pool := testkit.Cert(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +140,7 @@ func TestTLSPlainHTTP(t *testing.T) {
 // serving.
 func TestTLSHandshakeFailure(t *testing.T) {
 	ts := startTLSServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), nil)
-	_, otherPool := testCert(t)
+	_, otherPool := testkit.Cert(t)
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: otherPool}}
 	defer tr.CloseIdleConnections()
 	if _, err := (&http.Client{Transport: tr, Timeout: testTimeout}).Get("https://" + ts.addr + "/"); err == nil {
