@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -66,22 +65,7 @@ func SaveBench(dir string, run BenchRun) error {
 // loadBench reads BenchFile in dir; a missing file, or no dir, is no
 // runs.
 func loadBench(dir string) (benchHistory, error) {
-	var h benchHistory
-	if dir == "" {
-		return h, nil
-	}
-	path := filepath.Join(dir, BenchFile)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return h, nil
-	}
-	if err != nil {
-		return h, fmt.Errorf("read bench results: %w", err)
-	}
-	if err := json.Unmarshal(data, &h); err != nil {
-		return benchHistory{}, fmt.Errorf("read bench results %s: %w", path, err)
-	}
-	return h, nil
+	return readJSON[benchHistory](dir, BenchFile, "bench results")
 }
 
 // comparison is the part of a comparison's JSON document the charts

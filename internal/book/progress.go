@@ -25,22 +25,29 @@ type progress struct {
 // loadProgress reads the progress file in dir; a missing file, or no
 // dir, is no progress.
 func loadProgress(dir string) (progress, error) {
-	var p progress
+	return readJSON[progress](dir, ProgressFile, "progress")
+}
+
+// readJSON reads the JSON file name in dir into a T; a missing file, or no
+// dir, is T's zero value. what names the file in errors.
+func readJSON[T any](dir, name, what string) (T, error) {
+	var v T
 	if dir == "" {
-		return p, nil
+		return v, nil
 	}
-	path := filepath.Join(dir, ProgressFile)
+	path := filepath.Join(dir, name)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return p, nil
+		return v, nil
 	}
 	if err != nil {
-		return p, fmt.Errorf("read progress: %w", err)
+		return v, fmt.Errorf("read %s: %w", what, err)
 	}
-	if err := json.Unmarshal(data, &p); err != nil {
-		return progress{}, fmt.Errorf("read progress %s: %w", path, err)
+	if err := json.Unmarshal(data, &v); err != nil {
+		var zero T
+		return zero, fmt.Errorf("read %s %s: %w", what, path, err)
 	}
-	return p, nil
+	return v, nil
 }
 
 // passed reports whether stage id passed, and when.
