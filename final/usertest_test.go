@@ -128,47 +128,6 @@ func serveServer(t *testing.T, s *final.Server, certFile, keyFile string) string
 	return ln.Addr().String()
 }
 
-// stallBackend accepts connections on 127.0.0.1 and never answers:
-// what a handler calls out to while its client goes away. accepted
-// receives one value per connection.
-func stallBackend(t *testing.T) (url string, accepted <-chan struct{}) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch := make(chan struct{}, 16)
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			select {
-			case ch <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String() + "/", ch
-}
-
 // seen is what userApp's handler saw of a request.
 type seen struct {
 	tls   *tls.ConnectionState
@@ -305,7 +264,8 @@ func idleRequest(t *testing.T, addr string, pool *x509.CertPool) {
 // final.Main runs it.
 func TestUserMain(t *testing.T) {
 	certFile, keyFile, pool := testkit.CertFiles(t, t.TempDir())
-	backend, accepted := stallBackend(t)
+	backendAddr, accepted := testkit.StallingBackend(t)
+	backend := "http://" + backendAddr + "/"
 	seenc, calls := make(chan seen, 1), make(chan error, 1)
 	flags := final.Flags{TLSCert: certFile, TLSKey: keyFile, AccessLog: "off", IdleTimeout: 200 * time.Millisecond}
 	addr, logs := serveMain(t, flags, userApp(t, backend, seenc, calls))
@@ -346,7 +306,8 @@ func TestUserMainLogLevelDebug(t *testing.T) {
 // connection).
 func TestUserServer(t *testing.T) {
 	certFile, keyFile, pool := testkit.CertFiles(t, t.TempDir())
-	backend, accepted := stallBackend(t)
+	backendAddr, accepted := testkit.StallingBackend(t)
+	backend := "http://" + backendAddr + "/"
 	seenc, calls := make(chan seen, 1), make(chan error, 1)
 	var buf logBuffer
 	s := &final.Server{

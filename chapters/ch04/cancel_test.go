@@ -6,53 +6,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/httpfromscratch/course/chapters/ch04"
+	"github.com/httpfromscratch/course/internal/testkit"
 )
-
-// stallingBackend listens on 127.0.0.1, accepts connections and never
-// answers them. Each accepted connection is reported on the channel;
-// everything is closed when the test ends.
-func stallingBackend(t *testing.T) (addr string, accepted <-chan struct{}) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch := make(chan struct{}, 8)
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			select {
-			case ch <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String(), ch
-}
 
 // TestOutgoingCallSeesACancel: an outgoing call a handler makes with
 // r.Context() fails, when the client goes away, with an error that is
@@ -60,7 +19,7 @@ func stallingBackend(t *testing.T) (addr string, accepted <-chan struct{}) {
 // the context's cause; ReverseProxy and most code tell a cancel from a
 // failure that way), and still names the reason.
 func TestOutgoingCallSeesACancel(t *testing.T) {
-	backend, accepted := stallingBackend(t)
+	backend, accepted := testkit.StallingBackend(t)
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
 	outgoing := &http.Client{Transport: tr, Timeout: testTimeout}
