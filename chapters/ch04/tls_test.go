@@ -4,9 +4,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/httpfromscratch/course/chapters/ch04"
 	"github.com/httpfromscratch/course/internal/testkit"
@@ -60,25 +58,5 @@ func TestServerAnswersPlainHTTPOnTLS(t *testing.T) {
 	if got != want {
 		t.Errorf("plain HTTP to the TLS port got %q, want %q", got, want)
 	}
-	waitForLine(t, logs, "an HTTP request to an HTTPS server")
-}
-
-// waitForLine waits until the log has a line containing sub (it is
-// written as the connection closes, which the client may see first), and
-// checks it is one short line.
-func waitForLine(t *testing.T, logs *testkit.LogRecorder, sub string) {
-	t.Helper()
-	deadline := time.Now().Add(testTimeout)
-	for {
-		if lines := logs.Matching(sub); len(lines) > 0 {
-			if len(lines) > 1 || strings.Contains(lines[0], "\n") || len(lines[0]) > 200 {
-				t.Errorf("log lines about it: %q, want one short line", lines)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no log line containing %q within %v; log: %q", sub, testTimeout, logs.Lines())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	logs.WaitOneLine(t, "an HTTP request to an HTTPS server")
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -65,26 +64,6 @@ func get(t *testing.T, c *http.Client, url string) (*http.Response, string) {
 	return resp, string(body)
 }
 
-// waitForLine waits until the log has a line containing sub (a line may
-// be written just after the client sees the connection close) and checks
-// it is one short line.
-func waitForLine(t *testing.T, logs *testkit.LogRecorder, sub string) {
-	t.Helper()
-	deadline := time.Now().Add(testTimeout)
-	for {
-		if lines := logs.Matching(sub); len(lines) > 0 {
-			if len(lines) > 1 || strings.Contains(lines[0], "\n") || len(lines[0]) > 200 {
-				t.Errorf("log lines about it: %q, want one short line", lines)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no log line containing %q within %v; log: %q", sub, testTimeout, logs.Lines())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // TestTLSRequestState: over TLS, every request on a kept connection
 // carries the connection's state in r.TLS, as under net/http, and its
 // context the connection's local address.
@@ -132,7 +111,7 @@ func TestTLSPlainHTTP(t *testing.T) {
 	if string(got) != want {
 		t.Errorf("plain HTTP to the TLS port got %q (%v), want %q", got, err, want)
 	}
-	waitForLine(t, ts.logs, "an HTTP request to an HTTPS server")
+	ts.logs.WaitOneLine(t, "an HTTP request to an HTTPS server")
 }
 
 // TestTLSHandshakeFailure: a client that does not trust the certificate
@@ -146,7 +125,7 @@ func TestTLSHandshakeFailure(t *testing.T) {
 	if _, err := (&http.Client{Transport: tr, Timeout: testTimeout}).Get("https://" + ts.addr + "/"); err == nil {
 		t.Fatal("a client that does not trust the certificate got through")
 	}
-	waitForLine(t, ts.logs, "TLS handshake: ")
+	ts.logs.WaitOneLine(t, "TLS handshake: ")
 	if resp, _ := get(t, ts.client(t), "https://"+ts.addr+"/"); resp.StatusCode != 200 {
 		t.Errorf("after a failed handshake, GET / = %d, want 200", resp.StatusCode)
 	}
@@ -163,7 +142,7 @@ func TestTLSHandshakeTimeout(t *testing.T) {
 	if elapsed := c.expectClosed(); elapsed > 20*timeout {
 		t.Errorf("a silent TLS connection closed after %v, want about %v", elapsed, timeout)
 	}
-	waitForLine(t, ts.logs, "TLS handshake: ")
+	ts.logs.WaitOneLine(t, "TLS handshake: ")
 }
 
 // TestTLSClosedBeforeHandshake: a client that connects and closes

@@ -60,6 +60,27 @@ func (l *LogRecorder) Matching(sub string) []string {
 	return out
 }
 
+// WaitOneLine waits, within WaitBound, until a line containing sub has
+// been recorded (a server may log just after its client sees the
+// connection close), and checks it is one short line: a log line a
+// person reads, not a dump.
+func (l *LogRecorder) WaitOneLine(tb testing.TB, sub string) {
+	tb.Helper()
+	deadline := time.Now().Add(WaitBound)
+	for {
+		if lines := l.Matching(sub); len(lines) > 0 {
+			if len(lines) > 1 || strings.Contains(lines[0], "\n") || len(lines[0]) > 200 {
+				tb.Errorf("log lines about it: %q, want one short line", lines)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("no log line containing %q within %v; log: %q", sub, WaitBound, l.Lines())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // DialHello connects to addr, sends request (a GET of the demo's "/",
 // which answers "Hello, World!"), checks the answer keeps the connection,
 // and returns the connection, closed at the end of the test, and the
