@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/httpfromscratch/course/chapters/ch09"
 )
 
 // Bind is one --bind address, parsed: a TCP address, a Unix socket path
@@ -159,7 +161,7 @@ func listenBind(b Bind) (net.Listener, error) {
 	case "fd":
 		return listenFD(b.FD)
 	}
-	ln, err := listenTCP(b.Addr)
+	ln, err := ch09.ListenTCP(b.Addr)
 	switch {
 	case err == nil:
 		return ln, nil

@@ -19,6 +19,7 @@ import (
 
 	"github.com/httpfromscratch/course/chapters/ch06"
 	"github.com/httpfromscratch/course/chapters/ch07"
+	"github.com/httpfromscratch/course/chapters/ch09"
 	"github.com/httpfromscratch/course/internal/kongexit"
 )
 
@@ -147,7 +148,7 @@ func describeWorkers(n int) string {
 // line a person can act on.
 func Listen(host string, port int) (net.Listener, error) {
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
-	ln, err := listenTCP(addr)
+	ln, err := ch09.ListenTCP(addr)
 	switch {
 	case err == nil:
 		return ln, nil

@@ -15,6 +15,7 @@ import (
 	"github.com/httpfromscratch/course/chapters/ch02"
 	"github.com/httpfromscratch/course/chapters/ch05"
 	"github.com/httpfromscratch/course/chapters/ch07"
+	"github.com/httpfromscratch/course/chapters/ch09"
 )
 
 // Server serves HTTP/1.1 with the course's stack, in the shape of
@@ -100,7 +101,7 @@ func (s *Server) server() *ch07.Server {
 			QuietRequests:     true, // errors only: requests go to the access log
 			QuietConnLife:     !s.LogConnLife,
 		}
-		s.srv = ch07.New(inner)
+		s.srv = ch07.Wrap(inner, ch09.New(inner))
 	})
 	return s.srv
 }
@@ -140,7 +141,7 @@ func (s *Server) logf(format string, args ...any) {
 
 // ListenAndServe listens on Addr and serves.
 func (s *Server) ListenAndServe() error {
-	ln, err := listenTCP(s.addr(":http"))
+	ln, err := ch09.ListenTCP(s.addr(":http"))
 	if err != nil {
 		return err
 	}
@@ -150,7 +151,7 @@ func (s *Server) ListenAndServe() error {
 // ListenAndServeTLS listens on Addr and serves HTTPS with the certificate
 // and key in the given PEM files.
 func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
-	ln, err := listenTCP(s.addr(":https"))
+	ln, err := ch09.ListenTCP(s.addr(":https"))
 	if err != nil {
 		return err
 	}

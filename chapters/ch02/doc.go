@@ -59,7 +59,8 @@
 // 3's subject, so the two reply shapes here are written by a small
 // hand-written function.
 //
-// For hot paths, Parser reuses its buffers across requests: one allocation
-// per request (the request head, converted to a string once and sliced
-// into the method, target and fields).
+// The parser is written to be read: each line becomes a string and is
+// checked as it arrives. Chapter 9's Parser reuses these checks (exported
+// as ParseRequestLine, FieldChecker, AppendLine, FixedBody and
+// ChunkedReader) to read the same requests with one allocation each.
 package ch02

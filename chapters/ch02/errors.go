@@ -147,12 +147,12 @@ func statusError(code int, sentinel error, detail string) error {
 
 // quote renders untrusted bytes for an error message, cut short so a
 // hostile request cannot make its error huge.
-func quote(b []byte) string {
+func quote(s string) string {
 	const max = 40
-	if len(b) > max {
-		return fmt.Sprintf("%q...", b[:max])
+	if len(s) > max {
+		return fmt.Sprintf("%q...", s[:max])
 	}
-	return fmt.Sprintf("%q", b)
+	return fmt.Sprintf("%q", s)
 }
 
 // truncated is the error for a request cut short by EOF.

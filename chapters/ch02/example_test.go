@@ -52,7 +52,8 @@ func ExampleStatusCode() {
 	// 0 EOF
 }
 
-// A connection loop keeps one Parser: each request reuses its memory.
+// A connection loop keeps one Parser and reads request after request
+// from one bufio.Reader: each parse stops where its message ends.
 func ExampleParser() {
 	wire := "GET /a HTTP/1.1\r\nHost: x\r\n\r\n" +
 		"POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"

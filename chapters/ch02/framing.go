@@ -10,8 +10,11 @@ import (
 	"strings"
 )
 
-// frame decides how long the body is (RFC 9112 section 6.3) and sets up
-// req.Body to read exactly that from br.
+// Frame applies the rules that need the whole header section, once fc
+// has checked it: an HTTP/1.1 request without a Host field is 400 (RFC
+// 9112 section 3.2; two Hosts, or an invalid one, were refused as they
+// arrived). Then it decides how long the body is (RFC 9112 section 6.3)
+// and sets req.ContentLength and req.Chunked.
 //
 // A request's body is framed by Transfer-Encoding (chunked), by
 // Content-Length, or not at all (length 0: unlike a response, a request
@@ -20,49 +23,42 @@ import (
 // body ends, the bytes one sees as body the other sees as the next
 // request. That is request smuggling, and every rule here closes a door
 // to it.
-func (r *Parser) frame(req *Request, hs *headerState, br *bufio.Reader) error {
-	maxBody := r.Limits.maxBodyBytes()
+func (fc *FieldChecker) Frame(req *Request, lim *Limits) error {
+	if fc.hosts == 0 && req.ProtoMinor >= 1 {
+		return badRequest(ErrHost, "HTTP/1.1 request without Host")
+	}
 	switch {
-	case hs.haveTE:
+	case fc.haveTE:
 		var te codings
-		for i := range req.Header {
-			if f := &req.Header[i]; equalFold(f.Name, "transfer-encoding") {
+		for _, f := range req.Header {
+			if equalFold(f.Name, "transfer-encoding") {
 				te.add(f.Value)
 			}
 		}
-		if err := te.check(req, hs.haveCL); err != nil {
+		if err := te.check(req, fc.haveCL); err != nil {
 			return err
 		}
 		req.Chunked, req.ContentLength = true, -1
-		r.body.reset(br, req, -1, maxBody, &r.Limits)
-	case hs.haveCL:
-		if maxBody > 0 && hs.cl > maxBody {
-			// Refuse before reading a byte of it: the client may be
-			// waiting on 100-continue, or sending gigabytes.
-			return statusError(http.StatusRequestEntityTooLarge, ErrBodyTooLarge,
-				strconv.FormatInt(hs.cl, 10)+" bytes, limit "+strconv.FormatInt(maxBody, 10))
-		}
-		req.ContentLength = hs.cl
-		r.body.reset(br, req, hs.cl, maxBody, &r.Limits)
+	case fc.haveCL && lim.MaxBodyBytes > 0 && fc.cl > lim.MaxBodyBytes:
+		// Refuse before reading a byte of it: the client may be waiting
+		// on 100-continue, or sending gigabytes.
+		return statusError(http.StatusRequestEntityTooLarge, ErrBodyTooLarge,
+			strconv.FormatInt(fc.cl, 10)+" bytes, limit "+strconv.FormatInt(lim.MaxBodyBytes, 10))
 	default:
-		req.ContentLength = 0
-		r.body.reset(br, req, 0, maxBody, &r.Limits)
+		req.Chunked, req.ContentLength = false, fc.cl
 	}
-	req.Body = &r.body
 	return nil
 }
 
 // ParseContentLength parses a Content-Length value, 1*DIGIT (RFC 9110
 // section 8.6), as the parser does: strictly. Chapter 4 checks a
 // handler's Content-Length with it.
-func ParseContentLength(v string) (int64, error) { return parseContentLength(v) }
-
-// parseContentLength parses Content-Length = 1*DIGIT (RFC 9110 section
-// 8.6). No sign, no spaces inside, no comma list: strconv.ParseInt would
+//
+// No sign, no spaces inside, no comma list: strconv.ParseInt would
 // take "+5", and a lenient parser is exactly what a smuggler looks for.
 // A value too large for int64 is an error, not a wrap-around (RFC 9110
 // section 8.6: anticipate large numerals).
-func parseContentLength[T text](v T) (int64, error) {
+func ParseContentLength(v string) (int64, error) {
 	if len(v) == 0 {
 		return 0, badRequest(ErrContentLength, "empty")
 	}
@@ -70,7 +66,7 @@ func parseContentLength[T text](v T) (int64, error) {
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if !isDigit(c) {
-			return 0, badRequest(ErrContentLength, quote([]byte(v)))
+			return 0, badRequest(ErrContentLength, quote(v))
 		}
 		d := int64(c - '0')
 		if n > (math.MaxInt64-d)/10 {
@@ -113,7 +109,7 @@ func (c *codings) add(v string) {
 		}
 		name, _, hasParams := strings.Cut(elem, ";")
 		name = strings.TrimRight(name, " \t")
-		if !allOf(name, classToken) || name == "" {
+		if !ValidToken(name) {
 			c.setMalformed(elem)
 			continue
 		}
@@ -151,7 +147,7 @@ func (c *codings) check(req *Request, haveCL bool) error {
 		// front may have chosen Content-Length.
 		return badRequest(ErrTransferEncoding, "with Content-Length")
 	case c.malformed != "":
-		return badRequest(ErrTransferEncoding, "malformed coding "+quote([]byte(c.malformed)))
+		return badRequest(ErrTransferEncoding, "malformed coding "+quote(c.malformed))
 	case !c.lastChunked:
 		// RFC 9112 section 6.3: if chunked is not the final coding of a
 		// request, its length cannot be known: 400, then close.
@@ -161,46 +157,29 @@ func (c *codings) check(req *Request, haveCL bool) error {
 		return badRequest(ErrTransferEncoding, "chunked more than once")
 	case c.unknown != "":
 		// RFC 9112 section 6.1: a coding we do not understand is 501.
-		return statusError(http.StatusNotImplemented, ErrUnsupportedCoding, quote([]byte(c.unknown)))
+		return statusError(http.StatusNotImplemented, ErrUnsupportedCoding, quote(c.unknown))
 	}
 	return nil
 }
 
-// body is a Request's Body: it reads exactly the message body from br,
-// counted by Content-Length or decoded from chunks.
-type body struct {
+// FixedBody is the Body of a request framed by Content-Length (or of
+// length 0): it reads exactly that many bytes from a bufio.Reader, never
+// past them, so whatever follows (the next request) stays there.
+type FixedBody struct {
 	br        *bufio.Reader
-	req       *Request
-	remaining int64 // Content-Length bytes still unread; unused when chunked
-	chunked   bool
-	cr        chunkedReader
+	remaining int64 // bytes still unread
 	err       error // sticky: once failed or at EOF, every Read says so
 }
 
-// reset prepares b to read a body of length n from br, or a chunked body
-// when n is -1.
-func (b *body) reset(br *bufio.Reader, req *Request, n, maxBody int64, lim *Limits) {
-	b.br, b.req, b.err = br, req, nil
-	b.chunked = n < 0
-	b.remaining = max(n, 0)
-	if b.chunked {
-		b.cr.reset(br, maxBody, lim.maxHeaderBytes(), lim.maxHeaderFields())
-		b.cr.maxFieldSize = lim.maxFieldSize()
-	}
+// Reset prepares b to read a body of n bytes from br.
+func (b *FixedBody) Reset(br *bufio.Reader, n int64) {
+	*b = FixedBody{br: br, remaining: n}
 }
 
-// Read reads the body. It never reads past the body's end, so whatever
-// follows (the next request) stays in the bufio.Reader.
-func (b *body) Read(p []byte) (int, error) {
+// Read reads the body; a body cut short by EOF is ErrTruncated.
+func (b *FixedBody) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
-	}
-	if b.chunked {
-		n, err := b.cr.Read(p)
-		if err == io.EOF {
-			b.req.Trailer = b.cr.trailer
-		}
-		return n, err
 	}
 	if b.remaining == 0 {
 		b.err = io.EOF

@@ -14,10 +14,10 @@ const (
 	DefaultMaxHeaderFields = 100 // fields
 )
 
-// maxChunkLine bounds a chunk-size line with its extensions and CRLF. Real
+// MaxChunkLine bounds a chunk-size line with its extensions and CRLF. Real
 // clients send a few hex digits; the bound stops a peer from streaming an
 // endless chunk extension (RFC 9112 section 7.1.1 lets a server limit them).
-const maxChunkLine = 4 << 10 // 4 KiB
+const MaxChunkLine = 4 << 10 // 4 KiB
 
 // Limits bounds what a request may make the parser read. Zero (or negative)
 // fields mean the default, which for MaxFieldSize and MaxBodyBytes is no
@@ -55,36 +55,30 @@ type Limits struct {
 	MaxBodyBytes int64
 }
 
-// maxRequestLine returns the request-line limit, with its default.
-func (l *Limits) maxRequestLine() int {
+// WithDefaults returns l with every zero or negative field replaced by
+// what it means: the default, or 0 for no bound of its own.
+func (l Limits) WithDefaults() Limits {
 	if l.MaxRequestLine <= 0 {
-		return DefaultMaxRequestLine
+		l.MaxRequestLine = DefaultMaxRequestLine
 	}
-	return l.MaxRequestLine
-}
-
-// maxHeaderBytes returns the header section limit, with its default.
-func (l *Limits) maxHeaderBytes() int {
 	if l.MaxHeaderBytes <= 0 {
-		return DefaultMaxHeaderBytes
+		l.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
-	return l.MaxHeaderBytes
-}
-
-// maxHeaderFields returns the field count limit, with its default.
-func (l *Limits) maxHeaderFields() int {
 	if l.MaxHeaderFields <= 0 {
-		return DefaultMaxHeaderFields
+		l.MaxHeaderFields = DefaultMaxHeaderFields
 	}
-	return l.MaxHeaderFields
+	l.MaxFieldSize, l.MaxBodyBytes = max(l.MaxFieldSize, 0), max(l.MaxBodyBytes, 0)
+	return l
 }
 
-// maxFieldSize returns the field line limit, or 0 for none of its own.
-func (l *Limits) maxFieldSize() int {
-	return max(l.MaxFieldSize, 0)
-}
-
-// maxBodyBytes returns the body limit, or 0 for none.
-func (l *Limits) maxBodyBytes() int64 {
-	return max(l.MaxBodyBytes, 0)
+// FieldLineLimit returns how many bytes the next field line may take, its
+// CRLF included, when left bytes of the section's MaxHeaderBytes remain:
+// the tighter of left and MaxFieldSize, but never less than the CRLF of
+// the empty line that ends the section, which is no field. l must have
+// its defaults (WithDefaults).
+func (l *Limits) FieldLineLimit(left int) int {
+	if l.MaxFieldSize > 0 && l.MaxFieldSize < left {
+		return max(l.MaxFieldSize, len("\r\n"))
+	}
+	return left
 }

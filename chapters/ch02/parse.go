@@ -2,10 +2,11 @@ package ch02
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 )
 
 // Field is one field line of a header or trailer section, in the order
@@ -70,41 +71,22 @@ func (r *Request) Values(name string) []string {
 	return vs
 }
 
-// keepBuffer is the largest scratch buffer a Parser keeps between
-// requests; one grown by an unusually large head is dropped, so a single
-// big request does not pin its memory for the life of a connection.
-const keepBuffer = 16 << 10 // 16 KiB
-
-// Parser reads requests and reuses its memory from one to the next: the
-// scratch buffer the head is assembled in, the Request, its Header slice
-// and its Body reader. The Request it returns is valid until the next call
-// to ReadRequest, which is what a connection loop wants: it reads one
-// request, serves it, then reads the next. It must read each Body to EOF
-// before the next call, since the next request starts where the body
-// ends (chapter 5 drains what a handler leaves unread).
-//
-// A Parser serves one connection at a time; it is not safe for concurrent
-// use. The zero value is ready to use with the default limits.
+// Parser reads requests with its Limits. The zero value is ready to use
+// with the default limits. (Chapter 9's Parser reads the same requests
+// with the same verdicts, reusing its memory from one to the next.)
 type Parser struct {
 	// Limits bounds each request. Zero fields mean the defaults.
 	Limits Limits
-
-	buf   []byte      // the head as read: request-line and field lines with their CRLFs
-	spans []fieldSpan // where each field's name and value sit in buf
-	req   Request
-	body  body
 }
 
 // ReadRequest reads one request head from br and returns it, with a Body
 // that reads the message body from br. lim may be nil for the defaults.
-// It allocates a new Parser: a loop that reads many requests should keep
-// one Parser and call its ReadRequest.
 func ReadRequest(br *bufio.Reader, lim *Limits) (*Request, error) {
-	r := new(Parser)
+	var p Parser
 	if lim != nil {
-		r.Limits = *lim
+		p.Limits = *lim
 	}
-	return r.ReadRequest(br)
+	return p.ReadRequest(br)
 }
 
 // ReadRequest reads one request head from br and returns it, with a Body
@@ -116,89 +98,99 @@ func ReadRequest(br *bufio.Reader, lim *Limits) (*Request, error) {
 // section 2.2 says to ignore, does not count): the client closed an idle
 // connection and expects no answer. Every other failure is a *StatusError,
 // except read errors from br, which are wrapped as they are.
-//
-// The returned Request, its Header and Body are reused by the next call.
-// The strings in it are not: they stay valid.
-func (r *Parser) ReadRequest(br *bufio.Reader) (*Request, error) {
-	if cap(r.buf) > keepBuffer {
-		r.buf = nil
-	}
-	r.buf = r.buf[:0]
-	rl, err := r.readRequestLine(br)
+func (p *Parser) ReadRequest(br *bufio.Reader) (*Request, error) {
+	lim := p.Limits.WithDefaults()
+	line, err := readRequestLine(br, &lim)
 	if err != nil {
 		return nil, err
 	}
-	var hs headerState
-	r.buf, r.spans, err = readFields(br, r.buf, r.spans[:0], r.Limits.maxHeaderBytes(), r.Limits.maxHeaderFields(), r.Limits.maxFieldSize(), &hs)
-	if err != nil {
+	req := new(Request)
+	if err := ParseRequestLine(req, line); err != nil {
 		return nil, err
 	}
-
-	// One allocation: the whole head becomes one string, and every string
-	// in the Request is a slice of it.
-	head := string(r.buf)
-	req := &r.req
-	*req = Request{
-		Method:     head[:rl.methodEnd],
-		Target:     head[rl.methodEnd+1 : rl.versionStart-1],
-		Proto:      head[rl.versionStart:rl.versionEnd],
-		ProtoMajor: 1,
-		ProtoMinor: rl.minor,
-		Header:     fillFields(req.Header[:0], head, r.spans),
-	}
-	if err := checkHost(&hs, req.ProtoMinor); err != nil {
+	fc := FieldChecker{MaxFields: lim.MaxHeaderFields}
+	if req.Header, err = readFields(br, &lim, &fc); err != nil {
 		return nil, err
 	}
-	if err := r.frame(req, &hs, br); err != nil {
+	if err := fc.Frame(req, &lim); err != nil {
 		return nil, err
+	}
+	if req.Chunked {
+		req.Body = NewChunkedReader(br, req, &lim)
+	} else {
+		req.Body = &FixedBody{br: br, remaining: req.ContentLength}
 	}
 	return req, nil
 }
 
-// Forget drops what the Parser still holds of the last request: its
-// strings, and the bufio.Reader its body read from. A server that hands
-// its connections' bufio.Readers around through a pool while the
-// connections wait (chapter 4's Conn.Park) calls it, so that a pooled
-// reader is not kept alive by a request long finished. The scratch
-// space stays, for the next request.
-func (r *Parser) Forget() {
-	fields := r.req.Header[:0]
-	clear(fields[:cap(fields)])
-	r.req = Request{Header: fields}
-	r.body = body{}
-}
-
-// readRequestLine reads the request-line into r.buf, skipping one empty
-// line before it, and parses it.
-func (r *Parser) readRequestLine(br *bufio.Reader) (requestLine, error) {
-	limit := r.Limits.maxRequestLine() + len("\r\n")
-	var err error
-	r.buf, err = readLine(br, r.buf, limit)
-	if err == nil && len(r.buf) == 2 && endsInCRLF(r.buf) {
+// readRequestLine reads the request-line, skipping one empty line before
+// it, and returns it without its CRLF.
+func readRequestLine(br *bufio.Reader, lim *Limits) (string, error) {
+	limit := lim.MaxRequestLine + len("\r\n")
+	line, err := readLine(br, limit)
+	if line == "\r\n" {
 		// RFC 9112 section 2.2: a server SHOULD ignore at least one empty
 		// line before the request-line (old clients sent an extra CRLF
 		// after a POST body). One, not any number: an endless stream of
 		// CRLFs must not keep the connection busy for free.
-		r.buf, err = readLine(br, r.buf[:0], limit)
+		line, err = readLine(br, limit)
 	}
 	switch err {
 	case nil:
 	case io.EOF:
-		return requestLine{}, io.EOF
+		return "", io.EOF
 	case io.ErrUnexpectedEOF:
-		// Cut short; but if what arrived holds a bare CR, it was invalid
-		// whatever would have followed, and saying so says more.
-		if i := bytes.IndexByte(r.buf, '\r'); i >= 0 && i < len(r.buf)-1 {
-			return requestLine{}, badRequest(ErrLineEnding, "bare CR in request-line")
-		}
-		return requestLine{}, truncated()
+		return "", partialRequestLine(line)
 	case errLineTooLong:
-		return requestLine{}, statusError(http.StatusRequestURITooLong, ErrRequestLineTooLong, "")
+		return "", statusError(http.StatusRequestURITooLong, ErrRequestLineTooLong, "")
 	default:
-		return requestLine{}, fmt.Errorf("ch02: read request-line: %w", err)
+		return "", fmt.Errorf("ch02: read request-line: %w", err)
 	}
-	if !endsInCRLF(r.buf) {
-		return requestLine{}, badRequest(ErrLineEnding, "request-line ends in a bare LF")
+	if !strings.HasSuffix(line, "\r\n") {
+		return "", badRequest(ErrLineEnding, "request-line ends in a bare LF")
 	}
-	return parseRequestLine(r.buf[:len(r.buf)-2])
+	return line[:len(line)-2], nil
+}
+
+// readFields reads field lines from br up to and including the empty
+// line that ends the section (RFC 9112 section 5: the header section, or
+// section 7.1.2: a trailer section), checking each with fc as it arrives,
+// and returns the fields in order.
+//
+// lim.MaxHeaderBytes bounds the section, CRLFs included, and
+// lim.MaxFieldSize, if not 0, each field line with its CRLF. Going over
+// either is 431, as soon as the line goes over.
+func readFields(br *bufio.Reader, lim *Limits, fc *FieldChecker) ([]Field, error) {
+	var fields []Field
+	left := lim.MaxHeaderBytes
+	for {
+		limit := lim.FieldLineLimit(left)
+		line, err := readLine(br, limit)
+		switch err {
+		case nil:
+		case io.EOF, io.ErrUnexpectedEOF:
+			return nil, fc.partialFieldLine(line)
+		case errLineTooLong:
+			if limit < left {
+				return nil, statusError(http.StatusRequestHeaderFieldsTooLarge, ErrHeaderTooLarge,
+					"field line over "+strconv.Itoa(lim.MaxFieldSize)+" bytes")
+			}
+			return nil, statusError(http.StatusRequestHeaderFieldsTooLarge, ErrHeaderTooLarge,
+				"over "+strconv.Itoa(lim.MaxHeaderBytes)+" bytes")
+		default:
+			return nil, fmt.Errorf("ch02: read field line: %w", err)
+		}
+		left -= len(line)
+		if !strings.HasSuffix(line, "\r\n") {
+			return nil, badRequest(ErrLineEnding, "field line ends in a bare LF")
+		}
+		if line == "\r\n" {
+			return fields, nil // the empty line: end of the section
+		}
+		f, err := fc.Check(line[:len(line)-2])
+		if err != nil {
+			return nil, err
+		}
+		fields = append(fields, f)
+	}
 }

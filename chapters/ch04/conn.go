@@ -7,17 +7,15 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"sync"
 
 	"github.com/httpfromscratch/course/chapters/ch01"
 	"github.com/httpfromscratch/course/chapters/ch02"
 )
 
 // Conn is the server side of one client connection: what a connection
-// loop needs to read requests from it and answer them, reused from one
-// request to the next and, through a pool, from one connection to the
-// next: the bufio.Reader and Writer, chapter 2's Reader, the response
-// header map and the response buffers.
+// loop needs to read requests from it and answer them, kept from one
+// request to the next: the bufio.Reader and Writer, the request parser,
+// the response header map and the response buffers.
 //
 // Chapter 4's loop (Server) reads one request, serves it, and closes.
 // Chapter 5 keeps the Conn and loops: ReadRequest, NewRequest, Serve,
@@ -28,11 +26,16 @@ type Conn struct {
 	rwc        net.Conn
 	br         *bufio.Reader
 	bw         *bufio.Writer
-	parser     ch02.Parser
 	ctx        context.Context
 	remoteAddr string
 	logf       ch01.Logf
+	lim        ch02.Limits
 	hijacked   bool
+
+	// Parser reads each request head from Reader (see ReadRequest).
+	// NewConn sets chapter 2's; a server may set another that
+	// keeps the same contract.
+	Parser RequestParser
 
 	// tlsState is the TLS connection's state once Handshake has run, the
 	// r.TLS of every request; nil on a plain connection.
@@ -52,25 +55,77 @@ type Conn struct {
 	bodyBuf []byte      // the held-back body, ResponseBufferSize bytes
 }
 
-// connPool recycles Conns: chapter 2's Reader with its scratch space, the
-// sort buffer for header names and the rendered-head buffer stay with the
-// Conn. Its 12 KiB of buffers do not: a Conn takes them from the buffer
-// pools (park.go) when it starts and gives them back when it closes or
-// parks. A server that accepts thousands of short connections allocates
-// the buffers once, and one that holds thousands of idle connections
-// holds buffers only for the few that are busy.
-var connPool = sync.Pool{New: func() any { return new(Conn) }}
+// RequestParser reads one request head from a connection's reader, with
+// the contract of ch02.Parser.ReadRequest: io.EOF when the input ended
+// before a request, a *ch02.StatusError for a request to reject, the
+// request valid until the next call.
+type RequestParser interface {
+	ReadRequest(br *bufio.Reader) (*ch02.Request, error)
+}
 
 // NewConn returns a Conn that serves rwc. ctx is the parent of every
 // request's context; lim bounds each request, as chapter 2's Limits do;
 // logf receives the complaints of the Responses (it may be nil).
 func NewConn(ctx context.Context, rwc net.Conn, lim ch02.Limits, logf ch01.Logf) *Conn {
-	c := connPool.Get().(*Conn)
-	c.rwc, c.ctx, c.logf = rwc, ctx, logf
-	c.parser.Limits = lim
-	c.remoteAddr = rwc.RemoteAddr().String()
-	c.takeBuffers(rwc)
+	return NewConnWith(ctx, rwc, lim, logf, NewBuffers())
+}
+
+// NewConnWith is NewConn with the buffers given: b's are the Conn's, and
+// b is left empty.
+func NewConnWith(ctx context.Context, rwc net.Conn, lim ch02.Limits, logf ch01.Logf, b *Buffers) *Conn {
+	c := &Conn{
+		rwc: rwc, ctx: ctx, lim: lim, logf: logf,
+		remoteAddr: rwc.RemoteAddr().String(),
+		Parser:     &ch02.Parser{Limits: lim},
+	}
+	c.SwapBuffers(b, rwc)
 	return c
+}
+
+// Buffers are the memory a Conn reads and writes through, 12 KiB of it
+// and most of what a connection costs: its reader and writer, the
+// held-back response body and the response header map. A Buffers is
+// empty when all four are nil.
+type Buffers struct {
+	Reader *bufio.Reader
+	Writer *bufio.Writer
+	Body   []byte      // ResponseBufferSize bytes of capacity
+	Header http.Header // empty
+}
+
+// NewBuffers allocates a set of Buffers.
+func NewBuffers() *Buffers {
+	return &Buffers{
+		Reader: bufio.NewReaderSize(nil, connBufferSize),
+		Writer: bufio.NewWriterSize(nil, connBufferSize),
+		Body:   make([]byte, 0, ResponseBufferSize),
+		Header: make(http.Header),
+	}
+}
+
+// SwapBuffers exchanges c's buffers with b's. c takes the ones in b, its
+// reader reading from src (the connection, or a reader that first
+// returns bytes already read from it) and its writer writing to the
+// connection; b gets the ones c had, emptied and detached. Given an
+// empty b, c is left without buffers, and must get some before it is
+// used again; only a Conn with nothing buffered (Reader().Buffered() and
+// Writer().Buffered() both 0) between two requests can give them up.
+func (c *Conn) SwapBuffers(b *Buffers, src io.Reader) {
+	old := Buffers{Reader: c.br, Writer: c.bw, Body: c.bodyBuf, Header: c.header}
+	c.br, c.bw, c.bodyBuf, c.header = b.Reader, b.Writer, b.Body, b.Header
+	if c.br != nil {
+		c.br.Reset(src)
+		c.bw.Reset(c.rwc)
+		c.bodyBuf = c.bodyBuf[:0]
+	}
+	if old.Reader != nil {
+		old.Reader.Reset(nil)
+		old.Writer.Reset(nil)
+		clear(old.Header)
+		old.Body = old.Body[:0]
+	}
+	c.lastBody = nil // its request is served: nothing of it is left unread
+	*b = old
 }
 
 // NetConn returns the connection.
@@ -91,13 +146,13 @@ func (c *Conn) RemoteAddr() string { return c.remoteAddr }
 // the Conn must not be used again, not even closed.
 func (c *Conn) Hijacked() bool { return c.hijacked }
 
-// ReadRequest reads the next request head with chapter 2's parser (see
+// ReadRequest reads the next request head with Parser (see
 // ch02.Parser.ReadRequest): io.EOF when the client closed before sending a
 // byte, a *ch02.StatusError for a request to reject (answer it with
 // ch03.WriteError), any other error when the connection failed. The
 // request is valid until the next call.
 func (c *Conn) ReadRequest() (*ch02.Request, error) {
-	pr, err := c.parser.ReadRequest(c.br)
+	pr, err := c.Parser.ReadRequest(c.br)
 	if err != nil && err != io.EOF {
 		c.unread = true
 	}
@@ -134,13 +189,10 @@ func (c *Conn) NewRequest(pr *ch02.Request, keepAlive bool) (*http.Request, *Res
 		return nil, nil, err
 	}
 	r.TLS = c.tlsState
-	x.parts.body.maxBody = c.parser.Limits.MaxBodyBytes
+	x.parts.body.maxBody = c.lim.MaxBodyBytes
 	w := &x.w
 	w.init(r, c.bw, keepAlive)
 	w.Logf, w.conn, w.rc = c.logf, c, &x.rc
-	if c.header == nil {
-		c.header = make(http.Header)
-	}
 	clear(c.header)
 	w.header, w.keys, w.block, w.buf = c.header, c.keys, c.head, c.bodyBuf[:0]
 	c.lastBody = w.reqBody
@@ -158,12 +210,11 @@ func (c *Conn) inputLeft() bool {
 // input may be left unread it closes the way chapter 2 does
 // (ch02.LingerClose): send FIN, drain briefly, then close, so the kernel
 // has no reason to answer with a reset that could destroy the response in
-// flight (RFC 9112 section 9.6). The Conn goes back to the pool and must
-// not be used again. After a hijack, Close does nothing: the connection is
-// the handler's.
+// flight (RFC 9112 section 9.6). After a hijack, Close does nothing: the
+// connection is the handler's.
 func (c *Conn) Close() error {
 	if c.hijacked {
-		return nil // br and bw went with the connection: not pooled either
+		return nil
 	}
 	err := c.bw.Flush()
 	if c.inputLeft() {
@@ -171,19 +222,5 @@ func (c *Conn) Close() error {
 	} else if cerr := c.rwc.Close(); err == nil {
 		err = cerr
 	}
-	c.release()
 	return err
-}
-
-// release resets c and returns it, and its buffers, to the pools.
-func (c *Conn) release() {
-	if c.br != nil { // not parked
-		c.giveBuffers()
-	}
-	c.rwc, c.ctx, c.logf, c.remoteAddr = nil, nil, nil, ""
-	c.tlsState = nil
-	c.unread = false
-	clear(c.keys[:cap(c.keys)]) // drop the names, not the array
-	c.keys = c.keys[:0]
-	connPool.Put(c)
 }

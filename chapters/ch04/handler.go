@@ -71,3 +71,29 @@ func (w *Response) recoverPanic(v any) bool {
 	_, _ = w.Write([]byte(internalErrorBody)) // a failed write is kept for Finish
 	return true
 }
+
+// CloseAfter marks the connection to be closed after this response. If
+// the head has not been written yet, it says "Connection: close" (RFC 9112
+// section 9.6); MustClose reports true from now on.
+//
+// A keep-alive loop decides some reasons to close only once the handler
+// has returned, when the head is usually still in the Response's buffer:
+// the handler left more of the request body unread than the loop is
+// willing to discard, or keep-alives were turned off while it ran. Saying
+// so in the head spares the client a request sent on a connection about
+// to close.
+func (w *Response) CloseAfter() { w.closeAfter = true }
+
+// HandlerFor returns the handler a server runs for r, as chapter 4's
+// Server chooses it: h, or http.DefaultServeMux when h is nil, except for
+// "OPTIONS *", a question about the server as a whole (RFC 9110 section
+// 9.3.7) that no path can route, answered with an empty 200.
+func HandlerFor(h http.Handler, r *http.Request) http.Handler {
+	if r.RequestURI == "*" && r.Method == http.MethodOptions {
+		return optionsHandler{}
+	}
+	if h == nil {
+		return http.DefaultServeMux
+	}
+	return h
+}

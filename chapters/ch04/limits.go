@@ -21,7 +21,7 @@ const DefaultReadHeaderTimeout = 10 * time.Second
 // in one read, the writer a typical response in one write.
 const connBufferSize = 4 << 10 // 4 KiB
 
-// maxKeptHeadBuffer is the largest rendered-header buffer a pooled Conn
+// maxKeptHeadBuffer is the largest rendered-header buffer a Conn
 // keeps; one grown by an unusually large response head is dropped, so a
 // single big response does not pin its memory in the pool.
 const maxKeptHeadBuffer = 16 << 10 // 16 KiB

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/httpfromscratch/course/chapters/ch01"
 	"github.com/httpfromscratch/course/chapters/ch02"
 	"github.com/httpfromscratch/course/chapters/ch03"
 	"github.com/httpfromscratch/course/chapters/ch04"
@@ -23,16 +24,39 @@ type conn struct {
 	s      *Server
 	rwc    net.Conn
 	hc     *ch04.Conn
+	cm     ConnManager // where hc comes from; nil: ch04.NewConn
 	body   requestBody // the current request's body, as the handler reads it
 	served int         // requests read on this connection so far
-	idle   *idleReader // waits for a request without buffers; nil where unsupported
+}
+
+// ConnManager makes the ch04.Conn each connection is served with and
+// waits on connections between requests. ServeConn's own way is the
+// simplest: one ch04.Conn per connection, kept for its whole life, and
+// a wait that peeks at its reader. A server can choose another way, for
+// example to keep idle connections without their buffers.
+type ConnManager interface {
+	// NewConn returns the ch04.Conn to serve rwc with, as ch04.NewConn
+	// makes it.
+	NewConn(ctx context.Context, rwc net.Conn, lim ch02.Limits, logf ch01.Logf) *ch04.Conn
+	// Wait waits, under the read deadline already set, until the first
+	// byte of a request has arrived on hc's connection. It returns the
+	// ch04.Conn to go on with: hc, or another serving the same
+	// connection.
+	Wait(hc *ch04.Conn) (*ch04.Conn, error)
+	// Done is called once hc is closed, never after a hijack: hc will
+	// not be used again.
+	Done(hc *ch04.Conn)
 }
 
 // ServeConn serves requests on rwc, one after another, until the client
 // or the server closes it, and then closes it: the server's
 // ch01.ConnHandler. Chapter 4's ServeConn served one request; this is the
 // same shape with the loop net/http's (*conn).serve has.
-func (s *Server) ServeConn(rwc net.Conn) {
+func (s *Server) ServeConn(rwc net.Conn) { s.ServeConnWith(rwc, nil) }
+
+// ServeConnWith serves rwc as ServeConn does, with its ch04.Conns made
+// and its waits done by cm (nil for ServeConn's own way).
+func (s *Server) ServeConnWith(rwc net.Conn, cm ConnManager) {
 	s.setState(rwc, http.StateNew)
 	ctx := context.Background()
 	if s.ConnContext != nil {
@@ -40,7 +64,12 @@ func (s *Server) ServeConn(rwc net.Conn) {
 			panic("ch05: ConnContext returned nil") // as net/http does: a bug of the caller's
 		}
 	}
-	c := &conn{s: s, rwc: rwc, hc: ch04.NewConn(ctx, rwc, s.limits(), s.Logf), idle: newIdleReader(rwc)}
+	c := &conn{s: s, rwc: rwc, cm: cm}
+	if cm != nil {
+		c.hc = cm.NewConn(ctx, rwc, s.limits(), s.Logf)
+	} else {
+		c.hc = ch04.NewConn(ctx, rwc, s.limits(), s.Logf)
+	}
 	c.serve()
 }
 
@@ -64,6 +93,9 @@ func (c *conn) serve() {
 		// gone already, and there is nobody left to tell.
 		_ = c.hc.Close()
 		c.s.setState(c.rwc, http.StateClosed)
+		if c.cm != nil {
+			c.cm.Done(c.hc)
+		}
 	}()
 
 	if !c.handshake() {
@@ -102,20 +134,13 @@ func (c *conn) serve() {
 }
 
 // waitForRequest waits, under the read deadline already set, until the
-// first byte of a request has arrived. When nothing is buffered, the
-// wait may be long (seconds, for a browser between clicks), so the
-// connection first gives its buffers back to the pool (ch04.Conn.Park)
-// and waits without them (idleReader); it takes buffers again only once
-// the request's first bytes have arrived, and hands them to its reader.
-// An idle connection then costs its goroutine and a few hundred bytes,
-// not 12 KiB more.
+// first byte of a request has arrived: Peek blocks until the reader holds
+// at least one byte, and reads nothing past what the socket has.
 func (c *conn) waitForRequest() error {
-	if c.idle != nil && c.hc.Park() {
-		err := c.idle.wait()
-		c.hc.UnparkWith(c.idle)
-		if err != nil {
-			return err
-		}
+	if c.cm != nil {
+		hc, err := c.cm.Wait(c.hc)
+		c.hc = hc
+		return err
 	}
 	_, err := c.hc.Reader().Peek(1)
 	return err

@@ -70,18 +70,12 @@
 //
 // # What an idle connection costs
 //
-// Chapter 4 pooled a connection's buffers (4 KiB each for the reader,
-// the writer and the response body) from one connection to the next.
-// A keep-alive server spends most of its connections' lives waiting,
-// so this chapter also gives them back while a connection is idle
-// (ch04.Conn.Park) and waits for the next request without reading it: a
-// recv with MSG_PEEK through the socket's syscall.RawConn, under Go's
-// network poller and the idle deadline. The buffers come back from the
-// pool once a byte has arrived. An idle connection then holds its
-// goroutine's stack and a few small structures, not 12 KiB of buffers
-// (BenchmarkIdleConn measures it beside net/http). Where the connection
-// is not an operating-system socket (TLS, an in-memory test connection)
-// or the platform has no MSG_PEEK, it waits with its buffers, as before.
+// A keep-alive server spends most of its connections' lives waiting. Here
+// an idle connection keeps what it had while busy: its goroutine, and
+// chapter 4's Conn with its buffers (4 KiB each for the reader, the
+// writer and the response body), about 20 KiB in all, as with net/http
+// (BenchmarkIdleConn measures it). Chapter 9 makes an idle connection
+// hold no buffers at all, through ServeConnWith's ConnManager.
 //
 // # Hooks for the chapters after
 //

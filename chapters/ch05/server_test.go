@@ -381,8 +381,8 @@ func TestReadHeaderTimeout(t *testing.T) {
 	})
 }
 
-// TestRequestAfterIdleWait: the bytes a parked connection reads while it
-// waits (ch05's idleReader) reach the parser whole, in order, whatever
+// TestRequestAfterIdleWait: the bytes that arrive while a connection
+// waits between requests reach the parser whole, in order, whatever
 // their size: a head sent in two pieces, a head larger than the buffer the
 // wait reads into (4 KiB), a body behind it; and the connection goes on.
 func TestRequestAfterIdleWait(t *testing.T) {

@@ -37,7 +37,12 @@ var ErrServerClosed = ch01.ErrServerClosed
 
 // Server is a chapter 5 server that can shut down gracefully.
 type Server struct {
+	// Server holds the settings: the ConnState hook is how Shutdown sees
+	// each connection's state, and SetKeepAlivesEnabled turns keep-alive
+	// off for the responses in flight.
 	*ch05.Server
+
+	inner Inner // what serves the settings: the ch05.Server itself, unless Wrap says otherwise
 
 	mu          sync.Mutex
 	conns       map[net.Conn]connInfo
@@ -56,10 +61,23 @@ type connInfo struct {
 
 // New returns a Server wrapping s. It takes over s.ConnState, calling the
 // hook s had after its own bookkeeping; do not change s.ConnState after.
-func New(s *ch05.Server) *Server {
-	return &Server{Server: s}
+func New(s *ch05.Server) *Server { return Wrap(s, s) }
+
+// Inner is a server that serves a ch05.Server's settings with chapter
+// 5's loop: the *ch05.Server itself, or one that serves them another way
+// but still through its hooks.
+type Inner interface {
+	Serve(ln net.Listener) error
+	Close() error
 }
 
+// Wrap is New for settings served by inner, which must report every
+// connection's state through settings.ConnState, as ch05.Server does.
+func Wrap(settings *ch05.Server, inner Inner) *Server {
+	return &Server{Server: settings, inner: inner}
+}
+
+// install takes over the settings' ConnState hook, once, on first use.
 func (s *Server) install() {
 	s.hookInstall.Do(func() {
 		s.userHook = s.Server.ConnState
@@ -129,7 +147,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.listeners[ln] = struct{}{}
 	s.serving.Add(1)
 	s.mu.Unlock()
-	err := s.Server.Serve(trackingListener{ln, s})
+	err := s.inner.Serve(trackingListener{ln, s})
 	s.mu.Lock()
 	delete(s.listeners, ln)
 	s.mu.Unlock()
@@ -217,7 +235,7 @@ func (s *Server) Close() error {
 	s.mu.Lock()
 	s.inShutdown.Store(true)
 	s.mu.Unlock()
-	err := s.Server.Close()
+	err := s.inner.Close()
 	s.mu.Lock()
 	clear(s.conns) // all closed now, including any accepted but never served
 	s.mu.Unlock()

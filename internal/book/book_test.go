@@ -2,6 +2,7 @@ package book
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -127,7 +128,8 @@ func TestProgressMarks(t *testing.T) {
 	if strings.Count(body, `<li class="next">`) != 1 || strings.Count(body, `<li class="passed">`) != 1 {
 		t.Errorf("index marks more than ch01 passed and ch02 next")
 	}
-	for _, w := range []string{`Next: <a href="/ch02">ch02 · request parser</a>`, "learn read ch02", "learn check ch02 -- CMD", "1 of 9 passed"} {
+	for _, w := range []string{`Next: <a href="/ch02">ch02 · request parser</a>`, "learn read ch02", "learn check ch02 -- CMD",
+		fmt.Sprintf("1 of %d passed", len(stages.All()))} {
 		if !strings.Contains(body, w) {
 			t.Errorf("index lacks %q", w)
 		}

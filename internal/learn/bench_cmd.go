@@ -44,7 +44,7 @@ type BenchCmd struct {
 	KeepAlive   bool          `default:"true" negatable:"" help:"Reuse connections; --no-keep-alive opens one per request."`
 	Pipeline    int           `default:"1" help:"Requests written on a connection before reading their responses."`
 	Timeout     time.Duration `default:"10s" help:"Longest wait for a batch of responses before counting an error."`
-	Compare     string        `placeholder:"LIST" help:"Compare servers, comma-separated: stages (${stages}), net/http and fasthttp, e.g. ch04,ch05,final,net/http."`
+	Compare     string        `placeholder:"LIST" help:"Compare servers, comma-separated: stages (${stages}), net/http and fasthttp, e.g. ch04,ch05,ch09,final,net/http."`
 	Rounds      int           `default:"3" help:"With --compare: rounds, each measuring every server once, in turn."`
 	Workers     int           `placeholder:"N" help:"With --compare: worker processes for stages that prefork."`
 	Idle        int           `placeholder:"N" help:"With --compare: measure memory, not speed: each server's RSS holding N idle keep-alive connections, against its RSS empty (Linux)."`

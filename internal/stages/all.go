@@ -114,6 +114,20 @@ func All() []Stage {
 			Serve:   serveCh08,
 		},
 		{
+			ID:      "ch09",
+			Title:   "make it fast",
+			Summary: "chapter 5's wire exactly, less work per request: a faster parser, pooled buffers, lean idle connections",
+			Flags:   []string{"max-body", "idle-timeout", "read-header-timeout"},
+			// A fast server must still be a correct one: every check of
+			// ch05 and before holds.
+			Scripts: keptFromCh05("ch09", "ch05", "ch04"),
+			Try: append([]string{
+				"curl -v http://{addr}/ http://{addr}/echo   # one connection, two requests",
+				"learn bench --url http://{addr}/   # requests/s and latency, while it runs",
+			}, demoTries...),
+			Serve: serveCh09,
+		},
+		{
 			ID:      "final",
 			Title:   "the full server",
 			Summary: "everything above, hardened and configurable: final.Main(handler) for your own app",

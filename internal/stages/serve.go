@@ -12,6 +12,7 @@ import (
 	"github.com/httpfromscratch/course/chapters/ch06"
 	"github.com/httpfromscratch/course/chapters/ch07"
 	"github.com/httpfromscratch/course/chapters/ch08"
+	"github.com/httpfromscratch/course/chapters/ch09"
 	"github.com/httpfromscratch/course/demo"
 	"github.com/httpfromscratch/course/final"
 )
@@ -29,8 +30,24 @@ func newCh05(cfg Config) *ch05.Server {
 }
 
 func serveCh05(ctx context.Context, ln net.Listener, cfg Config) error {
-	srv := newCh05(cfg)
-	return serveUntilDone(ctx, func() error { return srv.Serve(ln) }, srv.Close, ch05.ErrServerClosed)
+	return serveKeepAlive(ctx, ln, newCh05(cfg), ch05.ErrServerClosed)
+}
+
+// serveCh09 serves the same settings as ch05 with chapter 9's engine.
+func serveCh09(ctx context.Context, ln net.Listener, cfg Config) error {
+	return serveKeepAlive(ctx, ln, ch09.New(newCh05(cfg)), ch09.ErrServerClosed)
+}
+
+// keepAliveServer is what ch05's and ch09's Servers share.
+type keepAliveServer interface {
+	Serve(ln net.Listener) error
+	Close() error
+}
+
+// serveKeepAlive serves srv on ln until ctx is done; closed is the error
+// srv's Serve returns once closed.
+func serveKeepAlive(ctx context.Context, ln net.Listener, srv keepAliveServer, closed error) error {
+	return serveUntilDone(ctx, func() error { return srv.Serve(ln) }, srv.Close, closed)
 }
 
 // serveCh06 runs a master of --workers processes (1 if unset), each a

@@ -41,7 +41,7 @@ type ServeFunc func(ctx context.Context, ln net.Listener, cfg Config) error
 
 // Stage is one step of the course.
 type Stage struct {
-	// ID names the stage on the command line: "ch01" … "ch08", "final".
+	// ID names the stage on the command line: "ch01" … "ch09", "final".
 	ID string
 	// Title is the stage's topic, a few words.
 	Title string

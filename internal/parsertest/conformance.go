@@ -1,4 +1,4 @@
-package ch02
+package parsertest
 
 import (
 	"bufio"
@@ -8,13 +8,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/httpfromscratch/course/chapters/ch02"
 )
 
-// llhttpRecord is one line of testdata/conformance/llhttp-requests.jsonl
-// (fields described in testdata/conformance/README.md).
+// llhttpRecord is one line of chapters/ch02/testdata/conformance/llhttp-requests.jsonl
+// (fields described in the README.md beside it).
 type llhttpRecord struct {
 	ID       string      `json:"id"`
 	RawB64   string      `json:"raw_b64"`
@@ -34,7 +37,7 @@ type llhttpRecord struct {
 }
 
 // disagreement is one listed difference from what an RFC server should do
-// on an llhttp fixture (testdata/conformance-disagreements.json).
+// on an llhttp fixture (chapters/ch02/testdata/conformance-disagreements.json).
 type disagreement struct {
 	ID     string `json:"id"`
 	Ours   string `json:"ours"`   // our outcome, as outcome.String gives it
@@ -140,9 +143,9 @@ func withHost(raw []byte) []byte {
 	return append(append(append([]byte(nil), raw[:at]...), "Host: x\r\n"...), raw[at:]...)
 }
 
-// parseRecord parses raw and classifies the result.
-func parseRecord(raw []byte) (outcome, *Request, []byte, error) {
-	req, err := ReadRequest(bufio.NewReader(bytes.NewReader(raw)), nil)
+// parseRecord parses raw with read and classifies the result.
+func parseRecord(read ReadFunc, raw []byte) (outcome, *ch02.Request, []byte, error) {
+	req, err := read(bufio.NewReader(bytes.NewReader(raw)), nil)
 	var body []byte
 	if err == nil {
 		body, err = readBody(req)
@@ -150,20 +153,20 @@ func parseRecord(raw []byte) (outcome, *Request, []byte, error) {
 	switch {
 	case err == nil:
 		return outcome{verdict: "accept"}, req, body, nil
-	case errors.Is(err, ErrTruncated):
+	case errors.Is(err, ch02.ErrTruncated):
 		return outcome{verdict: "incomplete"}, nil, nil, err
 	default:
-		return outcome{verdict: "reject", status: StatusCode(err)}, nil, nil, err
+		return outcome{verdict: "reject", status: ch02.StatusCode(err)}, nil, nil, err
 	}
 }
 
-func readBody(req *Request) ([]byte, error) {
+func readBody(req *ch02.Request) ([]byte, error) {
 	var buf bytes.Buffer
 	_, err := buf.ReadFrom(req.Body)
 	return buf.Bytes(), err
 }
 
-// TestLLHTTPConformance runs llhttp's strict request fixtures and compares
+// Conformance runs, with read, llhttp's strict request fixtures and compares
 // with what an RFC 9110/9112 server should do: llhttp's verdict, corrected
 // by the fixture's rfc_notes. Records without Host get "Host: x" after the
 // request-line: for an accepted one always (the README's instruction), for
@@ -172,11 +175,11 @@ func readBody(req *Request) ([]byte, error) {
 // version, fields and body must match too.
 //
 // Every disagreement must be listed with its reason in
-// testdata/conformance-disagreements.json; the test fails on an unlisted
+// dir/conformance-disagreements.json; the test fails on an unlisted
 // one and on a listed one that no longer happens.
-func TestLLHTTPConformance(t *testing.T) {
-	recs := loadRecords(t)
-	listed := loadDisagreements(t)
+func Conformance(t *testing.T, dir string, read ReadFunc) {
+	recs := loadRecords(t, dir)
+	listed := loadDisagreements(t, dir)
 	total, agree := 0, 0
 	seen := make(map[string]bool)
 	for _, rec := range recs {
@@ -189,7 +192,7 @@ func TestLLHTTPConformance(t *testing.T) {
 			t.Fatalf("%s: raw_b64: %v", rec.ID, err)
 		}
 		want := expect(rec)
-		got, problem := checkRecord(rec, raw)
+		got, problem := checkRecord(read, rec, raw)
 		seen[rec.ID] = true
 		d, isListed := listed[rec.ID]
 		switch {
@@ -213,16 +216,16 @@ func TestLLHTTPConformance(t *testing.T) {
 
 // checkRecord parses one record and returns our outcome and, if it is not
 // what the record expects, why.
-func checkRecord(rec *llhttpRecord, raw []byte) (outcome, string) {
+func checkRecord(read ReadFunc, rec *llhttpRecord, raw []byte) (outcome, string) {
 	want := expect(rec)
 	wantHeaders := rec.Headers
 	if !hasHostLine(raw) && rec.Expect == "accept" {
 		raw = withHost(raw)
 		wantHeaders = append([][2]string{{"Host", "x"}}, wantHeaders...)
 	}
-	got, req, body, err := parseRecord(raw)
-	if !hasHostLine(raw) && errors.Is(err, ErrHost) {
-		got, req, body, _ = parseRecord(withHost(raw))
+	got, req, body, err := parseRecord(read, raw)
+	if !hasHostLine(raw) && errors.Is(err, ch02.ErrHost) {
+		got, req, body, _ = parseRecord(read, withHost(raw))
 	}
 	if !want.allows(got) {
 		return got, "outcome"
@@ -254,9 +257,24 @@ func checkRecord(rec *llhttpRecord, raw []byte) (outcome, string) {
 	return got, ""
 }
 
-func loadRecords(t testing.TB) []*llhttpRecord {
+// RecordInputs returns the raw request of every record of
+// dir/conformance/llhttp-requests.jsonl, as fuzz seeds.
+func RecordInputs(t testing.TB, dir string) [][]byte {
 	t.Helper()
-	data, err := os.ReadFile("testdata/conformance/llhttp-requests.jsonl")
+	var raws [][]byte
+	for _, rec := range loadRecords(t, dir) {
+		raw, err := base64.StdEncoding.DecodeString(rec.RawB64)
+		if err != nil {
+			t.Fatalf("%s: %v", rec.ID, err)
+		}
+		raws = append(raws, raw)
+	}
+	return raws
+}
+
+func loadRecords(t testing.TB, dir string) []*llhttpRecord {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "conformance", "llhttp-requests.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,9 +289,9 @@ func loadRecords(t testing.TB) []*llhttpRecord {
 	return recs
 }
 
-func loadDisagreements(t *testing.T) map[string]disagreement {
+func loadDisagreements(t *testing.T, dir string) map[string]disagreement {
 	t.Helper()
-	data, err := os.ReadFile("testdata/conformance-disagreements.json")
+	data, err := os.ReadFile(filepath.Join(dir, "conformance-disagreements.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package final
+package ch09
 
 import (
 	"net"

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package final
+package ch09
 
 import (
 	"net"

@@ -1,19 +1,23 @@
-package ch02
+package parsertest
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/httpfromscratch/course/chapters/ch02"
 )
 
 // differentialCorpus is raw requests on which this parser and net/http's
 // http.ReadRequest (followed by reading the body) are compared. Where they
 // disagree about accepting, the case must be listed, with the RFC reason,
-// in testdata/differential-differences.json.
+// in chapters/ch02/testdata/differential-differences.json.
 var differentialCorpus = []struct{ name, in string }{
 	// Accepted by both.
 	{"simple GET", "GET / HTTP/1.1\r\nHost: x\r\n\r\n"},
@@ -34,7 +38,7 @@ var differentialCorpus = []struct{ name, in string }{
 	{"chunk extension", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b\r\nhello\r\n0\r\n\r\n"},
 	{"trailer", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nT: 1\r\n\r\n"},
 
-	// Request-line.
+	// ch02.Request-line.
 	{"leading CRLF", "\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"},
 	{"two leading CRLFs", "\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"},
 	{"no version", "GET /\r\n\r\n"},
@@ -125,12 +129,12 @@ func verdict(err error) string {
 	return "accept"
 }
 
-// TestDifferentialNetHTTP compares accept/reject with net/http on every
+// Differential compares read's accept/reject with net/http on every
 // corpus case. It fails on a difference not listed in
-// testdata/differential-differences.json, and on a listed one that no
+// dir/differential-differences.json, and on a listed one that no
 // longer occurs; where both accept, the parses must agree.
-func TestDifferentialNetHTTP(t *testing.T) {
-	data, err := os.ReadFile("testdata/differential-differences.json")
+func Differential(t *testing.T, dir string, read ReadFunc) {
+	data, err := os.ReadFile(filepath.Join(dir, "differential-differences.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +156,7 @@ func TestDifferentialNetHTTP(t *testing.T) {
 				t.Fatalf("corpus case %q appears twice", tc.name)
 			}
 			seen[tc.name] = true
-			req, body, err := parseAll([]byte(tc.in), nil)
+			req, body, err := ParseAll(read, []byte(tc.in), nil)
 			hreq, hbody, herr := netHTTPParse(tc.in)
 			ours, theirs := verdict(err), verdict(herr)
 			d, isListed := listed[tc.name]
@@ -187,4 +191,17 @@ func netHTTPParse(in string) (*http.Request, string, error) {
 	}
 	body, err := io.ReadAll(req.Body)
 	return req, string(body), err
+}
+
+// ParseAll parses one request from data with read and reads its body.
+func ParseAll(read ReadFunc, data []byte, lim *ch02.Limits) (*ch02.Request, []byte, error) {
+	req, err := read(bufio.NewReader(bytes.NewReader(data)), lim)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, nil, err
+	}
+	return req, body, nil
 }

@@ -1,4 +1,4 @@
-package final
+package ch09
 
 import (
 	"net"
@@ -7,10 +7,10 @@ import (
 )
 
 // TestAcceptedConnInheritsKeepAlive checks what listenConfig relies on:
-// a connection accepted from Listen's socket has TCP keep-alive on, with
+// a connection accepted from ListenTCP's socket has TCP keep-alive on, with
 // the package's settings, though Go set nothing on it.
 func TestAcceptedConnInheritsKeepAlive(t *testing.T) {
-	ln, err := Listen("127.0.0.1", 0)
+	ln, err := ListenTCP("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 //go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
 
-package ch05
+package ch09
 
 import (
 	"io"
@@ -29,7 +29,7 @@ var firstReads = sync.Pool{New: func() any { return new([firstReadSize]byte) }}
 // read.
 //
 // It is also the io.Reader the connection's bufio.Reader reads from after
-// the wait (ch04.Conn.UnparkWith): first the bytes it read, then the
+// the wait (see conns.Wait): first the bytes it read, then the
 // connection itself. Reading for real, rather than looking with MSG_PEEK
 // and reading again, keeps a kept-alive request at two reads: one that
 // finds nothing (the poller then waits), one that gets the request.

@@ -1,10 +1,24 @@
 package ch04
 
+// This file holds the parts of the http.ResponseWriter contract that most
+// handlers never use, and net/http's handlers expect all the same:
+// taking the connection over (Hijack), deadlines and full duplex
+// (http.ResponseController), 1xx interim responses, and trailers. The
+// bridge's core, a request in and a framed response out, is in
+// request.go, response.go and head.go.
+
 import (
 	"bufio"
+	"errors"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/httpfromscratch/course/chapters/ch02"
+	"github.com/httpfromscratch/course/chapters/ch03"
 )
 
 // Hijack hands the connection over to the handler, which then owns it:
@@ -81,4 +95,61 @@ func (w *Response) SetWriteDeadline(t time.Time) error {
 func (w *Response) EnableFullDuplex() error {
 	w.fullDuplex = true
 	return nil
+}
+
+// writeInformational writes a 1xx interim response at once: status line,
+// the header fields set so far, empty line, flushed (RFC 9110 section
+// 15.2). 103 Early Hints uses it to send Link fields while the handler is
+// still working on the final response.
+func (w *Response) writeInformational(code int) {
+	if w.http10 {
+		// RFC 9110 section 15.2: a server MUST NOT send a 1xx response to
+		// an HTTP/1.0 client.
+		return
+	}
+	buf := ch03.AppendStatusLine(w.bw.AvailableBuffer(), code)
+	buf = w.renderHeader(buf, false)
+	buf = append(buf, "\r\n"...)
+	if _, err := w.bw.Write(buf); w.fail(err) != nil {
+		return
+	}
+	_ = w.fail(w.bw.Flush()) // kept for Finish to report
+}
+
+// trailers collects the trailer fields to send after the last chunk (RFC
+// 9110 section 6.5): the values, set by now, of the names declared in the
+// Trailer field, and of every key prefixed with http.TrailerPrefix. A
+// field that would not be a valid field line is dropped or cleaned up as
+// header fields are; a framing field is never a trailer.
+func (w *Response) trailers() []ch02.Field {
+	var fields []ch02.Field
+	add := func(name string, vs []string) {
+		if fieldKindOf(name) != fieldOther {
+			return
+		}
+		for _, v := range vs {
+			v = strings.Trim(v, ows)
+			if _, err := ch03.AppendHeader(w.block[:0], name, v); errors.Is(err, ch03.ErrInvalidHeaderValue) {
+				v = sanitizeValue(v)
+			} else if err != nil {
+				w.logf("ch04: dropping trailer field: %v", err)
+				return
+			}
+			fields = append(fields, ch02.Field{Name: name, Value: v})
+		}
+	}
+	for _, list := range w.trailerDecl {
+		for name := range strings.SplitSeq(list, ",") {
+			name = http.CanonicalHeaderKey(strings.Trim(name, ows))
+			add(name, w.header[name])
+		}
+	}
+	// Undeclared trailers in sorted order, like the head: the same
+	// response gives the same bytes every time.
+	for _, k := range slices.Sorted(maps.Keys(w.header)) {
+		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok {
+			add(name, w.header[k])
+		}
+	}
+	return fields
 }

@@ -1,4 +1,4 @@
-package final
+package ch09
 
 import (
 	"context"
@@ -18,15 +18,15 @@ const (
 	keepAliveCount    = 9                // unanswered probes before the kernel gives up
 )
 
-// listenTCP opens a listening TCP socket on addr. Where the kernel copies
+// ListenTCP opens a listening TCP socket on addr. Where the kernel copies
 // a listening socket's options to the sockets it accepts (Linux), the
 // keep-alive options are set once, on the listener, as nginx's
 // so_keepalive does, rather than with four system calls on every accepted
 // connection, as net.Listen's listener does (about 3.5% of the server's
-// CPU under a connection-per-request load, measured as the final lesson
+// CPU under a connection-per-request load, measured as this chapter's lesson
 // says). Elsewhere, each
 // accepted connection is configured as net.Listen would.
-func listenTCP(addr string) (net.Listener, error) {
+func ListenTCP(addr string) (net.Listener, error) {
 	lc := listenConfig()
 	return lc.Listen(context.Background(), "tcp", addr)
 }

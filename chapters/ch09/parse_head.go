@@ -1,0 +1,94 @@
+package ch09
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/httpfromscratch/course/chapters/ch02"
+)
+
+// errSlow is readHead's signal that the head is not one the fast path
+// takes: a line over its limit, a bare LF, more fields than allowed. The bytes
+// read so far prove it; ch02 says how.
+var errSlow = errors.New("ch09: head needs ch02's verdict")
+
+// span is where the request-line sits in the head buffer: after one
+// skipped empty line, if any, up to and including its CRLF.
+type span struct{ start, end int }
+
+// readHead reads a whole request head into p.buf, with ch02's read
+// limits, and notes where its lines end. It checks nothing but what
+// reading needs: the lines and their CRLFs. Any trouble is an error,
+// and p.buf holds every byte consumed from br.
+func (p *Parser) readHead(br *bufio.Reader, lim *ch02.Limits) (span, error) {
+	if cap(p.buf) > keepBuffer {
+		p.buf = nil
+	}
+	limit := lim.MaxRequestLine + len("\r\n")
+	buf, err := ch02.AppendLine(p.buf[:0], br, limit)
+	line := span{0, len(buf)}
+	if err == nil && string(buf) == "\r\n" {
+		// ch02 skips one empty line before the request-line.
+		buf, err = ch02.AppendLine(buf, br, limit)
+		line = span{2, len(buf)}
+	}
+	p.buf, p.ends = buf, p.ends[:0]
+	if err := lineError(buf[line.start:], limit, err); err != nil {
+		return line, err
+	}
+	left := lim.MaxHeaderBytes
+	for {
+		start, limit := len(p.buf), lim.FieldLineLimit(left)
+		p.buf, err = ch02.AppendLine(p.buf, br, limit)
+		if err := lineError(p.buf[start:], limit, err); err != nil {
+			return line, err
+		}
+		left -= len(p.buf) - start
+		switch {
+		case len(p.buf)-start == len("\r\n"):
+			return line, nil // the empty line that ends the head
+		case len(p.ends) == lim.MaxHeaderFields:
+			return line, errSlow // one field more than ch02 takes
+		}
+		p.ends = append(p.ends, len(p.buf))
+	}
+}
+
+// lineError is the error for a line AppendLine read with limit and
+// returned with err: err if the input failed, errSlow if the line is over
+// its limit or ends in a bare LF.
+func lineError(line []byte, limit int, err error) error {
+	switch {
+	case len(line) > limit:
+		return errSlow
+	case err != nil:
+		return err
+	case !bytes.HasSuffix(line, []byte("\r\n")):
+		return errSlow
+	}
+	return nil
+}
+
+// replay returns ch02's verdict on a head readHead could not take,
+// which holds whatever made it fail: ch02 reads again the bytes
+// consumed, then the error that ended them. Errors are rare, so this
+// path may allocate.
+func (p *Parser) replay(br *bufio.Reader, err error) (*ch02.Request, error) {
+	if err == errSlow || err == io.ErrUnexpectedEOF {
+		err = io.EOF // ch02 stops within the bytes consumed
+	}
+	again := bufio.NewReader(io.MultiReader(bytes.NewReader(p.buf), errReader{err}))
+	if _, err = ch02.ReadRequest(again, &p.Limits); err == nil {
+		// Cannot happen: ch02 read the same bytes with the same limits.
+		err = fmt.Errorf("ch09: ch02 accepted %q, which the fast path refused", p.buf)
+	}
+	return nil, err
+}
+
+// errReader is the end of a replayed stream: it fails with err.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }

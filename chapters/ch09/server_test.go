@@ -1,0 +1,229 @@
+package ch09_test
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/httpfromscratch/course/chapters/ch05"
+	"github.com/httpfromscratch/course/chapters/ch09"
+	"github.com/httpfromscratch/course/demo"
+	"github.com/httpfromscratch/course/internal/testkit"
+)
+
+// testTimeout bounds every wait in these tests.
+const testTimeout = 10 * time.Second
+
+// start serves the demo app with a ch09.Server on a 127.0.0.1 port,
+// after configure (which may be nil) has set chapter 5's settings, and
+// returns its address. The server is closed when the test ends.
+func start(t *testing.T, configure func(*ch05.Server)) string {
+	t.Helper()
+	settings := &ch05.Server{Handler: demo.New(), Logf: t.Logf}
+	if configure != nil {
+		configure(settings)
+	}
+	ln := testkit.Listen(t)
+	testkit.Serve(t, ch09.New(settings), ln, ch09.ErrServerClosed)
+	return ln.Addr().String()
+}
+
+// idleClient is a raw connection whose reads wait for whole responses.
+type idleClient struct {
+	t  *testing.T
+	c  net.Conn
+	br *bufio.Reader
+}
+
+func dial(t *testing.T, addr string) *idleClient {
+	c := testkit.Dial(t, addr, 0)
+	return &idleClient{t: t, c: c, br: bufio.NewReader(c)}
+}
+
+func (c *idleClient) send(raw string) {
+	c.t.Helper()
+	if err := c.c.SetWriteDeadline(time.Now().Add(testTimeout)); err != nil {
+		c.t.Fatal(err)
+	}
+	if _, err := io.WriteString(c.c, raw); err != nil {
+		c.t.Fatalf("writing %q: %v", raw, err)
+	}
+}
+
+// response reads one response to a request of method, and its body.
+func (c *idleClient) response(method string) (*http.Response, string) {
+	c.t.Helper()
+	if err := c.c.SetReadDeadline(time.Now().Add(testTimeout)); err != nil {
+		c.t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(c.br, &http.Request{Method: method})
+	if err != nil {
+		c.t.Fatalf("reading the response: %v", err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatalf("reading the body: %v", err)
+	}
+	return resp, string(body)
+}
+
+// waitIdle gives the server a moment to go idle on the connection: a
+// request that arrives after the response was read finds the connection
+// parked, or about to be; either way the bytes must all arrive.
+func (c *idleClient) waitIdle() { time.Sleep(20 * time.Millisecond) }
+
+// TestRequestsAfterIdleWait: the bytes a parked connection reads while
+// it waits for its next request (idleReader) reach the parser whole and
+// in order, whatever their size: a head in pieces, a head larger than the
+// 4 KiB the wait reads into, a body behind it, several requests in one
+// write; and the connection goes on serving.
+func TestRequestsAfterIdleWait(t *testing.T) {
+	c := dial(t, start(t, nil))
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	if resp, body := c.response("GET"); resp.StatusCode != 200 || body != "Hello, World!" {
+		t.Fatalf("first request: %d %q", resp.StatusCode, body)
+	}
+
+	c.waitIdle()
+	c.send("PO")
+	c.waitIdle()
+	c.send("ST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello")
+	if resp, body := c.response("POST"); resp.StatusCode != 200 || !strings.Contains(body, `"body":"hello"`) {
+		t.Fatalf("head in two pieces: %d %q, want 200 echoing \"hello\"", resp.StatusCode, body)
+	}
+
+	c.waitIdle()
+	big := strings.Repeat("b", 6000)
+	c.send("POST /echo HTTP/1.1\r\nHost: a\r\nX-Big: " + big + "\r\nContent-Length: 5\r\n\r\nworld")
+	if resp, body := c.response("POST"); resp.StatusCode != 200 || !strings.Contains(body, `"body":"world"`) || !strings.Contains(body, big) {
+		t.Fatalf("6 KB head: %d, body of %d bytes, want 200 echoing the field and \"world\"", resp.StatusCode, len(body))
+	}
+
+	c.waitIdle()
+	c.send(strings.Repeat("GET /status/204 HTTP/1.1\r\nHost: a\r\n\r\n", 20) + "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	for i := range 20 {
+		if resp, _ := c.response("GET"); resp.StatusCode != 204 {
+			t.Fatalf("pipelined request %d: status %d, want 204", i+1, resp.StatusCode)
+		}
+	}
+	if resp, body := c.response("GET"); resp.StatusCode != 200 || body != "Hello, World!" {
+		t.Fatalf("last pipelined request: %d %q", resp.StatusCode, body)
+	}
+}
+
+// TestIdleTimeout: a connection parked without buffers is still closed
+// by the idle timeout, and one that never sends a request by the header
+// timeout.
+func TestIdleTimeout(t *testing.T) {
+	addr := start(t, func(s *ch05.Server) {
+		s.IdleTimeout = 100 * time.Millisecond
+		s.ReadHeaderTimeout = 200 * time.Millisecond
+	})
+	c := dial(t, addr)
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	if resp, _ := c.response("GET"); resp.StatusCode != 200 {
+		t.Fatalf("status %d, want 200", resp.StatusCode)
+	}
+	for _, conn := range []*idleClient{c, dial(t, addr)} {
+		if err := conn.c.SetReadDeadline(time.Now().Add(testTimeout)); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := conn.br.Read(make([]byte, 1)); err != io.EOF {
+			t.Fatalf("read on an idle connection: %d bytes, %v; want io.EOF once the server closes it", n, err)
+		}
+	}
+}
+
+// TestConnStateAndHooks: chapter 5's hooks see every connection the
+// chapter 9 loop serves: New, Active, Idle, Closed, and OnResponse once
+// per response.
+func TestConnStateAndHooks(t *testing.T) {
+	states := make(chan http.ConnState, 16)
+	responses := make(chan int, 4)
+	addr := start(t, func(s *ch05.Server) {
+		s.ConnState = func(_ net.Conn, st http.ConnState) { states <- st }
+		s.OnResponse = func(_ *http.Request, status int, _ int64, _ time.Time) { responses <- status }
+	})
+	c := dial(t, addr)
+	c.send("GET /status/418 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+	if resp, _ := c.response("GET"); resp.StatusCode != 418 {
+		t.Fatalf("status %d, want 418", resp.StatusCode)
+	}
+	want := []http.ConnState{http.StateNew, http.StateActive, http.StateClosed}
+	for _, w := range want {
+		select {
+		case got := <-states:
+			if got != w {
+				t.Fatalf("ConnState %v, want %v", got, w)
+			}
+		case <-time.After(testTimeout):
+			t.Fatalf("no ConnState %v", w)
+		}
+	}
+	if got := <-responses; got != 418 {
+		t.Fatalf("OnResponse status %d, want 418", got)
+	}
+}
+
+func serveCh05(ln net.Listener) func() {
+	s := &ch05.Server{Handler: demo.New()}
+	go s.Serve(ln) //nolint:errcheck // ends with ErrServerClosed at stop
+	return func() { s.Close() }
+}
+
+func serveCh09(ln net.Listener) func() {
+	s := ch09.New(&ch05.Server{Handler: demo.New()})
+	go s.Serve(ln) //nolint:errcheck // ends with ErrServerClosed at stop
+	return func() { s.Close() }
+}
+
+func serveNetHTTP(ln net.Listener) func() {
+	s := &http.Server{Handler: demo.New(), ReadHeaderTimeout: ch05.DefaultReadHeaderTimeout, IdleTimeout: ch05.DefaultIdleTimeout}
+	go s.Serve(ln) //nolint:errcheck // ends with ErrServerClosed at stop
+	return func() { s.Close() }
+}
+
+// BenchmarkKeepAlive: the demo's GET / request after request on one
+// loopback connection, through chapter 5, chapter 9 and net/http.
+func BenchmarkKeepAlive(b *testing.B) {
+	b.Run("ch05", func(b *testing.B) { testkit.BenchKeepAlive(b, serveCh05) })
+	b.Run("ch09", func(b *testing.B) { testkit.BenchKeepAlive(b, serveCh09) })
+	b.Run("net-http", func(b *testing.B) { testkit.BenchKeepAlive(b, serveNetHTTP) })
+}
+
+// BenchmarkPipelined: 16 pipelined GET / per write; op is one request.
+func BenchmarkPipelined(b *testing.B) {
+	b.Run("ch05", func(b *testing.B) { testkit.BenchPipelined(b, serveCh05) })
+	b.Run("ch09", func(b *testing.B) { testkit.BenchPipelined(b, serveCh09) })
+	b.Run("net-http", func(b *testing.B) { testkit.BenchPipelined(b, serveNetHTTP) })
+}
+
+// BenchmarkIdleConn: memory per idle keep-alive connection, after one
+// request each, for chapter 5 (buffers kept while idle), chapter 9 (none)
+// and the bare sockets as the floor.
+func BenchmarkIdleConn(b *testing.B) {
+	b.Run("sockets-only", func(b *testing.B) {
+		h := new(testkit.HoldServer)
+		testkit.BenchIdle(b, h.Serve, false, h.Release)
+	})
+	for _, srv := range []struct {
+		name string
+		new  func(*ch05.Server) testkit.Server
+	}{
+		{"ch05", func(s *ch05.Server) testkit.Server { return s }},
+		{"ch09", func(s *ch05.Server) testkit.Server { return ch09.New(s) }},
+	} {
+		b.Run(srv.name, func(b *testing.B) {
+			cc := testkit.NewCloseCounter()
+			testkit.BenchIdle(b, func(ln net.Listener) func() {
+				s := srv.new(&ch05.Server{Handler: demo.New(), ConnState: cc.Hook})
+				go s.Serve(ln) //nolint:errcheck // ends with ErrServerClosed at stop
+				return func() { s.Close() }
+			}, true, cc.NextRound)
+		})
+	}
+}
