@@ -155,6 +155,11 @@ func ListenBinds(values []string) ([]net.Listener, error) {
 
 // listenBind opens one bind.
 func listenBind(b Bind) (net.Listener, error) {
+	if b.Network != "fd" {
+		if ln := inherited().take(b.Network, b.Addr); ln != nil {
+			return ln, nil // handed down by the server this one upgrades
+		}
+	}
 	switch b.Network {
 	case "unix":
 		return listenUnix(b.Addr)

@@ -57,6 +57,8 @@ type Flags struct {
 	TLSCert string `name:"tls-cert" help:"Certificate (PEM) to serve HTTPS with; needs --tls-key."`
 	TLSKey  string `name:"tls-key" help:"Private key (PEM) of --tls-cert."`
 
+	PID string `name:"pid" placeholder:"FILE" help:"Write the server's pid to FILE (the master's, with --workers); on SIGUSR2 it becomes FILE.oldbin and the new server writes FILE."`
+
 	LogLevel string `help:"Server log detail: info (default: errors and warnings) or debug (also each connection's ordinary end, such as an idle keep-alive close)."`
 
 	Config kong.ConfigFlag `help:"Read flags from this JSON file; flags on the command line win."`

@@ -145,9 +145,13 @@ func describeWorkers(n int) string {
 }
 
 // Listen opens the server's socket, turning the usual failures into one
-// line a person can act on.
+// line a person can act on. A socket on the same address handed down by
+// an upgrade (SIGUSR2) or by systemd is taken instead.
 func Listen(host string, port int) (net.Listener, error) {
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	if ln := inherited().take("tcp", addr); ln != nil {
+		return ln, nil // handed down by the server this one upgrades
+	}
 	ln, err := ch09.ListenTCP(addr)
 	switch {
 	case err == nil:

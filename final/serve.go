@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -55,14 +56,33 @@ type Options struct {
 // SIGHUP replaces the workers, SIGTTIN and SIGTTOU add and remove one,
 // SIGUSR1 reopens the access log.
 func Serve(ctx context.Context, ln net.Listener, o Options) error {
-	switch {
-	case o.Worker:
+	if o.Worker {
 		return serveWorker(ctx, ln, o)
-	case o.Flags.Workers > 0:
-		return serveMaster(ctx, ln, o)
-	default:
-		return serveSingle(ctx, ln, o)
 	}
+	removePid, err := writePidFile(o.Flags.PID)
+	if err != nil {
+		return err
+	}
+	defer removePid()
+	if o.Flags.Workers > 0 {
+		return serveMaster(ctx, ln, o)
+	}
+	return serveSingle(ctx, ln, o)
+}
+
+// upgrader returns the upgrader of a server serving lns.
+func (o *Options) upgrader(lns []net.Listener) *upgrader {
+	return &upgrader{lns: lns, pidFile: o.Flags.PID, logf: o.Logf}
+}
+
+// upgrade runs u in the background, as a signal handler must not wait.
+func (o *Options) upgrade(u *upgrader) {
+	o.Logf("final: SIGUSR2: starting a new server from the binary on disk")
+	go func() {
+		if err := u.upgrade(); err != nil {
+			o.Logf("final: SIGUSR2: %v", err)
+		}
+	}()
 }
 
 // gracefulTimeout is the --graceful-timeout, or chapter 7's default.
@@ -112,6 +132,7 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 		case <-done:
 		}
 	}()
+	up := o.upgrader([]net.Listener{ln})
 	stop := OnSignals(func(sig os.Signal) {
 		switch sig {
 		case syscall.SIGQUIT:
@@ -140,9 +161,12 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 			}
 		case syscall.SIGUSR1:
 			m.Signal(syscall.SIGUSR1) // each worker reopens its own log
+		case syscall.SIGUSR2:
+			o.upgrade(up)
 		}
-	}, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGUSR1)
+	}, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGUSR1, syscall.SIGUSR2)
 	defer stop()
+	notifyUpgradeReady()
 	return m.Run(ctx, ln)
 }
 
@@ -212,8 +236,9 @@ func closeListeners(lns []net.Listener) {
 func serveProcess(ctx context.Context, lns []net.Listener, o Options, force <-chan struct{}) error {
 	// Catch the signals before the access log opens: a SIGUSR1 sent while
 	// it opens then waits, and reopens it after, rather than being lost.
-	sigs := QueueSignals(syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU)
+	sigs := QueueSignals(syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU)
 	defer sigs.Stop()
+	up := o.upgrader(slices.Clone(lns)) // the sockets as opened, before TLS or PROXY wrap them
 	if o.Flags.ProxyProtocol {
 		// Under TLS: a load balancer sends the header before the handshake.
 		trusted, err := parseAllowIPs(o.Flags.ForwardedAllowIPs)
@@ -267,6 +292,10 @@ func serveProcess(ctx context.Context, lns []net.Listener, o Options, force <-ch
 					return
 				}
 				o.Logf("final: access log reopened")
+			}
+		case syscall.SIGUSR2:
+			if !o.Worker { // a worker's master upgrades
+				o.upgrade(up)
 			}
 		case syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU:
 			if !o.Worker {
@@ -330,6 +359,9 @@ func serveProcess(ctx context.Context, lns []net.Listener, o Options, force <-ch
 				cancel()
 			}
 		})
+	}
+	if !o.Worker {
+		notifyUpgradeReady()
 	}
 	err = ch07.Run(ctx, quit.ch, inner, lns[0], o.gracefulTimeout(), o.Logf)
 	if err != nil {

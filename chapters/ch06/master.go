@@ -101,6 +101,18 @@ type Master struct {
 	lastWatch     time.Time    // the watchdog's last round
 }
 
+// ListenerFile returns a duplicate of ln's descriptor to hand to another
+// process (exec.Cmd.ExtraFiles) without changing the socket's mode for
+// the processes that use it already: see shareable. The caller closes
+// it once the other process has started.
+func ListenerFile(ln net.Listener) (*os.File, error) {
+	fl, ok := ln.(filer)
+	if !ok {
+		return nil, fmt.Errorf("ch06: cannot share a %T with another process: it has no file descriptor", ln)
+	}
+	return shareable(fl)
+}
+
 // filer is a listener with a file descriptor to share: *net.TCPListener,
 // *net.UnixListener, or a wrapper that passes File through.
 type filer interface {

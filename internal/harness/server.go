@@ -23,6 +23,9 @@ const (
 	ReadyTimeout = serverproc.ReadyTimeout
 	// StopTimeout is how long a stopped server may take to exit.
 	StopTimeout = 15 * time.Second
+	// OutputGrace is how long, once the server has exited, its output is
+	// still read while a process it started holds the pipe.
+	OutputGrace = 2 * time.Second
 	// ReadTimeout bounds every read a script makes.
 	ReadTimeout = 10 * time.Second
 )
@@ -75,9 +78,11 @@ func startServer(group *Group, argv, env []string, dir string, port int) (*serve
 	cmd.Dir = dir
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
-	// A worker that outlives its master (a bug the checks must report,
-	// not hang on) keeps the output pipe open: stop waiting for it then.
-	cmd.WaitDelay = StopTimeout
+	// A process that outlives the server keeps the output pipe open: a
+	// worker that failed to stop (a bug the checks report by its pid, not
+	// hang on), or the new server of a binary upgrade. The output that
+	// was written is read within OutputGrace; then the wait ends.
+	cmd.WaitDelay = OutputGrace
 	p, err := group.Start(cmd)
 	switch {
 	case errors.Is(err, serverproc.ErrStopped):

@@ -79,6 +79,13 @@ func Start(cmd *exec.Cmd) (*Process, error) {
 	p := &Process{cmd: cmd, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
+		if errors.Is(p.err, exec.ErrWaitDelay) {
+			// It exited 0; a process it started outlives it and still
+			// holds the output (the successor of a binary upgrade, or a
+			// worker that failed to stop, which the checks catch by its
+			// pid): the exit is what is asked.
+			p.err = nil
+		}
 		close(p.done)
 	}()
 	return p, nil

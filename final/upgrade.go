@@ -1,0 +1,266 @@
+package final
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/httpfromscratch/course/chapters/ch06"
+)
+
+// A zero-downtime binary upgrade, as Gunicorn and nginx do it: on SIGUSR2
+// the server starts a new copy of itself from the binary on disk and
+// hands it its listening sockets as inherited descriptors, the way
+// chapter 6's master hands its socket to a worker. The new server takes
+// them instead of opening its addresses again (which would fail: they are
+// in use), and both accept from the same sockets until the operator
+// stops the old one with TERM (graceful) or QUIT. No connection is
+// refused at any moment: the sockets never close, and the kernel queues
+// what neither has accepted yet.
+//
+// With --pid FILE, the old server's FILE becomes FILE.oldbin the moment
+// the upgrade starts, and the new server writes FILE, so that scripts
+// find each by name. If the new server does not start serving (the new
+// binary is broken), the old one renames FILE.oldbin back and goes on.
+
+// Environment of a server started by an upgrade.
+const (
+	// listenFDsEnv holds how many listening sockets were handed down,
+	// as descriptors 3 and up.
+	listenFDsEnv = "FINAL_LISTEN_FDS"
+	// upgradeReadyEnv holds the descriptor the new server writes one
+	// byte to once it serves.
+	upgradeReadyEnv = "FINAL_UPGRADE_READY_FD"
+)
+
+// upgradeTimeout bounds the wait for a new server to report that it
+// serves.
+const upgradeTimeout = 10 * time.Second
+
+// firstInheritedFD is the first descriptor an exec'd process inherits
+// beyond stdin, stdout and stderr (exec.Cmd.ExtraFiles, systemd's
+// SD_LISTEN_FDS_START).
+const firstInheritedFD = 3
+
+// handedDown holds the listening sockets this process inherited: from
+// the server it upgrades (FINAL_LISTEN_FDS), or from systemd's socket
+// activation (LISTEN_FDS, for this pid: LISTEN_PID). Listen and the
+// --bind listeners take theirs from it by address, instead of opening
+// the address again.
+type handedDown struct {
+	mu  sync.Mutex
+	lns []net.Listener
+}
+
+// inherited returns this process's handed-down listeners, read from the
+// environment once.
+var inherited = sync.OnceValue(func() *handedDown {
+	h := new(handedDown)
+	n, _ := strconv.Atoi(os.Getenv(listenFDsEnv))
+	if n <= 0 && os.Getenv("LISTEN_PID") == strconv.Itoa(os.Getpid()) {
+		n, _ = strconv.Atoi(os.Getenv("LISTEN_FDS"))
+	}
+	for _, name := range []string{listenFDsEnv, "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"} {
+		os.Unsetenv(name) // not for the workers this process starts
+	}
+	for fd := firstInheritedFD; fd < firstInheritedFD+n; fd++ {
+		f := os.NewFile(uintptr(fd), "inherited socket "+strconv.Itoa(fd))
+		ln, err := net.FileListener(f) // a duplicate, closed on exec
+		f.Close()
+		if err == nil {
+			h.lns = append(h.lns, ln)
+		}
+	}
+	return h
+})
+
+// take returns the handed-down listener on network's addr and removes it
+// from h, or nil if none matches. A TCP address matches by IP and port;
+// a Unix socket by its path, which the taker now owns (it removes the
+// file when it closes the listener).
+func (h *handedDown) take(network, addr string) net.Listener {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i, ln := range h.lns {
+		if !sameAddr(ln.Addr(), network, addr) {
+			continue
+		}
+		h.lns = append(h.lns[:i], h.lns[i+1:]...)
+		if ul, ok := ln.(*net.UnixListener); ok {
+			ul.SetUnlinkOnClose(true)
+		}
+		return ln
+	}
+	return nil
+}
+
+// sameAddr reports whether a listener's address is network's addr.
+func sameAddr(have net.Addr, network, addr string) bool {
+	switch h := have.(type) {
+	case *net.UnixAddr:
+		return network == "unix" && h.Name == addr
+	case *net.TCPAddr:
+		if network != "tcp" {
+			return false
+		}
+		want, err := net.ResolveTCPAddr("tcp", addr)
+		return err == nil && want.Port == h.Port && want.Port != 0 &&
+			(want.IP.Equal(h.IP) || len(want.IP) == 0 && h.IP.IsUnspecified())
+	}
+	return false
+}
+
+// notifyUpgradeReady tells the server that started this one by an
+// upgrade, if any, that this one serves.
+func notifyUpgradeReady() {
+	fd, err := strconv.Atoi(os.Getenv(upgradeReadyEnv))
+	if err != nil {
+		return
+	}
+	os.Unsetenv(upgradeReadyEnv)
+	f := os.NewFile(uintptr(fd), "upgrade ready pipe")
+	//nolint:errcheck // the old server reads the byte or the close: either tells it
+	f.Write([]byte{1})
+	f.Close()
+}
+
+// upgrader starts the new server on SIGUSR2. It is used by one signal
+// handler at a time.
+type upgrader struct {
+	lns     []net.Listener // the sockets to hand down, as opened (not wrapped)
+	pidFile string         // --pid, or ""
+	logf    func(format string, args ...any)
+
+	mu      sync.Mutex
+	running *os.Process // the new server, once one serves
+}
+
+// errUpgradeFailed is returned by upgrade when the new server did not
+// start serving.
+var errUpgradeFailed = errors.New("upgrade abandoned: the new server did not start")
+
+// upgrade starts a new server from the binary on disk with this
+// process's command line and hands it the listening sockets. It returns
+// once the new server serves, or failed to.
+func (u *upgrader) upgrade() error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.running != nil {
+		return fmt.Errorf("a new server (pid %d) runs already: stop this one with TERM", u.running.Pid)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find the binary: %w", err)
+	}
+	files := make([]*os.File, 0, len(u.lns)+1)
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	for _, ln := range u.lns {
+		f, err := ch06.ListenerFile(ln)
+		if err != nil {
+			return fmt.Errorf("hand down %s: %w", ln.Addr(), err)
+		}
+		files = append(files, f)
+	}
+	ready, readyW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("ready pipe: %w", err)
+	}
+	defer ready.Close()
+	files = append(files, readyW)
+
+	if u.pidFile != "" {
+		if err := os.Rename(u.pidFile, u.pidFile+".oldbin"); err != nil {
+			return fmt.Errorf("--pid: %w", err)
+		}
+	}
+	cmd := exec.Command(exe, os.Args[1:]...)
+	cmd.Args[0] = os.Args[0] // the name it was started by, which a multi-call binary reads
+	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = os.Stdout, os.Stderr, files
+	cmd.Env = append(os.Environ(),
+		listenFDsEnv+"="+strconv.Itoa(len(u.lns)),
+		upgradeReadyEnv+"="+strconv.Itoa(firstInheritedFD+len(u.lns)))
+	if err := cmd.Start(); err != nil {
+		u.restorePidFile()
+		return fmt.Errorf("start %s: %w", exe, err)
+	}
+	readyW.Close() // the child has its copy: EOF now means it is gone
+	files = files[:len(files)-1]
+	exited := make(chan struct{})
+	go func() {
+		//nolint:errcheck // the exit is reported by the log below when it matters
+		cmd.Wait()
+		close(exited)
+	}()
+
+	got := make(chan bool, 1)
+	go func() {
+		if err := ready.SetReadDeadline(time.Now().Add(upgradeTimeout)); err != nil {
+			got <- false
+			return
+		}
+		n, _ := ready.Read(make([]byte, 1))
+		got <- n == 1
+	}()
+	if !<-got {
+		//nolint:errcheck // it may have exited already
+		cmd.Process.Kill()
+		<-exited
+		u.restorePidFile()
+		return fmt.Errorf("%w: pid %d exited or did not serve within %v", errUpgradeFailed, cmd.Process.Pid, upgradeTimeout)
+	}
+	u.running = cmd.Process
+	// The new server owns the Unix socket files now: closing ours must
+	// not remove them.
+	for _, ln := range u.lns {
+		if ul, ok := ln.(*net.UnixListener); ok {
+			ul.SetUnlinkOnClose(false)
+		}
+	}
+	u.logf("final: SIGUSR2: new server (pid %d) serves the same sockets; stop this one (pid %d) with TERM", cmd.Process.Pid, os.Getpid())
+	return nil
+}
+
+// restorePidFile undoes the rename of an upgrade that failed.
+func (u *upgrader) restorePidFile() {
+	if u.pidFile == "" {
+		return
+	}
+	if err := os.Rename(u.pidFile+".oldbin", u.pidFile); err != nil {
+		u.logf("final: --pid: %v", err)
+	}
+}
+
+// writePidFile writes this process's pid to path, replacing the file at
+// once (a reader never sees it half-written), and returns a function
+// that removes it, or the FILE.oldbin it became, at exit if it still
+// names this process.
+func writePidFile(path string) (remove func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	pid := strconv.Itoa(os.Getpid())
+	tmp := path + ".tmp" + pid
+	if err := os.WriteFile(tmp, []byte(pid+"\n"), 0o644); err != nil {
+		return nil, fmt.Errorf("--pid: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("--pid: %w", err)
+	}
+	return func() {
+		for _, p := range []string{path, path + ".oldbin"} {
+			if b, err := os.ReadFile(p); err == nil && string(b) == pid+"\n" {
+				os.Remove(p)
+			}
+		}
+	}, nil
+}

@@ -1,0 +1,108 @@
+package final
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+)
+
+// TestSameAddr: a handed-down listener matches the address a server would
+// open by network, IP and port, or by path; never a port 0, which asks
+// for a new port.
+func TestSameAddr(t *testing.T) {
+	tcp := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}
+	any4 := &net.TCPAddr{IP: net.IPv4zero, Port: 8080}
+	unix := &net.UnixAddr{Name: "/run/app.sock", Net: "unix"}
+	for _, tc := range []struct {
+		have          net.Addr
+		network, addr string
+		want          bool
+	}{
+		{tcp, "tcp", "127.0.0.1:8080", true},
+		{tcp, "tcp", "localhost:8080", true},
+		{tcp, "tcp", "127.0.0.1:8081", false},
+		{tcp, "tcp", "127.0.0.2:8080", false},
+		{tcp, "tcp", "127.0.0.1:0", false},
+		{tcp, "unix", "127.0.0.1:8080", false},
+		{any4, "tcp", ":8080", true},
+		{any4, "tcp", "0.0.0.0:8080", true},
+		{any4, "tcp", "127.0.0.1:8080", false},
+		{unix, "unix", "/run/app.sock", true},
+		{unix, "unix", "/run/other.sock", false},
+		{unix, "tcp", "/run/app.sock", false},
+	} {
+		if got := sameAddr(tc.have, tc.network, tc.addr); got != tc.want {
+			t.Errorf("sameAddr(%v, %q, %q) = %v, want %v", tc.have, tc.network, tc.addr, got, tc.want)
+		}
+	}
+}
+
+// TestHandedDownTake: take gives each listener once, to the address it
+// listens on, and leaves the others.
+func TestHandedDownTake(t *testing.T) {
+	a, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	h := &handedDown{lns: []net.Listener{a, b}}
+	if got := h.take("tcp", b.Addr().String()); got != b {
+		t.Fatalf("take(%s) = %v, want the listener on it", b.Addr(), got)
+	}
+	if got := h.take("tcp", b.Addr().String()); got != nil {
+		t.Fatalf("second take(%s) = %v, want nil: each is given once", b.Addr(), got)
+	}
+	if got := h.take("unix", a.Addr().String()); got != nil {
+		t.Fatalf("take(unix, %s) = %v, want nil", a.Addr(), got)
+	}
+	if len(h.lns) != 1 || h.lns[0] != a {
+		t.Fatalf("left %v, want only %v", h.lns, a.Addr())
+	}
+}
+
+// TestPidFile: the file holds the pid and a newline; the function it
+// returns removes it, or the FILE.oldbin an upgrade made of it, but never
+// a file that names another process.
+func TestPidFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "server.pid")
+	remove, err := writePidFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || string(b) != strconv.Itoa(os.Getpid())+"\n" {
+		t.Fatalf("pid file = %q, %v; want %d and a newline", b, err, os.Getpid())
+	}
+
+	// An upgrade: ours becomes .oldbin, the new server writes FILE.
+	if err := os.Rename(path, path+".oldbin"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("99999999\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	remove()
+	if _, err := os.Stat(path + ".oldbin"); !os.IsNotExist(err) {
+		t.Errorf("FILE.oldbin naming us is still there (%v)", err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("FILE naming the new server was removed: %v", err)
+	}
+
+	if _, err := writePidFile(filepath.Join(dir, "missing", "server.pid")); err == nil {
+		t.Error("writePidFile in a missing directory: no error")
+	}
+	noop, err := writePidFile("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	noop()
+}
