@@ -155,3 +155,22 @@ func TestNoFlagHasAKongDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestRunHelp: --help prints the flags and returns 0 without serving;
+// a bad flag is one line and 2. Run returns where kong would exit.
+func TestRunHelp(t *testing.T) {
+	var out, errs strings.Builder
+	if code := Run([]string{"--help", "--port", "1"}, nil, &out, &errs); code != 0 {
+		t.Fatalf("Run(--help) = %d, want 0; stderr %q", code, errs.String())
+	}
+	if !strings.Contains(out.String(), "--graceful-timeout") || !strings.Contains(out.String(), "--pid") {
+		t.Errorf("--help output lacks the flags:\n%s", out.String())
+	}
+	errs.Reset()
+	if code := Run([]string{"--no-such-flag"}, nil, &out, &errs); code != 2 {
+		t.Fatalf("Run(--no-such-flag) = %d, want 2", code)
+	}
+	if lines := strings.Count(strings.TrimSpace(errs.String()), "\n") + 1; lines != 1 || !strings.Contains(errs.String(), "--no-such-flag") {
+		t.Errorf("bad flag: stderr %q, want one line naming it", errs.String())
+	}
+}

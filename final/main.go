@@ -20,7 +20,6 @@ import (
 	"github.com/httpfromscratch/course/chapters/ch06"
 	"github.com/httpfromscratch/course/chapters/ch07"
 	"github.com/httpfromscratch/course/chapters/ch09"
-	"github.com/httpfromscratch/course/internal/kongexit"
 )
 
 // Main runs handler as a server configured by the command line (see
@@ -36,19 +35,23 @@ func Main(handler http.Handler) {
 func Run(args []string, handler http.Handler, stdout, stderr io.Writer) (code int) {
 	var flags Flags
 	name := filepath.Base(os.Args[0])
+	exited := -1 // the status --help asked kong to exit with, once it has
 	parser, err := kong.New(&flags,
 		kong.Name(name),
 		kong.Description("An HTTP/1.1 server for this program's handler, built in the course: prefork workers, graceful shutdown, access log, TLS."),
 		kong.Writers(stdout, stderr),
-		kongexit.Option(),
+		// kong would end the process after --help; Run returns instead.
+		kong.Exit(func(status int) { exited = max(exited, status) }),
 		kong.Configuration(LoadConfig),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 	)
 	if err != nil {
 		panic(err) // the Flags struct is wrong: a bug caught by the tests
 	}
-	defer kongexit.Recover(&code)
 	kctx, err := parser.Parse(args)
+	if exited >= 0 {
+		return exited
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 2

@@ -267,3 +267,17 @@ func TestOutputTail(t *testing.T) {
 		t.Errorf("outputTail = %q, want %q", got, want)
 	}
 }
+
+// TestFirstDifference: cmpbody says where a body first differs.
+func TestFirstDifference(t *testing.T) {
+	for _, tc := range []struct{ want, got, say string }{
+		{"line 1\nline 2\n", "line 1\nline 3\n", ", from byte 12"},
+		{"line 1\n", "line 1\nline 2\n", ": it goes on after the expected end"},
+		{"line 1\nline 2\n", "line 1\n", ": it ends early"},
+		{"abc", "xbc", ", from byte 0"},
+	} {
+		if got := firstDifference(tc.want, tc.got); got != tc.say {
+			t.Errorf("firstDifference(%q, %q) = %q, want %q", tc.want, tc.got, got, tc.say)
+		}
+	}
+}

@@ -85,6 +85,7 @@ func (st *state) cleanup() {
 //	recv [-c NAME] [-n N] [-hex]  read N bytes, or until the server closes, and print them
 //	closed [-c NAME]            assert the server closes the connection, sending nothing more
 //	echo-check [-conns N] [-size B] [-halfclose]  concurrent echo round trips with random bytes
+//	cmpbody [-framed] FILE WANTFILE  compare a response's body with a file, byte for byte (-framed: chunks as printed)
 //	cmpjson FILE WANTFILE       compare two JSON documents as values (spacing, escaping, member order aside); an HTTP response in FILE is compared by its body
 //	waitexit                    wait for the server to exit; fails unless status 0 (! waitexit wants non-zero)
 //	refused                     assert the server refuses new connections (its listener closed)
@@ -118,6 +119,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"closed":     cmdClosed,
 		"echo-check": cmdEchoCheck,
 		"cmpjson":    cmdCmpJSON,
+		"cmpbody":    cmdCmpBody,
 		"waitexit":   cmdWaitExit,
 		"refused":    cmdRefused,
 		"waitlog":    cmdWaitLog,
