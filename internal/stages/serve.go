@@ -56,7 +56,42 @@ func serveCh06(ctx context.Context, ln net.Listener, cfg Config) error {
 	if cfg.Worker {
 		return serveCh05(ctx, ln, cfg)
 	}
-	return master(cfg, max(cfg.Workers, 1), nil).Run(ctx, ln)
+	return runMaster(ctx, ln, cfg, master(cfg, max(cfg.Workers, 1), nil))
+}
+
+// runMaster runs m on ln with chapter 6's signals wired to its methods,
+// as Gunicorn's master has them: SIGHUP replaces every worker (Reload),
+// SIGTTIN and SIGTTOU add and remove one (SetWorkers, never below one).
+func runMaster(ctx context.Context, ln net.Listener, cfg Config, m *ch06.Master) error {
+	return runMasterWith(ctx, ln, cfg, m, nil)
+}
+
+// runMasterWith is runMaster with extra handling the signals in more.
+func runMasterWith(ctx context.Context, ln net.Listener, cfg Config, m *ch06.Master, extra func(os.Signal), more ...os.Signal) error {
+	stop := final.OnSignals(func(sig os.Signal) {
+		switch sig {
+		case syscall.SIGHUP:
+			go func() { // a rolling restart takes seconds: not in the handler
+				if err := m.Reload(); err != nil {
+					cfg.Logf("ch06: reload: %v", err)
+				}
+			}()
+		case syscall.SIGTTIN, syscall.SIGTTOU:
+			n := m.WantWorkers() + 1
+			if sig == syscall.SIGTTOU {
+				n -= 2
+			}
+			if n >= 1 {
+				if err := m.SetWorkers(n); err != nil {
+					cfg.Logf("ch06: %v", err)
+				}
+			}
+		default:
+			extra(sig)
+		}
+	}, append([]os.Signal{syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU}, more...)...)
+	defer stop()
+	return m.Run(ctx, ln)
 }
 
 // master returns the prefork master for a stage: workers re-run the
@@ -90,7 +125,7 @@ func serveGraceful(ctx context.Context, ln net.Listener, cfg Config, srv *ch05.S
 		// The master sends SIGTERM once, and SIGKILL past the timeout.
 		return ch07.Run(ctx, nil, ch07.New(srv), ln, gracefulTimeout(cfg), cfg.Logf)
 	case cfg.Workers > 0:
-		return master(cfg, cfg.Workers, cfg.Force).Run(ctx, ln)
+		return runMaster(ctx, ln, cfg, master(cfg, cfg.Workers, cfg.Force))
 	default:
 		return ch07.Run(ctx, cfg.Force, ch07.New(srv), ln, gracefulTimeout(cfg), cfg.Logf)
 	}
@@ -102,9 +137,7 @@ func serveGraceful(ctx context.Context, ln net.Listener, cfg Config, srv *ch05.S
 func serveCh08(ctx context.Context, ln net.Listener, cfg Config) error {
 	if !cfg.Worker && cfg.Workers > 0 {
 		m := master(cfg, cfg.Workers, cfg.Force)
-		stop := final.OnSignals(func(os.Signal) { m.Signal(syscall.SIGUSR1) }, syscall.SIGUSR1)
-		defer stop()
-		return m.Run(ctx, ln)
+		return runMasterWith(ctx, ln, cfg, m, func(os.Signal) { m.Signal(syscall.SIGUSR1) }, syscall.SIGUSR1)
 	}
 	srv := newCh05(cfg)
 	// Requests are the access log's business from here on, even when it
