@@ -112,10 +112,6 @@ func checkBinds(values []string) error {
 	return nil
 }
 
-// errWorkersOneBind is why --workers refuses a second listener: chapter
-// 6's master hands its workers one socket, as descriptor 3.
-var errWorkersOneBind = errors.New("--workers shares one listening socket with its workers: give one --bind, or --host/--port alone, not several")
-
 // ListenBinds opens every --bind, in the order given except that
 // inherited descriptors (fd://N) are taken first, before opening any
 // other socket could reuse their numbers. On an error it closes those

@@ -78,7 +78,7 @@ func TestBindFlagsCheck(t *testing.T) {
 		{"one unix", Flags{Bind: []string{"unix:" + dir + "/s.sock"}}, ""},
 		{"several, one process", Flags{Bind: []string{"unix:" + dir + "/s.sock", "127.0.0.1:0", "127.0.0.1:0"}}, ""},
 		{"one with workers", Flags{Workers: 2, Bind: []string{"unix:" + dir + "/s.sock"}}, ""},
-		{"several with workers", Flags{Workers: 2, Bind: []string{"unix:" + dir + "/s.sock", "127.0.0.1:0"}}, "--workers shares one listening socket"},
+		{"several with workers", Flags{Workers: 2, Bind: []string{"unix:" + dir + "/s.sock", "127.0.0.1:0"}}, ""},
 		{"missing directory", Flags{Bind: []string{"unix:" + dir + "/nope/s.sock"}}, "nope does not exist"},
 		{"twice", Flags{Bind: []string{"unix:" + dir + "/s.sock", "unix://" + dir + "/s.sock"}}, "is given twice"},
 		{"bad scheme", Flags{Bind: []string{"udp://127.0.0.1:53"}}, `unknown scheme "udp"`},
@@ -332,23 +332,6 @@ func TestSeveralBindsServedAndClosed(t *testing.T) {
 	}
 }
 
-func TestWorkersRefuseSeveralListeners(t *testing.T) {
-	tcp, err := Listen("127.0.0.1", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(shortTempDir(t), "s.sock")
-	err = Serve(context.Background(), tcp, Options{
-		Flags: Flags{Workers: 2, Bind: []string{"unix:" + path}}, Handler: http.NotFoundHandler(), Logf: t.Logf,
-	})
-	if !errors.Is(err, errWorkersOneBind) {
-		t.Fatalf("Serve with --workers, a TCP listener and a --bind = %v, want %v", err, errWorkersOneBind)
-	}
-	if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("socket file after the refusal: %v, want it gone", err)
-	}
-}
-
 func TestRunRefusesBadBinds(t *testing.T) {
 	dir := shortTempDir(t)
 	tests := []struct {
@@ -358,8 +341,6 @@ func TestRunRefusesBadBinds(t *testing.T) {
 		{[]string{"--bind", "udp://127.0.0.1:53"}, `unknown scheme "udp"`},
 		{[]string{"--bind", "unix:" + dir + "/nope/s.sock"}, "does not exist"},
 		{[]string{"--bind", "127.0.0.1"}, "not an address"},
-		{[]string{"--workers", "2", "--bind", "unix:" + dir + "/s.sock", "--port", "0"}, "--workers shares one listening socket"},
-		{[]string{"--workers", "2", "--bind", "unix:" + dir + "/a.sock", "--bind", "unix:" + dir + "/b.sock"}, "--workers shares one listening socket"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

@@ -125,8 +125,6 @@ func (f *Flags) Check() error {
 		return fmt.Errorf("--worker-timeout %v is too short: a healthy worker under load could miss it; use %v or more, or 0 for no watchdog", f.WorkerTimeout, MinWorkerTimeout)
 	case f.WorkerTimeout > 0 && f.Workers == 0:
 		return fmt.Errorf("--worker-timeout watches workers: it needs --workers")
-	case f.Workers > 0 && len(f.Bind) > 1:
-		return errWorkersOneBind
 	case (f.TLSCert == "") != (f.TLSKey == ""):
 		return fmt.Errorf("--tls-cert and --tls-key go together: give both or neither")
 	}

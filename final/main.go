@@ -63,10 +63,6 @@ func Run(args []string, handler http.Handler, stdout, stderr io.Writer) (code in
 	// --bind replaces the --host/--port listener, unless --host or --port
 	// is given too (on the command line or in the config file).
 	tcp := len(flags.Bind) == 0 || given(kctx, "host") || given(kctx, "port")
-	if flags.Workers > 0 && tcp && len(flags.Bind) > 0 {
-		fmt.Fprintf(stderr, "%s: %v\n", name, errWorkersOneBind)
-		return 2
-	}
 
 	logger := log.New(stderr, "", log.LstdFlags)
 	ctx, force, stopSignals := ch07.StopSignals(context.Background())

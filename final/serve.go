@@ -100,10 +100,6 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 	if err != nil {
 		return err
 	}
-	if len(lns) > 1 {
-		closeListeners(lns)
-		return errWorkersOneBind
-	}
 	ln = lns[0]
 	if o.Flags.TLSCert != "" {
 		// Fail at start, in the master, rather than in a crash loop of
@@ -122,6 +118,7 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 		StopTimeout:   o.gracefulTimeout(),
 		Force:         force.ch,
 		WorkerTimeout: o.Flags.WorkerTimeout,
+		Extra:         lns[1:], // each worker serves every listener
 	}
 	done := make(chan struct{})
 	defer close(done)
@@ -132,7 +129,7 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 		case <-done:
 		}
 	}()
-	up := o.upgrader([]net.Listener{ln})
+	up := o.upgrader(lns)
 	stop := OnSignals(func(sig os.Signal) {
 		switch sig {
 		case syscall.SIGQUIT:
@@ -188,7 +185,12 @@ func serveSingle(ctx context.Context, ln net.Listener, o Options) error {
 // serveWorker serves the master's socket until the master says stop
 // (SIGTERM: graceful; SIGQUIT or SIGKILL: at once) or dies.
 func serveWorker(ctx context.Context, ln net.Listener, o Options) error {
-	return serveProcess(ctx, []net.Listener{ln}, o, nil)
+	extra, err := ch06.ExtraListeners() // the master's other --bind sockets
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	return serveProcess(ctx, append([]net.Listener{ln}, extra...), o, nil)
 }
 
 // listeners returns every socket this process serves: ln, if not nil,

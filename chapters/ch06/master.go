@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -87,6 +88,11 @@ type Master struct {
 	// it. Workers starting up (not ready yet) are not watched, and one
 	// stopping gracefully goes on beating. If zero, no watchdog.
 	WorkerTimeout time.Duration
+	// Extra are more listening sockets every worker serves besides the one
+	// Run is given (Gunicorn's several binds): each worker gets them after
+	// its other descriptors and finds them with ExtraListeners. Run closes
+	// them when it stops, as it closes its own.
+	Extra []net.Listener
 
 	reloadMu      sync.Mutex // one Reload at a time
 	mu            sync.Mutex
@@ -95,6 +101,7 @@ type Master struct {
 	want          int          // workers to keep running
 	stopping      bool         // stopAll has begun: start no more
 	lnFile        *os.File     // the socket, for new workers; nil when not running
+	extraFiles    []*os.File   // the Extra sockets, for new workers
 	lifeline      *os.File     // the lifeline's read end, for new workers
 	exits         chan *worker // exited workers, for Run's loop
 	closeListener func()       // closes the master's copies of the socket
@@ -188,6 +195,19 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("ch06: share the listener: %w", err)
 	}
 	defer lnFile.Close()
+	extraFiles := make([]*os.File, 0, len(m.Extra))
+	defer func() {
+		for _, f := range extraFiles {
+			f.Close()
+		}
+	}()
+	for _, l := range m.Extra {
+		f, err := ListenerFile(l)
+		if err != nil {
+			return fmt.Errorf("ch06: share the listener on %s: %w", l.Addr(), err)
+		}
+		extraFiles = append(extraFiles, f)
+	}
 	// The lifeline: workers read its read end; only the master holds the
 	// write end, so it reaches EOF exactly when the master is gone.
 	lifeR, lifeW, err := os.Pipe()
@@ -198,7 +218,7 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 	defer lifeW.Close()
 
 	m.mu.Lock()
-	m.lnFile, m.lifeline = lnFile, lifeR
+	m.lnFile, m.lifeline, m.extraFiles = lnFile, lifeR, extraFiles
 	m.exits = make(chan *worker, 16)
 	m.want = max(m.Workers, 1)
 	m.stopping = false
@@ -206,11 +226,15 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 	m.closeListener = func() {
 		ln.Close()
 		lnFile.Close()
+		for i, l := range m.Extra {
+			l.Close()
+			extraFiles[i].Close()
+		}
 	}
 	m.mu.Unlock()
 	defer func() {
 		m.mu.Lock()
-		m.lnFile, m.lifeline = nil, nil
+		m.lnFile, m.lifeline, m.extraFiles = nil, nil, nil
 		m.mu.Unlock()
 	}()
 
@@ -319,10 +343,10 @@ func (m *Master) spawn() (*worker, error) {
 	}
 	slot := m.nextSlot
 	m.nextSlot++
-	lnFile, lifeline, exits := m.lnFile, m.lifeline, m.exits
+	lnFile, lifeline, extra, exits := m.lnFile, m.lifeline, m.extraFiles, m.exits
 	m.mu.Unlock()
 
-	w, err := m.startWorker(slot, lnFile, lifeline)
+	w, err := m.startWorker(slot, lnFile, lifeline, extra)
 	if err != nil {
 		return nil, err
 	}
@@ -461,8 +485,9 @@ func (m *Master) WantWorkers() int {
 }
 
 // startWorker execs one worker with the listener as fd 3, the lifeline
-// as fd 4, and the write end of its ready pipe as fd 5.
-func (m *Master) startWorker(slot int, lnFile, lifeline *os.File) (*worker, error) {
+// as fd 4, and the write end of its ready pipe as fd 5; then the
+// heartbeat pipe, with a watchdog, and the extra listeners.
+func (m *Master) startWorker(slot int, lnFile, lifeline *os.File, extra []*os.File) (*worker, error) {
 	exe := m.Executable
 	if exe == "" {
 		var err error
@@ -495,6 +520,12 @@ func (m *Master) startWorker(slot int, lnFile, lifeline *os.File) (*worker, erro
 		beatEvery = heartbeatInterval(m.WorkerTimeout).String()
 	}
 	cmd.Env = append(cmd.Env, WorkerHeartbeatEnv+"="+beatEvery)
+	fds := make([]string, len(extra))
+	for i, f := range extra {
+		fds[i] = strconv.Itoa(3 + len(cmd.ExtraFiles)) // ExtraFiles[i] is fd 3+i
+		cmd.ExtraFiles = append(cmd.ExtraFiles, f)
+	}
+	cmd.Env = append(cmd.Env, WorkerListenersEnv+"="+strings.Join(fds, ","))
 	if err := cmd.Start(); err != nil {
 		readyR.Close()
 		if beatR != nil {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -18,6 +20,9 @@ const (
 	// duration ("250ms"), when its master runs a watchdog
 	// (Master.WorkerTimeout); it is unset otherwise.
 	WorkerHeartbeatEnv = "HTTPCOURSE_WORKER_HEARTBEAT"
+	// WorkerListenersEnv lists the descriptors of the master's Extra
+	// listeners, comma-separated; empty when there are none.
+	WorkerListenersEnv = "HTTPCOURSE_WORKER_LISTENERS"
 
 	listenerFD  = 3 // ExtraFiles[0]
 	lifelineFD  = 4 // ExtraFiles[1]
@@ -43,6 +48,27 @@ func InheritedListener() (net.Listener, error) {
 		return nil, fmt.Errorf("ch06: inherited listener on fd %d: %w", listenerFD, err)
 	}
 	return ln, nil
+}
+
+// ExtraListeners returns the master's Extra listening sockets, which it
+// passed after the worker's other descriptors (WorkerListenersEnv); none
+// when it passed none.
+func ExtraListeners() ([]net.Listener, error) {
+	var lns []net.Listener
+	for _, s := range strings.FieldsFunc(os.Getenv(WorkerListenersEnv), func(r rune) bool { return r == ',' }) {
+		fd, err := strconv.Atoi(s)
+		if err != nil || fd < 3 {
+			return nil, fmt.Errorf("ch06: %s=%q: want descriptor numbers", WorkerListenersEnv, os.Getenv(WorkerListenersEnv))
+		}
+		f := os.NewFile(uintptr(fd), "listener "+s)
+		ln, err := net.FileListener(f)
+		f.Close() // FileListener duplicated it
+		if err != nil {
+			return nil, fmt.Errorf("ch06: inherited listener on fd %d: %w", fd, err)
+		}
+		lns = append(lns, ln)
+	}
+	return lns, nil
 }
 
 // WatchMaster calls masterGone once the master process has died, however
