@@ -71,10 +71,27 @@ func (c *idleClient) response(method string) (*http.Response, string) {
 	return resp, string(body)
 }
 
-// waitIdle gives the server a moment to go idle on the connection: a
-// request that arrives after the response was read finds the connection
-// parked, or about to be; either way the bytes must all arrive.
-func (c *idleClient) waitIdle() { time.Sleep(20 * time.Millisecond) }
+// idleStates returns a ConnState hook and a channel that receives a
+// value each time a connection goes idle.
+func idleStates() (func(net.Conn, http.ConnState), <-chan struct{}) {
+	idle := make(chan struct{}, 64)
+	return func(_ net.Conn, st http.ConnState) {
+		if st == http.StateIdle {
+			idle <- struct{}{}
+		}
+	}, idle
+}
+
+// waitIdle waits until the server has reported the connection idle: the
+// next bytes find it waiting for a request, parked or about to park.
+func waitIdle(t *testing.T, idle <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-idle:
+	case <-time.After(testTimeout):
+		t.Fatal("the connection never went idle")
+	}
+}
 
 // TestRequestsAfterIdleWait: the bytes a parked connection reads while
 // it waits for its next request (idleReader) reach the parser whole and
@@ -82,28 +99,28 @@ func (c *idleClient) waitIdle() { time.Sleep(20 * time.Millisecond) }
 // 4 KiB the wait reads into, a body behind it, several requests in one
 // write; and the connection goes on serving.
 func TestRequestsAfterIdleWait(t *testing.T) {
-	c := dial(t, start(t, nil))
+	hook, idle := idleStates()
+	c := dial(t, start(t, func(s *ch05.Server) { s.ConnState = hook }))
 	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 	if resp, body := c.response("GET"); resp.StatusCode != 200 || body != "Hello, World!" {
 		t.Fatalf("first request: %d %q", resp.StatusCode, body)
 	}
 
-	c.waitIdle()
+	waitIdle(t, idle)
 	c.send("PO")
-	c.waitIdle()
 	c.send("ST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello")
 	if resp, body := c.response("POST"); resp.StatusCode != 200 || !strings.Contains(body, `"body":"hello"`) {
 		t.Fatalf("head in two pieces: %d %q, want 200 echoing \"hello\"", resp.StatusCode, body)
 	}
 
-	c.waitIdle()
+	waitIdle(t, idle)
 	big := strings.Repeat("b", 6000)
 	c.send("POST /echo HTTP/1.1\r\nHost: a\r\nX-Big: " + big + "\r\nContent-Length: 5\r\n\r\nworld")
 	if resp, body := c.response("POST"); resp.StatusCode != 200 || !strings.Contains(body, `"body":"world"`) || !strings.Contains(body, big) {
 		t.Fatalf("6 KB head: %d, body of %d bytes, want 200 echoing the field and \"world\"", resp.StatusCode, len(body))
 	}
 
-	c.waitIdle()
+	waitIdle(t, idle)
 	c.send(strings.Repeat("GET /status/204 HTTP/1.1\r\nHost: a\r\n\r\n", 20) + "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 	for i := range 20 {
 		if resp, _ := c.response("GET"); resp.StatusCode != 204 {
