@@ -16,11 +16,11 @@ import (
 // Close, the trailer fields in r.Trailer at the end, and a
 // *http.MaxBytesError for a body over the limit.
 type body struct {
-	src     io.Reader       // chapter 2's Body: framed, never reads past the message
-	pr      *ch02.Request   // where chapter 2 leaves the trailer fields at EOF
-	req     *http.Request   // where the handler looks for them
-	rc      *requestContext // told at EOF, so it may start watching the client; may be nil
-	maxBody int64           // the parser's body limit, for *http.MaxBytesError
+	src     io.Reader      // chapter 2's Body: framed, never reads past the message
+	pr      *ch02.Request  // where chapter 2 leaves the trailer fields at EOF
+	req     *http.Request  // where the handler looks for them
+	rc      RequestContext // told at EOF, so it may start watching the client; may be nil
+	maxBody int64          // the parser's body limit, for *http.MaxBytesError
 
 	// remaining counts down a Content-Length body, so the end is known
 	// as soon as its last byte is read: a handler that reads exactly
@@ -67,7 +67,7 @@ func (b *body) hitEOF() {
 	b.sawEOF = true
 	b.copyTrailer()
 	if b.rc != nil {
-		b.rc.bodyEOF()
+		b.rc.BodyDone()
 	}
 }
 

@@ -54,7 +54,7 @@ func (w *Response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, err
 	}
 	if w.rc != nil {
-		w.rc.stop()
+		w.rc.Stop()
 	}
 	w.hijacked = true
 	w.conn.hijacked = true

@@ -36,6 +36,9 @@ type Conn struct {
 	// NewConn sets chapter 2's; a server may set another that
 	// keeps the same contract.
 	Parser RequestParser
+	// NewContext makes each request's context (see NewRequest). NewConn
+	// sets WatchClient; a server may set another that keeps the contract.
+	NewContext ContextFunc
 
 	// tlsState is the TLS connection's state once Handshake has run, the
 	// r.TLS of every request; nil on a plain connection.
@@ -77,6 +80,7 @@ func NewConnWith(ctx context.Context, rwc net.Conn, lim ch02.Limits, logf ch01.L
 		rwc: rwc, ctx: ctx, lim: lim, logf: logf,
 		remoteAddr: rwc.RemoteAddr().String(),
 		Parser:     &ch02.Parser{Limits: lim},
+		NewContext: WatchClient,
 	}
 	c.SwapBuffers(b, rwc)
 	return c
@@ -164,7 +168,6 @@ func (c *Conn) ReadRequest() (*ch02.Request, error) {
 type exchange struct {
 	w     Response
 	parts requestParts
-	rc    requestContext
 }
 
 // NewRequest builds the handler's request from pr, as the package's
@@ -182,9 +185,10 @@ type exchange struct {
 // finished.
 func (c *Conn) NewRequest(pr *ch02.Request, keepAlive bool) (*http.Request, *Response, error) {
 	x := new(exchange)
-	x.rc.parent, x.rc.conn, x.rc.br = c.ctx, c.rwc, c.br
-	r, err := newRequest(&x.rc, pr, c.remoteAddr, &x.parts, &x.rc)
+	rc := c.NewContext(c.ctx, c.rwc, c.br)
+	r, err := newRequest(rc, pr, c.remoteAddr, &x.parts, rc)
 	if err != nil {
+		rc.Finish()
 		c.unread = true
 		return nil, nil, err
 	}
@@ -192,7 +196,7 @@ func (c *Conn) NewRequest(pr *ch02.Request, keepAlive bool) (*http.Request, *Res
 	x.parts.body.maxBody = c.lim.MaxBodyBytes
 	w := &x.w
 	w.init(r, c.bw, keepAlive)
-	w.Logf, w.conn, w.rc = c.logf, c, &x.rc
+	w.Logf, w.conn, w.rc = c.logf, c, rc
 	clear(c.header)
 	w.header, w.keys, w.block, w.buf = c.header, c.keys, c.head, c.bodyBuf[:0]
 	c.lastBody = w.reqBody

@@ -38,28 +38,32 @@ func newPipeExchange(t *testing.T, raw string) (*http.Request, *Response, net.Co
 	return r, w, client
 }
 
-// watching reports whether a background read was started.
-func watching(w *Response) bool {
-	w.rc.mu.Lock()
-	defer w.rc.mu.Unlock()
-	return w.rc.readDone != nil
+// readDone returns the channel closed when the watch's read returns, or
+// nil when no read was started.
+func readDone(w *Response) chan struct{} {
+	cw := w.rc.(*clientWatch)
+	cw.mu.Lock()
+	defer cw.mu.Unlock()
+	return cw.readDone
 }
 
-// TestWatchIsLazy: no goroutine watches the client of a handler that
-// never looks at its context.
-func TestWatchIsLazy(t *testing.T) {
+// watching reports whether a background read was started.
+func watching(w *Response) bool { return readDone(w) != nil }
+
+// TestWatchStartsWithoutBody: a request without a body is watched from
+// the start, as net/http watches it; Finish calls the read off and
+// cancels the context, which answers http.LocalAddrContextKey.
+func TestWatchStartsWithoutBody(t *testing.T) {
 	r, w, _ := newPipeExchange(t, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-	_ = r.Context().Value(http.LocalAddrContextKey) // Value alone does not start it
-	if watching(w) {
-		t.Fatal("a background read started before anyone asked for Done or Err")
+	if r.Context().Value(http.LocalAddrContextKey) == nil {
+		t.Error("the context has no http.LocalAddrContextKey")
 	}
-	r.Context().Done()
 	if !watching(w) {
-		t.Fatal("no background read after Done was asked for")
+		t.Fatal("no background read for a request without a body")
 	}
-	w.rc.finish() // must call the read off and return
+	w.rc.Finish() // must call the read off and return
 	if r.Context().Err() != context.Canceled {
-		t.Errorf("Err() after finish = %v, want context.Canceled", r.Context().Err())
+		t.Errorf("Err() after Finish = %v, want context.Canceled", r.Context().Err())
 	}
 }
 
@@ -89,7 +93,7 @@ func TestWatchWaitsForBody(t *testing.T) {
 	if err := context.Cause(r.Context()); !errors.Is(err, ErrClientGone) || !errors.Is(err, context.Canceled) {
 		t.Errorf("context.Cause = %v, want ErrClientGone, which is also context.Canceled", err)
 	}
-	w.rc.finish()
+	w.rc.Finish()
 }
 
 // TestClientGoneIsACancel: ErrClientGone matches context.Canceled, as
@@ -109,17 +113,14 @@ func TestClientGoneIsACancel(t *testing.T) {
 // of a pipelined request) stays in the reader for the next request.
 func TestWatchKeepsTheByte(t *testing.T) {
 	r, w, client := newPipeExchange(t, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-	r.Context().Done()
 	go io.WriteString(client, "G")
-	w.rc.mu.Lock()
-	done := w.rc.readDone
-	w.rc.mu.Unlock()
+	done := readDone(w)
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the background read did not return when a byte arrived")
 	}
-	w.rc.finish()
+	w.rc.Finish()
 	if r.Context().Err() != context.Canceled || errors.Is(context.Cause(r.Context()), ErrClientGone) {
 		t.Errorf("a client that sends more is not gone: Cause = %v", context.Cause(r.Context()))
 	}

@@ -60,9 +60,9 @@ func NewRequest(ctx context.Context, pr *ch02.Request, remoteAddr string) (*http
 }
 
 // newRequest is NewRequest with its parts supplied by the caller, so a
-// Conn allocates them together with the Response and the context. rc, when
-// not nil, is told when the body has been read to its end.
-func newRequest(ctx context.Context, pr *ch02.Request, remoteAddr string, p *requestParts, rc *requestContext) (*http.Request, error) {
+// Conn allocates them together with the Response. rc, when not nil, is
+// told when the body has been read to its end.
+func newRequest(ctx context.Context, pr *ch02.Request, remoteAddr string, p *requestParts, rc RequestContext) (*http.Request, error) {
 	if err := parseTarget(&p.url, pr.Method, pr.Target); err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func newRequest(ctx context.Context, pr *ch02.Request, remoteAddr string, p *req
 		r.Body = &p.body
 	}
 	if rc != nil && !hasBody {
-		rc.bodyDone = true // no body to wait for: a watch may start at once
+		rc.BodyDone() // no body to wait for: the watch may start at once
 	}
 	return r, nil
 }

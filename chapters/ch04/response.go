@@ -35,9 +35,9 @@ type Response struct {
 	req       *http.Request
 	reqBody   *body // nil when the request has no content
 	bw        *bufio.Writer
-	conn      *Conn           // nil for NewResponse: no Hijack, no deadlines
-	rc        *requestContext // nil for NewResponse
-	keepAlive bool            // the connection loop wants to keep the connection
+	conn      *Conn          // nil for NewResponse: no Hijack, no deadlines
+	rc        RequestContext // nil for NewResponse
+	keepAlive bool           // the connection loop wants to keep the connection
 	isHead    bool
 	http10    bool // the client speaks HTTP/1.0: no chunked coding, no 1xx
 
@@ -243,7 +243,7 @@ func (w *Response) Finish() error {
 	}
 	w.finished = true
 	if w.rc != nil {
-		w.rc.finish()
+		w.rc.Finish()
 	}
 	if w.reqBody != nil {
 		_ = w.reqBody.Close() // always nil: it only marks the body closed

@@ -34,12 +34,13 @@ type connState struct {
 	spare *ch04.Buffers // empty while busy; nil while parked
 }
 
-// NewConn returns a ch04.Conn for rwc with buffers from the pool and the
-// fast parser.
+// NewConn returns a ch04.Conn for rwc with buffers from the pool, the
+// fast parser and the lazy request context.
 func (conns) NewConn(ctx context.Context, rwc net.Conn, lim ch02.Limits, logf ch01.Logf) *ch04.Conn {
 	b := buffers.Get().(*ch04.Buffers)
 	hc := ch04.NewConnWith(ctx, rwc, lim, logf, b) // b is now empty
 	hc.Parser = &connState{Parser: Parser{Limits: lim}, idle: newIdleReader(rwc), spare: b}
+	hc.NewContext = newLazyContext
 	return hc
 }
 
