@@ -10,6 +10,9 @@
 //     go into one reused buffer, are converted to one string, and are
 //     checked by chapter 2's own rules, so both parsers give the same
 //     verdict on every input (a fuzz target holds them to it).
+//   - A request's context costs nothing until a handler asks for it:
+//     lazyContext builds chapter 4's client watch (a cancellable context
+//     and a goroutine reading the connection) on the first Done or Err.
 //   - Buffers come from a pool: a connection takes chapter 4's Buffers
 //     (reader, writer, response body, header map) when it starts and
 //     gives them back when it closes.
