@@ -66,7 +66,7 @@ var inherited = sync.OnceValue(func() *handedDown {
 		n, _ = strconv.Atoi(os.Getenv("LISTEN_FDS"))
 	}
 	for _, name := range []string{listenFDsEnv, "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"} {
-		os.Unsetenv(name) // not for the workers this process starts
+		_ = os.Unsetenv(name) // not for the workers this process starts; fails only for a bad name
 	}
 	for fd := firstInheritedFD; fd < firstInheritedFD+n; fd++ {
 		f := os.NewFile(uintptr(fd), "inherited socket "+strconv.Itoa(fd))
@@ -122,7 +122,7 @@ func notifyUpgradeReady() {
 	if err != nil {
 		return
 	}
-	os.Unsetenv(upgradeReadyEnv)
+	_ = os.Unsetenv(upgradeReadyEnv) // fails only for a bad name
 	f := os.NewFile(uintptr(fd), "upgrade ready pipe")
 	//nolint:errcheck // the old server reads the byte or the close: either tells it
 	f.Write([]byte{1})
@@ -253,13 +253,13 @@ func writePidFile(path string) (remove func(), err error) {
 		return nil, fmt.Errorf("--pid: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+		_ = os.Remove(tmp) // best effort: the rename's error is the one to report
 		return nil, fmt.Errorf("--pid: %w", err)
 	}
 	return func() {
 		for _, p := range []string{path, path + ".oldbin"} {
 			if b, err := os.ReadFile(p); err == nil && string(b) == pid+"\n" {
-				os.Remove(p)
+				_ = os.Remove(p) // best effort at exit: a stale pid file names a dead process
 			}
 		}
 	}, nil
