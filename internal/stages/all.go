@@ -84,7 +84,7 @@ func All() []Stage {
 		{
 			ID:      "ch06",
 			Title:   "prefork",
-			Summary: "a master and N worker processes sharing one listening socket; dead workers replaced",
+			Summary: "a master and N worker processes sharing one listening socket; dead workers replaced, HUP reloads",
 			Flags:   []string{"max-body", "idle-timeout", "read-header-timeout", "workers"},
 			Scripts: keptFromCh05("ch06", "ch05", "ch04"),
 			Try: append([]string{
@@ -116,7 +116,7 @@ func All() []Stage {
 		{
 			ID:      "ch09",
 			Title:   "make it fast",
-			Summary: "chapter 5's wire exactly, less work per request: a faster parser, pooled buffers, lean idle connections",
+			Summary: "chapter 5's wire exactly, less work per request: a one-allocation parser, lazy contexts, pooled buffers, lean idle connections",
 			Flags:   []string{"max-body", "idle-timeout", "read-header-timeout"},
 			// A fast server must still be a correct one: every check of
 			// ch05 and before holds.
