@@ -111,9 +111,9 @@ func (c *countedConn) SyscallConn() (syscall.RawConn, error) {
 }
 
 // countedTLSConn is a countedConn around a TLS connection. It forwards
-// the handshake and the connection's state, so chapter 5 still runs the
-// handshake itself (and answers plain HTTP with a 400) and sets r.TLS
-// through the wrapper (ch04.Conn.Handshake).
+// the handshake and the connection's state, so the server still runs the
+// handshake before the first request (and answers plain HTTP with a 400)
+// and sets r.TLS through the wrapper (handshake.go).
 type countedTLSConn struct {
 	*countedConn
 	tls *tls.Conn

@@ -91,7 +91,7 @@ func (s *Server) server() *ch07.Server {
 	s.once.Do(func() {
 		inner := &ch05.Server{
 			Addr:              s.Addr,
-			Handler:           withTimeouts(s.Handler, s.ReadTimeout, s.WriteTimeout, s.logf),
+			Handler:           withTLSState(withTimeouts(s.Handler, s.ReadTimeout, s.WriteTimeout, s.logf)),
 			Limits:            s.limits(),
 			ReadHeaderTimeout: s.ReadHeaderTimeout,
 			IdleTimeout:       s.IdleTimeout,
@@ -101,6 +101,13 @@ func (s *Server) server() *ch07.Server {
 			QuietRequests:     true, // errors only: requests go to the access log
 			QuietConnLife:     !s.LogConnLife,
 		}
+		// The handshake logs where the chapters log, which Serve may
+		// change (Options.Logf) after this is built.
+		inner.ConnContext = handshake(s.ReadHeaderTimeout, s.LogConnLife, func(format string, args ...any) {
+			if inner.Logf != nil {
+				inner.Logf(format, args...)
+			}
+		})
 		s.srv = ch07.Wrap(inner, ch09.New(inner))
 	})
 	return s.srv

@@ -3,7 +3,6 @@ package ch04
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
@@ -39,10 +38,6 @@ type Conn struct {
 	// NewContext makes each request's context (see NewRequest). NewConn
 	// sets WatchClient; a server may set another that keeps the contract.
 	NewContext ContextFunc
-
-	// tlsState is the TLS connection's state once Handshake has run, the
-	// r.TLS of every request; nil on a plain connection.
-	tlsState *tls.ConnectionState
 
 	// unread reports that input may be left unread: a request was
 	// rejected mid-way, or its body was not read to its end. Closing a
@@ -177,9 +172,8 @@ type exchange struct {
 //
 // Beyond the package-level functions, the pair is tied to the connection:
 // the request's context is cancelled when the client goes away (see
-// ErrClientGone) and answers http.LocalAddrContextKey, r.TLS is the
-// connection's TLS state once Handshake has run, a body over the parser's
-// limit reports that limit in its *http.MaxBytesError, and the Response
+// ErrClientGone) and answers http.LocalAddrContextKey, a body over the
+// parser's limit reports that limit in its *http.MaxBytesError, and the Response
 // can Hijack and set deadlines. The Response reuses the Conn's
 // header map and buffers, so the previous Response from this Conn must be
 // finished.
@@ -192,7 +186,6 @@ func (c *Conn) NewRequest(pr *ch02.Request, keepAlive bool) (*http.Request, *Res
 		c.unread = true
 		return nil, nil, err
 	}
-	r.TLS = c.tlsState
 	x.parts.body.maxBody = c.lim.MaxBodyBytes
 	w := &x.w
 	w.init(r, c.bw, keepAlive)

@@ -31,11 +31,6 @@ var (
 	// response has been finished: the handler returned, and the
 	// ResponseWriter may no longer be used.
 	ErrFinished = errors.New("ch04: response already finished")
-
-	// ErrPlainHTTP is returned by Conn.Handshake when the client spoke
-	// plain HTTP on a TLS connection; it has been answered 400, as
-	// net/http answers it.
-	ErrPlainHTTP = errors.New("ch04: client sent an HTTP request to an HTTPS server")
 )
 
 // clientGoneError is ErrClientGone's type: a cancellation, with the

@@ -94,8 +94,7 @@ func (s *Server) Close() error { return s.listener().Close() }
 // ServeConn serves one request on rwc and closes it: chapter 4's
 // connection loop, and the server's ch01.ConnHandler. It is shaped like
 // net/http's (*conn).serve, minus the loop: a deferred recover and close
-// first; over TLS, the handshake (Conn.Handshake); the head read under a
-// deadline; the handler run in this goroutine by Serve; the response
+// first; the head read under a deadline; the handler run in this goroutine by Serve; the response
 // finished and flushed; the connection closed (every response said
 // "Connection: close").
 func (s *Server) ServeConn(rwc net.Conn) {
@@ -112,10 +111,6 @@ func (s *Server) ServeConn(rwc net.Conn) {
 	}()
 
 	timeout := s.readHeaderTimeout()
-	if err := c.Handshake(timeout); err != nil { // over TLS only
-		s.logf("ch04: %s: TLS handshake: %v", c.RemoteAddr(), err)
-		return
-	}
 	if timeout > 0 {
 		rwc.SetReadDeadline(time.Now().Add(timeout))
 	}

@@ -73,10 +73,9 @@ func (s *Server) ServeConnWith(rwc net.Conn, cm ConnManager) {
 	c.serve()
 }
 
-// serve is the connection loop. Over TLS, it first runs the handshake.
-// Each turn: wait for the first byte of a request (under the idle
-// deadline, or for the first request the header deadline that started at
-// the accept, or at the end of the handshake), read the head under the
+// serve is the connection loop. Each turn: wait for the first byte of a
+// request (under the idle deadline, or for the first request the header
+// deadline that started when serve did), read the head under the
 // header deadline, run the handler with no deadline, finish the response,
 // and decide whether to go round again.
 func (c *conn) serve() {
@@ -98,9 +97,6 @@ func (c *conn) serve() {
 		}
 	}()
 
-	if !c.handshake() {
-		return
-	}
 	setReadTimeout(c.rwc, c.s.readHeaderTimeout())
 	for {
 		if err := c.waitForRequest(); err != nil {
@@ -247,28 +243,6 @@ func (c *conn) responded(r *http.Request, w *ch04.Response, start time.Time, kee
 		c.s.Logf("ch05: %s: %s %s %s: %d (request %d on this connection, %s)",
 			c.hc.RemoteAddr(), r.Method, r.RequestURI, r.Proto, w.Status(), c.served, next)
 	}
-}
-
-// handshake runs the TLS handshake of a connection served over TLS
-// (ch04.Conn.Handshake; nothing on a plain one), bounded by the
-// read-header timeout, and reports whether serving may go on. A failure
-// closes the connection with one short log line: a client that does not
-// trust the certificate, one that spoke plain HTTP to the TLS port (it got
-// net/http's 400), one that ran out of time. A client that closed without
-// a word is ordinary life, logged unless QuietConnLife.
-func (c *conn) handshake() bool {
-	err := c.hc.Handshake(c.s.readHeaderTimeout())
-	switch {
-	case err == nil:
-		return true
-	case errors.Is(err, io.EOF):
-		if !c.s.QuietConnLife {
-			c.s.logf("ch05: %s: closed before the TLS handshake", c.hc.RemoteAddr())
-		}
-	default:
-		c.s.logf("ch05: %s: TLS handshake: %v", c.hc.RemoteAddr(), err)
-	}
-	return false
 }
 
 // idleEnded logs why no request came: the client closed, or the idle or

@@ -42,6 +42,13 @@ func (l *LogRecorder) Logf(format string, args ...any) {
 	l.lines = append(l.lines, fmt.Sprintf(format, args...))
 }
 
+// Write records p as one line, without its final newline: a log.Logger
+// writing to a LogRecorder records each of its lines.
+func (l *LogRecorder) Write(p []byte) (int, error) {
+	l.Logf("%s", strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
+}
+
 // Lines returns a copy of every line recorded so far.
 func (l *LogRecorder) Lines() []string {
 	l.mu.Lock()

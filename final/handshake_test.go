@@ -1,67 +1,54 @@
-package ch05_test
+package final
 
 import (
 	"crypto/tls"
 	"crypto/x509"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"testing"
 	"time"
 
-	"github.com/httpfromscratch/course/chapters/ch05"
 	"github.com/httpfromscratch/course/internal/testkit"
 )
 
-// tlsServer is a ch05.Server serving over TLS on a 127.0.0.1 port.
+// tlsServer is a Server serving over TLS on a 127.0.0.1 port.
 type tlsServer struct {
 	addr   string
 	logs   *testkit.LogRecorder
-	states *stateRecorder
-	pool   *x509.CertPool // trusts the server's certificate
+	closed chan struct{} // a value per connection that reached StateClosed
+	pool   *x509.CertPool
 }
 
 // startTLSServer serves h over TLS, after configure (which may be nil)
 // has set the server's fields; the server logs to the returned recorder.
-func startTLSServer(t *testing.T, h http.Handler, configure func(*ch05.Server)) *tlsServer {
+func startTLSServer(t *testing.T, h http.Handler, configure func(*Server)) *tlsServer {
 	t.Helper()
 	cert, pool := testkit.Cert(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	ts := &tlsServer{logs: new(testkit.LogRecorder), closed: make(chan struct{}, 16), pool: pool}
+	s := &Server{
+		Handler:   h,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}},
+		ErrorLog:  log.New(ts.logs, "", 0),
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateClosed {
+				ts.closed <- struct{}{}
+			}
+		},
 	}
-	ts := &tlsServer{addr: ln.Addr().String(), logs: new(testkit.LogRecorder), states: newStateRecorder(), pool: pool}
-	tln := tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"http/1.1"}})
-	serveOn(t, tln, h, func(s *ch05.Server) {
-		s.Logf, s.ConnState = ts.logs.Logf, ts.states.hook
-		if configure != nil {
-			configure(s)
-		}
-	})
+	if configure != nil {
+		configure(s)
+	}
+	ts.addr = serve(t, s, func(ln net.Listener) error { return s.ServeTLS(ln, "", "") })
 	return ts
 }
 
-// client returns an http.Client that trusts the server, its idle
-// connections closed when the test ends.
+// client returns an http.Client that trusts the server.
 func (ts *tlsServer) client(t *testing.T) *http.Client {
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ts.pool, NextProtos: []string{"http/1.1"}}}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr, Timeout: testTimeout}
-}
-
-// get sends GET path and returns the response with its body read.
-func get(t *testing.T, c *http.Client, url string) (*http.Response, string) {
-	t.Helper()
-	resp, err := c.Get(url)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("GET %s: reading the body: %v", url, err)
-	}
-	return resp, string(body)
+	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
 }
 
 // TestTLSRequestState: over TLS, every request on a kept connection
@@ -77,8 +64,14 @@ func TestTLSRequestState(t *testing.T) {
 		got <- seen{r.TLS, r.Context().Value(http.LocalAddrContextKey)}
 	}), nil)
 	c := ts.client(t)
+	var first *tls.ConnectionState
 	for i := range 2 {
-		resp, _ := get(t, c, "https://"+ts.addr+"/")
+		resp, err := c.Get("https://" + ts.addr + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body) //nolint:errcheck // only the state matters
+		resp.Body.Close()
 		s := <-got
 		switch {
 		case s.tls == nil:
@@ -87,12 +80,14 @@ func TestTLSRequestState(t *testing.T) {
 			t.Errorf("request %d: r.TLS = complete %v, version %x, ALPN %q; the client saw version %x",
 				i+1, s.tls.HandshakeComplete, s.tls.Version, s.tls.NegotiatedProtocol, resp.TLS.Version)
 		}
+		if first == nil {
+			first = s.tls
+		} else if s.tls != first {
+			t.Error("two requests on one connection got different r.TLS: want the connection's one state")
+		}
 		if la, ok := s.local.(net.Addr); !ok || la.String() != ts.addr {
 			t.Errorf("request %d: http.LocalAddrContextKey = %#v, want %s", i+1, s.local, ts.addr)
 		}
-	}
-	if n := ts.states.connections(); n != 1 {
-		t.Errorf("%d connections for two requests, want one kept alive", n)
 	}
 }
 
@@ -102,14 +97,14 @@ func TestTLSPlainHTTP(t *testing.T) {
 	ts := startTLSServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Error("the handler ran for plain HTTP on the TLS port")
 	}), nil)
-	c := dial(t, ts.addr)
-	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-	c.c.SetReadDeadline(time.Now().Add(testTimeout))
-	got, err := io.ReadAll(c.br)
-	c.c.Close() // the server lingers until the client is done
-	const want = "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
-	if string(got) != want {
-		t.Errorf("plain HTTP to the TLS port got %q (%v), want %q", got, err, want)
+	c := testkit.Dial(t, ts.addr, 10*time.Second)
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: a\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(c)
+	c.Close() // the server lingers until the client is done
+	if string(got) != plainHTTPReply {
+		t.Errorf("plain HTTP to the TLS port got %q (%v), want %q", got, err, plainHTTPReply)
 	}
 	ts.logs.WaitOneLine(t, "an HTTP request to an HTTPS server")
 }
@@ -122,11 +117,16 @@ func TestTLSHandshakeFailure(t *testing.T) {
 	_, otherPool := testkit.Cert(t)
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: otherPool}}
 	defer tr.CloseIdleConnections()
-	if _, err := (&http.Client{Transport: tr, Timeout: testTimeout}).Get("https://" + ts.addr + "/"); err == nil {
+	if _, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Get("https://" + ts.addr + "/"); err == nil {
 		t.Fatal("a client that does not trust the certificate got through")
 	}
 	ts.logs.WaitOneLine(t, "TLS handshake: ")
-	if resp, _ := get(t, ts.client(t), "https://"+ts.addr+"/"); resp.StatusCode != 200 {
+	resp, err := ts.client(t).Get("https://" + ts.addr + "/")
+	if err != nil {
+		t.Fatalf("after a failed handshake: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
 		t.Errorf("after a failed handshake, GET / = %d, want 200", resp.StatusCode)
 	}
 }
@@ -134,32 +134,35 @@ func TestTLSHandshakeFailure(t *testing.T) {
 // TestTLSHandshakeTimeout: the handshake is bounded by the read-header
 // timeout: a client that connects and sends nothing is closed.
 func TestTLSHandshakeTimeout(t *testing.T) {
-	const timeout = 200 * time.Millisecond
-	ts := startTLSServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), func(s *ch05.Server) {
-		s.ReadHeaderTimeout = timeout
+	ts := startTLSServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), func(s *Server) {
+		s.ReadHeaderTimeout = 200 * time.Millisecond
 	})
-	c := dial(t, ts.addr)
-	if elapsed := c.expectClosed(); elapsed > 20*timeout {
-		t.Errorf("a silent TLS connection closed after %v, want about %v", elapsed, timeout)
+	c := testkit.Dial(t, ts.addr, 10*time.Second)
+	if n, err := c.Read(make([]byte, 1)); err == nil {
+		t.Fatalf("a silent TLS connection got %d bytes, want it closed", n)
 	}
 	ts.logs.WaitOneLine(t, "TLS handshake: ")
 }
 
 // TestTLSClosedBeforeHandshake: a client that connects and closes
 // without a word (a port check, a load balancer's probe) is normal life:
-// logged only without QuietConnLife.
+// logged only with LogConnLife.
 func TestTLSClosedBeforeHandshake(t *testing.T) {
-	for _, quiet := range []bool{true, false} {
-		t.Run(map[bool]string{true: "quiet", false: "logged"}[quiet], func(t *testing.T) {
-			ts := startTLSServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), func(s *ch05.Server) {
-				s.QuietConnLife = quiet
+	for _, logged := range []bool{false, true} {
+		t.Run(map[bool]string{false: "quiet", true: "logged"}[logged], func(t *testing.T) {
+			ts := startTLSServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), func(s *Server) {
+				s.LogConnLife = logged
 			})
-			c := dial(t, ts.addr)
-			c.c.Close()
-			ts.states.waitEnd(t) // the line, if any, is written before StateClosed
+			c := testkit.Dial(t, ts.addr, 10*time.Second)
+			c.Close()
+			select { // the line, if any, is written before StateClosed
+			case <-ts.closed:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the connection never reached StateClosed")
+			}
 			lines := ts.logs.Matching("closed before the TLS handshake")
-			if quiet != (len(lines) == 0) {
-				t.Errorf("QuietConnLife %v: log lines %q", quiet, lines)
+			if logged != (len(lines) == 1) {
+				t.Errorf("LogConnLife %v: log lines %q", logged, lines)
 			}
 			if other := ts.logs.Matching("TLS handshake: "); len(other) > 0 {
 				t.Errorf("a client gone before the handshake logged as a failure: %q", other)
