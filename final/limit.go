@@ -101,8 +101,8 @@ func (c *countedConn) Close() error {
 	return c.Conn.Close()
 }
 
-// SyscallConn exposes the socket through the wrapper, so chapter 5's
-// idle connections still wait without buffers (ch05's idleReader).
+// SyscallConn exposes the socket through the wrapper, so chapter 9's
+// idle connections still wait without buffers (ch09's idleReader).
 func (c *countedConn) SyscallConn() (syscall.RawConn, error) {
 	if sc, ok := c.Conn.(syscall.Conn); ok {
 		return sc.SyscallConn()

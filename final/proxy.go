@@ -119,7 +119,7 @@ func (l *proxyListener) Accept() (net.Conn, error) {
 //
 // It does not expose the socket (syscall.Conn), unlike limit.go's
 // wrapper: the header's reader may hold the first bytes of the request,
-// which a wait on the bare socket (ch05's idleReader) would miss. Such a
+// which a wait on the bare socket (ch09's idleReader) would miss. Such a
 // connection waits for its requests with its buffers, as a TLS one does.
 type proxyConn struct {
 	*proxyproto.Conn
