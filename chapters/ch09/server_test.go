@@ -2,10 +2,13 @@ package ch09_test
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -242,5 +245,79 @@ func BenchmarkIdleConn(b *testing.B) {
 				return func() { s.Close() }
 			}, true, cc.NextRound)
 		})
+	}
+}
+
+// kept is what a handler saw of a request, copied deeply while it ran,
+// and the request itself, kept after the handler returned.
+type kept struct {
+	r                                *http.Request
+	method, uri, host, proto, remote string
+	header                           http.Header
+	body                             string
+}
+
+// TestKeptRequestsStayIntact: a handler may keep r, r.Header, r.URL and
+// the strings in them after it returns (in a goroutine, a log queue, a
+// cache). Chapter 9 reuses its parser's buffers, its Request and its
+// connections' buffers from one request to the next; none of that may
+// show through what a handler kept. Many requests, pipelined and not,
+// with different targets, fields and bodies, on two connections at once:
+// afterwards every kept request still says what it said while its
+// handler ran.
+func TestKeptRequestsStayIntact(t *testing.T) {
+	var mu sync.Mutex
+	var all []kept
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		k := kept{r: r, method: r.Method, uri: r.URL.String(), host: r.Host, proto: r.Proto,
+			remote: r.RemoteAddr, header: r.Header.Clone(), body: string(body)}
+		mu.Lock()
+		all = append(all, k)
+		mu.Unlock()
+	})
+	settings := &ch05.Server{Handler: handler, Logf: t.Logf}
+	ln := testkit.Listen(t)
+	testkit.Serve(t, ch09.New(settings), ln, ch09.ErrServerClosed)
+
+	var wg sync.WaitGroup
+	for conn := range 2 {
+		wg.Go(func() {
+			c := dial(t, ln.Addr().String())
+			for batch := range 10 {
+				var reqs strings.Builder
+				for i := range 5 {
+					n := fmt.Sprintf("%d-%d-%d", conn, batch, i)
+					body := strings.Repeat(n, i)
+					fmt.Fprintf(&reqs, "POST /p/%s?q=%s HTTP/1.1\r\nHost: h%s\r\nX-N: %s\r\nX-Pad: %s\r\nContent-Length: %d\r\n\r\n%s",
+						n, n, n, n, strings.Repeat("x", 10*i), len(body), body)
+				}
+				c.send(reqs.String()) // five pipelined requests in one write
+				for range 5 {
+					if resp, _ := c.response("POST"); resp.StatusCode != 200 {
+						t.Errorf("status %d, want 200", resp.StatusCode)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(all) != 100 {
+		t.Fatalf("%d requests served, want 100", len(all))
+	}
+	for _, k := range all {
+		r := k.r
+		switch {
+		case r.Method != k.method, r.URL.String() != k.uri, r.Host != k.host, r.Proto != k.proto, r.RemoteAddr != k.remote:
+			t.Errorf("a kept request changed: %s %s %s %s %s, was %s %s %s %s %s",
+				r.Method, r.URL, r.Host, r.Proto, r.RemoteAddr, k.method, k.uri, k.host, k.proto, k.remote)
+		case !reflect.DeepEqual(r.Header, k.header):
+			t.Errorf("a kept request's header changed: %v, was %v", r.Header, k.header)
+		case !strings.HasSuffix(k.uri, "?q="+k.header.Get("X-N")) || k.host != "h"+k.header.Get("X-N"):
+			t.Errorf("a request saw another's fields: %s, Host %s, X-N %s", k.uri, k.host, k.header.Get("X-N"))
+		}
 	}
 }
