@@ -136,26 +136,8 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 			o.Logf("final: SIGQUIT: stopping now")
 			force.close()
 			cancel()
-		case syscall.SIGHUP:
-			o.Logf("final: SIGHUP: replacing every worker")
-			go func() {
-				if err := m.Reload(); err != nil {
-					o.Logf("final: reload: %v", err)
-				}
-			}()
-		case syscall.SIGTTIN, syscall.SIGTTOU:
-			n := m.WantWorkers() + 1
-			if sig == syscall.SIGTTOU {
-				n -= 2
-			}
-			if n < 1 {
-				o.Logf("final: SIGTTOU: keeping the last worker")
-				return
-			}
-			o.Logf("final: %s: %d workers", signalName(sig), n)
-			if err := m.SetWorkers(n); err != nil {
-				o.Logf("final: %s: %v", signalName(sig), err)
-			}
+		case syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU:
+			m.HandleSignal(sig) // chapter 6: Reload, SetWorkers
 		case syscall.SIGUSR1:
 			m.Signal(syscall.SIGUSR1) // each worker reopens its own log
 		case syscall.SIGUSR2:

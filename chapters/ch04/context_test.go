@@ -11,21 +11,16 @@ import (
 	"time"
 
 	"github.com/httpfromscratch/course/chapters/ch02"
+	"github.com/httpfromscratch/course/internal/testkit"
 )
-
-// pipeConn is one end of net.Pipe with TCP-like addresses.
-type pipeConn struct{ net.Conn }
-
-func (pipeConn) RemoteAddr() net.Addr { return &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 1234} }
 
 // newPipeExchange sends raw on a net.Pipe, reads the request from the
 // server's end with a Conn, and returns the request, its Response, and
 // the client's end.
 func newPipeExchange(t *testing.T, raw string) (*http.Request, *Response, net.Conn) {
 	t.Helper()
-	server, client := net.Pipe()
-	t.Cleanup(func() { client.Close(); server.Close() })
-	c := NewConn(context.Background(), pipeConn{server}, ch02.Limits{}, nil)
+	server, client := testkit.Pipe(t)
+	c := NewConn(context.Background(), server, ch02.Limits{}, nil)
 	go io.WriteString(client, raw)
 	pr, err := c.ReadRequest()
 	if err != nil {

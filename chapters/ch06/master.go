@@ -477,6 +477,42 @@ func (m *Master) SetWorkers(n int) error {
 	return nil
 }
 
+// ControlSignals are the signals HandleSignal acts on.
+var ControlSignals = []os.Signal{syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU}
+
+// HandleSignal does what Gunicorn's master does on sig, and reports
+// whether sig is one of ControlSignals: SIGHUP replaces every worker
+// (Reload, in the background: a rolling restart takes seconds), SIGTTIN
+// and SIGTTOU start one worker more or stop one, never the last
+// (SetWorkers). Each says what it does in the log.
+func (m *Master) HandleSignal(sig os.Signal) bool {
+	switch sig {
+	case syscall.SIGHUP:
+		m.logf("ch06: SIGHUP: replacing every worker")
+		go func() {
+			if err := m.Reload(); err != nil {
+				m.logf("ch06: reload: %v", err)
+			}
+		}()
+	case syscall.SIGTTIN, syscall.SIGTTOU:
+		n, name := m.WantWorkers()+1, "SIGTTIN"
+		if sig == syscall.SIGTTOU {
+			n, name = n-2, "SIGTTOU"
+		}
+		if n < 1 {
+			m.logf("ch06: SIGTTOU: keeping the last worker")
+			return true
+		}
+		m.logf("ch06: %s: %d workers", name, n)
+		if err := m.SetWorkers(n); err != nil {
+			m.logf("ch06: %s: %v", name, err)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 // WantWorkers returns how many workers the master keeps running.
 func (m *Master) WantWorkers() int {
 	m.mu.Lock()

@@ -97,35 +97,36 @@ func (c *lazyContext) Value(key any) any {
 // String names the context for fmt, as the context package's do.
 func (c *lazyContext) String() string { return "ch09.lazyContext" }
 
+// note sets one of the flags under the lock, and returns the watch to
+// pass the event on to, or nil while there is none: get will replay the
+// flags when it builds one.
+func (c *lazyContext) note(flag *bool) ch04.RequestContext {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	*flag = true
+	if c.ready.Load() {
+		return c.watch
+	}
+	return nil
+}
+
 // BodyDone notes the body's end, and tells the watch if it exists.
 func (c *lazyContext) BodyDone() {
-	c.mu.Lock()
-	c.bodyDone = true
-	ready := c.ready.Load()
-	c.mu.Unlock()
-	if ready {
-		c.watch.BodyDone()
+	if w := c.note(&c.bodyDone); w != nil {
+		w.BodyDone()
 	}
 }
 
 // Stop notes the hijack, and stops the watch if it exists.
 func (c *lazyContext) Stop() {
-	c.mu.Lock()
-	c.stopped = true
-	ready := c.ready.Load()
-	c.mu.Unlock()
-	if ready {
-		c.watch.Stop()
+	if w := c.note(&c.stopped); w != nil {
+		w.Stop()
 	}
 }
 
 // Finish notes the handler's return, and finishes the watch if it exists.
 func (c *lazyContext) Finish() {
-	c.mu.Lock()
-	c.finished = true
-	ready := c.ready.Load()
-	c.mu.Unlock()
-	if ready {
-		c.watch.Finish()
+	if w := c.note(&c.finished); w != nil {
+		w.Finish()
 	}
 }

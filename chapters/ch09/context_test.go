@@ -11,22 +11,16 @@ import (
 
 	"github.com/httpfromscratch/course/chapters/ch02"
 	"github.com/httpfromscratch/course/chapters/ch04"
+	"github.com/httpfromscratch/course/internal/testkit"
 )
-
-// pipeConn is one end of net.Pipe with TCP-like addresses.
-type pipeConn struct{ net.Conn }
-
-func (pipeConn) RemoteAddr() net.Addr { return &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 1234} }
-func (pipeConn) LocalAddr() net.Addr  { return &net.TCPAddr{IP: net.IPv4(192, 0, 2, 2), Port: 80} }
 
 // newPipeRequest sends raw on a net.Pipe, reads the request from the
 // server's end with this chapter's connection, and returns the request,
 // its Response, its lazy context and the client's end.
 func newPipeRequest(t *testing.T, raw string) (*http.Request, *ch04.Response, *lazyContext, net.Conn) {
 	t.Helper()
-	server, client := net.Pipe()
-	t.Cleanup(func() { client.Close(); server.Close() })
-	hc := conns{}.NewConn(context.Background(), pipeConn{server}, ch02.Limits{}, nil)
+	server, client := testkit.Pipe(t)
+	hc := conns{}.NewConn(context.Background(), server, ch02.Limits{}, nil)
 	go io.WriteString(client, raw) //nolint:errcheck // the read below fails if it did
 	pr, err := hc.ReadRequest()
 	if err != nil {

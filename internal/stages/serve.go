@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"syscall"
 	"time"
 
@@ -59,9 +60,9 @@ func serveCh06(ctx context.Context, ln net.Listener, cfg Config) error {
 	return runMaster(ctx, ln, cfg, master(cfg, max(cfg.Workers, 1), nil))
 }
 
-// runMaster runs m on ln with chapter 6's signals wired to its methods,
-// as Gunicorn's master has them: SIGHUP replaces every worker (Reload),
-// SIGTTIN and SIGTTOU add and remove one (SetWorkers, never below one).
+// runMaster runs m on ln with chapter 6's control signals wired to it
+// (ch06.Master.HandleSignal: SIGHUP reloads, SIGTTIN and SIGTTOU add and
+// remove a worker), as Gunicorn's master has them.
 func runMaster(ctx context.Context, ln net.Listener, cfg Config, m *ch06.Master) error {
 	return runMasterWith(ctx, ln, cfg, m, nil)
 }
@@ -69,27 +70,10 @@ func runMaster(ctx context.Context, ln net.Listener, cfg Config, m *ch06.Master)
 // runMasterWith is runMaster with extra handling the signals in more.
 func runMasterWith(ctx context.Context, ln net.Listener, cfg Config, m *ch06.Master, extra func(os.Signal), more ...os.Signal) error {
 	stop := final.OnSignals(func(sig os.Signal) {
-		switch sig {
-		case syscall.SIGHUP:
-			go func() { // a rolling restart takes seconds: not in the handler
-				if err := m.Reload(); err != nil {
-					cfg.Logf("ch06: reload: %v", err)
-				}
-			}()
-		case syscall.SIGTTIN, syscall.SIGTTOU:
-			n := m.WantWorkers() + 1
-			if sig == syscall.SIGTTOU {
-				n -= 2
-			}
-			if n >= 1 {
-				if err := m.SetWorkers(n); err != nil {
-					cfg.Logf("ch06: %v", err)
-				}
-			}
-		default:
+		if !m.HandleSignal(sig) {
 			extra(sig)
 		}
-	}, append([]os.Signal{syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU}, more...)...)
+	}, append(slices.Clone(ch06.ControlSignals), more...)...)
 	defer stop()
 	return m.Run(ctx, ln)
 }

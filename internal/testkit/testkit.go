@@ -233,3 +233,18 @@ func Serve(tb testing.TB, s Server, ln net.Listener, closed error) *Serving {
 	})
 	return sv
 }
+
+// pipeConn is one end of net.Pipe with TCP addresses: a server reading
+// from it sees a client at 192.0.2.1:1234 reaching it at 192.0.2.2:80.
+type pipeConn struct{ net.Conn }
+
+func (pipeConn) RemoteAddr() net.Addr { return &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 1234} }
+func (pipeConn) LocalAddr() net.Addr  { return &net.TCPAddr{IP: net.IPv4(192, 0, 2, 2), Port: 80} }
+
+// Pipe returns the two ends of an in-memory connection (net.Pipe), the
+// server's with TCP-like addresses, both closed when the test ends.
+func Pipe(tb testing.TB) (server, client net.Conn) {
+	s, c := net.Pipe()
+	tb.Cleanup(func() { c.Close(); s.Close() })
+	return pipeConn{s}, c
+}
