@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -56,6 +57,12 @@ func testWorker() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	extra, err := ExtraListeners()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	lns := append([]net.Listener{ln}, extra...)
 	stop := make(chan os.Signal, 1)
 	if os.Getenv(behaviourEnv) == "ignore-term" {
 		signal.Ignore(syscall.SIGTERM) // a stuck worker: only SIGKILL ends it
@@ -78,26 +85,29 @@ func testWorker() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
+	var served sync.WaitGroup
+	for _, ln := range lns {
+		served.Go(func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				fmt.Fprintf(c, "%d\n", os.Getpid())
+				c.Close()
 			}
-			fmt.Fprintf(c, "%d\n", os.Getpid())
-			c.Close()
-		}
-	}()
+		})
+	}
 	select {
 	case <-stop:
 	case <-gone:
 	}
 	// Stop gracefully: no more accepts, and the connection accepted last
 	// is answered before the process exits.
-	ln.Close()
-	<-served
+	for _, ln := range lns {
+		ln.Close()
+	}
+	served.Wait()
 	if os.Getenv(behaviourEnv) == "slow-stop" {
 		time.Sleep(slowFor) // requests still finishing
 	}
@@ -487,6 +497,66 @@ func TestSetWorkers(t *testing.T) {
 	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
 	if err := m.SetWorkers(0); err == nil {
 		t.Error("SetWorkers(0) succeeded, want an error")
+	}
+}
+
+// TestHandleSignal: Gunicorn's control signals, as the stages and final
+// deliver them: TTIN adds a worker, TTOU removes one but never the last,
+// HUP replaces every worker; other signals are not the master's.
+func TestHandleSignal(t *testing.T) {
+	m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard}
+	startMaster(t, m)
+	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+	first := m.Pids()[0]
+	if !m.HandleSignal(syscall.SIGTTIN) {
+		t.Fatal("HandleSignal(SIGTTIN) = false")
+	}
+	waitFor(t, "two workers after TTIN", func() bool { return len(m.Pids()) == 2 })
+	m.HandleSignal(syscall.SIGTTOU)
+	waitFor(t, "one worker after TTOU", func() bool { return len(m.Pids()) == 1 })
+	m.HandleSignal(syscall.SIGTTOU)
+	if got := m.WantWorkers(); got != 1 {
+		t.Errorf("TTOU with one worker left: %d wanted, want the last one kept", got)
+	}
+	m.HandleSignal(syscall.SIGHUP)
+	waitFor(t, "a new worker after HUP", func() bool {
+		pids := m.Pids()
+		return len(pids) == 1 && pids[0] != first
+	})
+	if m.HandleSignal(syscall.SIGUSR1) {
+		t.Error("HandleSignal(SIGUSR1) = true: it is not a control signal")
+	}
+}
+
+// TestExtraListeners: every worker serves the master's Extra sockets as
+// well as its first one, and the master closes them when it stops.
+func TestExtraListeners(t *testing.T) {
+	other, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Master{Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard,
+		Extra: []net.Listener{other}}
+	addr, errc, cancel := startMaster(t, m)
+	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
+	for _, a := range []string{addr, other.Addr().String()} {
+		pid, err := pidOf(a)
+		if err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+		if !slices.Contains(m.Pids(), pid) {
+			t.Errorf("%s answered by pid %d, not a worker (%v)", a, pid, m.Pids())
+		}
+	}
+	cancel()
+	err = <-errc
+	errc <- err // for startMaster's cleanup
+	if err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if c, err := net.DialTimeout("tcp", other.Addr().String(), time.Second); err == nil {
+		c.Close()
+		t.Error("the extra socket still accepts after the master stopped")
 	}
 }
 
