@@ -221,6 +221,9 @@ func listenUnix(path string) (net.Listener, error) {
 // before it is taken, so a wrong number is refused without closing
 // whatever this process has on it.
 func listenFD(n int) (net.Listener, error) {
+	if ln := inherited().takeFD(n); ln != nil {
+		return ln, nil // systemd's (or an upgrade's) socket: already taken from its descriptor
+	}
 	name := "fd://" + strconv.Itoa(n)
 	if err := checkListeningFD(n); err != nil {
 		return nil, fmt.Errorf("--bind %s: %w", name, err)

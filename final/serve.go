@@ -178,6 +178,7 @@ func serveWorker(ctx context.Context, ln net.Listener, o Options) error {
 // listeners returns every socket this process serves: ln, if not nil,
 // then o.Listeners, or Flags.Bind's addresses opened now.
 func (o *Options) listeners(ln net.Listener) ([]net.Listener, error) {
+	defer inherited().closeRest() // every address is open now: what is left is not ours
 	extra := o.Listeners
 	if extra == nil && len(o.Flags.Bind) > 0 {
 		var err error

@@ -55,6 +55,7 @@ const firstInheritedFD = 3
 type handedDown struct {
 	mu  sync.Mutex
 	lns []net.Listener
+	fds []int // the descriptor each of lns came from
 }
 
 // inherited returns this process's handed-down listeners, read from the
@@ -73,7 +74,7 @@ var inherited = sync.OnceValue(func() *handedDown {
 		ln, err := net.FileListener(f) // a duplicate, closed on exec
 		f.Close()
 		if err == nil {
-			h.lns = append(h.lns, ln)
+			h.lns, h.fds = append(h.lns, ln), append(h.fds, fd)
 		}
 	}
 	return h
@@ -90,13 +91,46 @@ func (h *handedDown) take(network, addr string) net.Listener {
 		if !sameAddr(ln.Addr(), network, addr) {
 			continue
 		}
-		h.lns = append(h.lns[:i], h.lns[i+1:]...)
-		if ul, ok := ln.(*net.UnixListener); ok {
-			ul.SetUnlinkOnClose(true)
-		}
-		return ln
+		return h.remove(i)
 	}
 	return nil
+}
+
+// takeFD returns the handed-down listener that came as descriptor fd
+// (`--bind fd://N` under socket activation), or nil if none did.
+func (h *handedDown) takeFD(fd int) net.Listener {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := range h.lns {
+		if h.fds[i] == fd {
+			return h.remove(i)
+		}
+	}
+	return nil
+}
+
+// remove takes lns[i] out of h and returns it; a Unix socket's file is
+// the taker's now, removed when it closes the listener. h.mu is held.
+func (h *handedDown) remove(i int) net.Listener {
+	ln := h.lns[i]
+	h.lns = append(h.lns[:i], h.lns[i+1:]...)
+	h.fds = append(h.fds[:i], h.fds[i+1:]...)
+	if ul, ok := ln.(*net.UnixListener); ok {
+		ul.SetUnlinkOnClose(true)
+	}
+	return ln
+}
+
+// closeRest closes the handed-down listeners nobody took (the new
+// binary listens on fewer addresses than the old): the old server still
+// serves them until it stops, and this one must not hold them for ever.
+func (h *handedDown) closeRest() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, ln := range h.lns {
+		ln.Close() //nolint:errcheck // a copy of a socket another process serves
+	}
+	h.lns, h.fds = nil, nil
 }
 
 // sameAddr reports whether a listener's address is network's addr.

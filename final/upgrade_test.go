@@ -52,7 +52,7 @@ func TestHandedDownTake(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	h := &handedDown{lns: []net.Listener{a, b}}
+	h := &handedDown{lns: []net.Listener{a, b}, fds: []int{3, 4}}
 	if got := h.take("tcp", b.Addr().String()); got != b {
 		t.Fatalf("take(%s) = %v, want the listener on it", b.Addr(), got)
 	}
@@ -64,6 +64,12 @@ func TestHandedDownTake(t *testing.T) {
 	}
 	if len(h.lns) != 1 || h.lns[0] != a {
 		t.Fatalf("left %v, want only %v", h.lns, a.Addr())
+	}
+	if got := h.takeFD(4); got != nil {
+		t.Fatalf("takeFD(4) after its listener was taken = %v, want nil", got)
+	}
+	if got := h.takeFD(3); got != a {
+		t.Fatalf("takeFD(3) = %v, want the listener that came as descriptor 3", got)
 	}
 }
 
@@ -105,4 +111,21 @@ func TestPidFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	noop()
+}
+
+// TestHandedDownCloseRest: what no address took is closed, and take finds
+// nothing after.
+func TestHandedDownCloseRest(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &handedDown{lns: []net.Listener{ln}, fds: []int{3}}
+	h.closeRest()
+	if _, err := ln.Accept(); err == nil {
+		t.Fatal("the listener nobody took still accepts")
+	}
+	if got := h.take("tcp", ln.Addr().String()); got != nil {
+		t.Fatalf("take after closeRest = %v, want nil", got)
+	}
 }

@@ -11,14 +11,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"os"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,58 +26,11 @@ import (
 // userTimeout bounds every wait in these tests.
 const userTimeout = 10 * time.Second
 
-// logBuffer collects a server's log lines, from any goroutine.
-type logBuffer struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logBuffer) Logf(format string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprintf(format, args...))
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.Logf("%s", strings.TrimSuffix(string(p), "\n"))
-	return len(p), nil
-}
-
-// matching returns the lines that contain sub.
-func (l *logBuffer) matching(sub string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-	for _, line := range l.lines {
-		if strings.Contains(line, sub) {
-			out = append(out, line)
-		}
-	}
-	return out
-}
-
-// waitFor waits until the log has a line containing sub.
-func (l *logBuffer) waitFor(t *testing.T, sub string) []string {
-	t.Helper()
-	deadline := time.Now().Add(userTimeout)
-	for {
-		if lines := l.matching(sub); len(lines) > 0 {
-			return lines
-		}
-		if time.Now().After(deadline) {
-			l.mu.Lock()
-			defer l.mu.Unlock()
-			t.Fatalf("no log line containing %q within %v; log: %q", sub, userTimeout, l.lines)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // serveMain runs h with final.Serve, as final.Main does once it has
 // parsed the command line into flags, on a 127.0.0.1 port, and returns
 // the address and the server's log. The server stops gracefully when the
 // test ends, and must return nil.
-func serveMain(t *testing.T, flags final.Flags, h http.Handler) (string, *logBuffer) {
+func serveMain(t *testing.T, flags final.Flags, h http.Handler) (string, *testkit.LogRecorder) {
 	t.Helper()
 	if err := flags.Check(); err != nil {
 		t.Fatal(err)
@@ -89,7 +39,7 @@ func serveMain(t *testing.T, flags final.Flags, h http.Handler) (string, *logBuf
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := new(logBuffer)
+	logs := new(testkit.LogRecorder)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- final.Serve(ctx, ln, final.Options{Flags: flags, Handler: h, Logf: logs.Logf}) }()
@@ -274,14 +224,11 @@ func TestUserMain(t *testing.T) {
 	t.Run("client gone is a cancel", func(t *testing.T) { checkClientGone(t, addr, pool, accepted, calls) })
 	t.Run("plain HTTP gets 400", func(t *testing.T) {
 		checkPlainHTTP(t, addr)
-		lines := logs.waitFor(t, "an HTTP request to an HTTPS server")
-		if len(lines) != 1 || strings.Contains(lines[0], "\n") {
-			t.Errorf("log lines about it: %q, want one short line", lines)
-		}
+		logs.WaitOneLine(t, "an HTTP request to an HTTPS server")
 	})
 	t.Run("idle closes are quiet by default", func(t *testing.T) {
 		idleRequest(t, addr, pool)
-		if lines := logs.matching("idle for"); len(lines) > 0 {
+		if lines := logs.Matching("idle for"); len(lines) > 0 {
 			t.Errorf("an idle keep-alive close was logged without --log-level debug: %q", lines)
 		}
 	})
@@ -296,7 +243,7 @@ func TestUserMainLogLevelDebug(t *testing.T) {
 		io.WriteString(w, "hello")
 	}))
 	idleRequest(t, addr, pool)
-	if lines := logs.matching("idle for 200ms, closing"); len(lines) != 1 {
+	if lines := logs.Matching("idle for 200ms, closing"); len(lines) != 1 {
 		t.Errorf("with --log-level debug, log lines about the idle close: %q, want one", lines)
 	}
 }
@@ -309,7 +256,7 @@ func TestUserServer(t *testing.T) {
 	backendAddr, accepted := testkit.StallingBackend(t)
 	backend := "http://" + backendAddr + "/"
 	seenc, calls := make(chan seen, 1), make(chan error, 1)
-	var buf logBuffer
+	var buf testkit.LogRecorder
 	s := &final.Server{
 		Handler:     userApp(t, backend, seenc, calls),
 		MaxConns:    8,
@@ -323,7 +270,7 @@ func TestUserServer(t *testing.T) {
 	t.Run("plain HTTP gets 400", func(t *testing.T) { checkPlainHTTP(t, addr) })
 	t.Run("idle closes are quiet by default", func(t *testing.T) {
 		idleRequest(t, addr, pool)
-		if lines := buf.matching("idle for"); len(lines) > 0 {
+		if lines := buf.Matching("idle for"); len(lines) > 0 {
 			t.Errorf("an idle keep-alive close was logged without LogConnLife: %q", lines)
 		}
 	})

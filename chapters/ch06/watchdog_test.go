@@ -6,29 +6,12 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/httpfromscratch/course/internal/testkit"
 )
-
-// logLines collects a master's log lines from its goroutines.
-type logLines struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logLines) logf(format string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprintf(format, args...))
-}
-
-func (l *logLines) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
 
 // beating reports whether n workers run and each is ready and watched.
 func beating(m *Master, n int) bool {
@@ -51,11 +34,11 @@ func beating(m *Master, n int) bool {
 // alone, and no process outlives the master.
 func TestWatchdogKillsAFrozenWorker(t *testing.T) {
 	const timeout = time.Second
-	var log logLines
+	var log testkit.LogRecorder
 	m := &Master{
 		Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"},
 		WorkerTimeout: timeout, StopTimeout: 5 * time.Second,
-		Stdout: io.Discard, Stderr: io.Discard, Logf: log.logf,
+		Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf,
 	}
 	addr, errc, cancel := startMaster(t, m)
 	waitFor(t, "two workers beating", func() bool { return beating(m, 2) })
@@ -79,7 +62,7 @@ func TestWatchdogKillsAFrozenWorker(t *testing.T) {
 		t.Errorf("the beating worker %d was killed too: workers %v", survivor, m.Pids())
 	}
 	want := fmt.Sprintf("(pid %d) silent for ", victim)
-	if got := log.String(); !strings.Contains(got, want) {
+	if got := strings.Join(log.Lines(), "\n"); !strings.Contains(got, want) {
 		t.Errorf("log:\n%s\nwant a line with %q", got, want)
 	}
 	if pid := servedBy(t, addr); pid == victim {
@@ -103,10 +86,10 @@ func TestWatchdogKillsAFrozenWorker(t *testing.T) {
 // A worker starting up is not watched: it beats from NotifyReady on. One
 // that takes three timeouts to get ready is not killed.
 func TestWatchdogSparesAWorkerStartingUp(t *testing.T) {
-	var log logLines
+	var log testkit.LogRecorder
 	m := &Master{
 		Workers: 1, Executable: os.Args[0], Env: []string{behaviourEnv + "=slow-ready"},
-		WorkerTimeout: slowFor / 3, Stdout: io.Discard, Stderr: io.Discard, Logf: log.logf,
+		WorkerTimeout: slowFor / 3, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf,
 	}
 	addr, _, _ := startMaster(t, m)
 	waitFor(t, "a worker", func() bool { return len(m.Pids()) == 1 })
@@ -119,7 +102,7 @@ func TestWatchdogSparesAWorkerStartingUp(t *testing.T) {
 	if now := m.Pids(); !slices.Equal(now, []int{pid}) {
 		t.Errorf("workers %v, want the slow starter %d alone", now, pid)
 	}
-	if got := log.String(); strings.Contains(got, "silent") {
+	if got := strings.Join(log.Lines(), "\n"); strings.Contains(got, "silent") {
 		t.Errorf("log:\n%s\nwant no worker found silent", got)
 	}
 }
@@ -127,10 +110,10 @@ func TestWatchdogSparesAWorkerStartingUp(t *testing.T) {
 // A worker stopping gracefully goes on beating, however long its requests
 // take to finish: the watchdog leaves it to finish.
 func TestWatchdogSparesAWorkerStoppingGracefully(t *testing.T) {
-	var log logLines
+	var log testkit.LogRecorder
 	m := &Master{
 		Workers: 2, Executable: os.Args[0], Env: []string{behaviourEnv + "=slow-stop"},
-		WorkerTimeout: slowFor / 3, Stdout: io.Discard, Stderr: io.Discard, Logf: log.logf,
+		WorkerTimeout: slowFor / 3, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf,
 	}
 	startMaster(t, m)
 	waitFor(t, "two workers beating", func() bool { return beating(m, 2) })
@@ -140,7 +123,7 @@ func TestWatchdogSparesAWorkerStoppingGracefully(t *testing.T) {
 	}
 	waitFor(t, "the retired worker to stop", func() bool { return len(m.Pids()) == 1 })
 	want := fmt.Sprintf("(pid %d) stopped: exit status 0", retired)
-	if got := log.String(); !strings.Contains(got, want) || strings.Contains(got, "silent") {
+	if got := strings.Join(log.Lines(), "\n"); !strings.Contains(got, want) || strings.Contains(got, "silent") {
 		t.Errorf("log:\n%s\nwant %q and no worker found silent", got, want)
 	}
 }

@@ -56,13 +56,10 @@ func TestBenchIdleFlags(t *testing.T) {
 	}
 }
 
-// TestCompareKeepsResults: `learn bench --compare` keeps its results in
-// the config directory, beside progress, for `learn book` to chart.
-func TestCompareKeepsResults(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a server")
-	}
-	// The test binary runs as learn when called by that name (TestMain).
+// learnBinary returns a path that runs the test binary as learn: it
+// does when called by that name (TestMain).
+func learnBinary(t *testing.T) string {
+	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -71,6 +68,16 @@ func TestCompareKeepsResults(t *testing.T) {
 	if err := os.Symlink(self, bin); err != nil {
 		t.Skipf("cannot name the test binary learn: %v", err)
 	}
+	return bin
+}
+
+// TestCompareKeepsResults: `learn bench --compare` keeps its results in
+// the config directory, beside progress, for `learn book` to chart.
+func TestCompareKeepsResults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server")
+	}
+	bin := learnBinary(t)
 	config := t.TempDir()
 	env := map[string]string{"NO_COLOR": "1", "LEARN_CONFIG_DIR": config}
 	var stdout, stderr strings.Builder
@@ -117,14 +124,7 @@ func TestCompareFastHTTP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts servers")
 	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(t.TempDir(), "learn")
-	if err := os.Symlink(self, bin); err != nil {
-		t.Skipf("cannot name the test binary learn: %v", err)
-	}
+	bin := learnBinary(t)
 	env := map[string]string{"NO_COLOR": "1", "LEARN_CONFIG_DIR": t.TempDir()}
 	var stdout, stderr strings.Builder
 	app := &learn.App{Stdout: &stdout, Stderr: &stderr, Executable: bin, Getenv: func(k string) string { return env[k] }}
