@@ -41,11 +41,11 @@ func (g *gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // startServer serves h on a 127.0.0.1 port until the test ends, and
 // returns the server, its address and what tells when Serve returned.
-func startServer(t *testing.T, h http.Handler) (*Server, string, *testkit.Serving) {
+func startServer(t *testing.T, h http.Handler) (*Server, net.Listener, *testkit.Serving) {
 	t.Helper()
 	ln := testkit.Listen(t)
 	s := New(&ch05.Server{Handler: h})
-	return s, ln.Addr().String(), testkit.Serve(t, s, ln, ErrServerClosed)
+	return s, ln, testkit.Serve(t, s, ln, ErrServerClosed)
 }
 
 // client is one keep-alive connection that sends requests and reads
@@ -91,7 +91,8 @@ func (cl *client) closedByServer(t *testing.T) {
 
 func TestShutdownClosesIdleAndFinishesInFlight(t *testing.T) {
 	g := newGate()
-	s, addr, served := startServer(t, g)
+	s, ln, served := startServer(t, g)
+	addr := ln.Addr().String()
 
 	idle := dial(t, addr)
 	idle.get(t, "/")
@@ -108,7 +109,7 @@ func TestShutdownClosesIdleAndFinishesInFlight(t *testing.T) {
 	// The idle connection is closed at once.
 	idle.closedByServer(t)
 	// New connections are refused once the listener is closed.
-	testkit.WaitRefused(t, addr)
+	testkit.WaitClosed(t, ln)
 	// The request in flight finishes, says Connection: close, and then
 	// the connection ends.
 	close(g.release)
@@ -130,7 +131,8 @@ func TestShutdownClosesIdleAndFinishesInFlight(t *testing.T) {
 
 func TestShutdownTimesOut(t *testing.T) {
 	g := newGate()
-	s, addr, _ := startServer(t, g)
+	s, ln, _ := startServer(t, g)
+	addr := ln.Addr().String()
 	busy := dial(t, addr)
 	busy.get(t, "/slow")
 	receive(t, g.started, "the slow request")
@@ -166,7 +168,7 @@ func TestRun(t *testing.T) {
 			busy.get(t, "/slow")
 			receive(t, g.started, "the slow request")
 			stop()
-			testkit.WaitRefused(t, ln.Addr().String())
+			testkit.WaitClosed(t, ln)
 			if tt.release {
 				close(g.release)
 			}

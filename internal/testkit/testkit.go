@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -177,19 +178,24 @@ func Dial(tb testing.TB, addr string, deadline time.Duration) net.Conn {
 	return c
 }
 
-// WaitRefused waits until addr refuses connections (its listener is
-// closed), polling, and fails the test if it still accepts after
-// WaitBound.
-func WaitRefused(tb testing.TB, addr string) {
+// WaitClosed waits until ln has been closed (by the server under test),
+// polling, and fails the test if it is still open after WaitBound. A
+// closed listener refuses new connections. It asks the listener, not the
+// port: once a listener closes, another process on the machine may bind
+// the same port at once, and a dial would reach that one.
+func WaitClosed(tb testing.TB, ln net.Listener) {
 	tb.Helper()
-	for deadline := time.Now().Add(WaitBound); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err != nil {
-			return
-		}
-		c.Close()
+	sc, ok := ln.(syscall.Conn)
+	if !ok {
+		tb.Fatalf("WaitClosed: a %T has no descriptor to look at", ln)
 	}
-	tb.Fatalf("%s still accepts connections after %v", addr, WaitBound)
+	for deadline := time.Now().Add(WaitBound); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		rc, err := sc.SyscallConn()
+		if err != nil || rc.Control(func(uintptr) {}) != nil {
+			return // the descriptor is closed
+		}
+	}
+	tb.Fatalf("%s is still open after %v", ln.Addr(), WaitBound)
 }
 
 // Serving is a server that Serve runs.

@@ -105,7 +105,7 @@ func TestServeDial(t *testing.T) {
 	}
 }
 
-func TestServingWaitAndWaitRefused(t *testing.T) {
+func TestServingWaitAndWaitClosed(t *testing.T) {
 	ln := Listen(t)
 	addr := ln.Addr().String()
 	s := &echoServer{}
@@ -117,5 +117,5 @@ func TestServingWaitAndWaitRefused(t *testing.T) {
 	if err := sv.Wait(t); !errors.Is(err, errEchoClosed) {
 		t.Errorf("Wait() = %v, want %v", err, errEchoClosed)
 	}
-	WaitRefused(t, addr)
+	WaitClosed(t, ln)
 }
