@@ -1,4 +1,4 @@
-package ch02
+package ch02_test
 
 import (
 	"bufio"
@@ -6,6 +6,9 @@ import (
 	"io"
 	"reflect"
 	"testing"
+
+	"github.com/httpfromscratch/course/chapters/ch02"
+	"github.com/httpfromscratch/course/internal/parsertest"
 )
 
 // FuzzChunked feeds arbitrary bytes to the chunked decoder alone. It must
@@ -27,7 +30,7 @@ func FuzzChunked(f *testing.F) {
 		br := bufio.NewReader(bytes.NewReader(data))
 		decoded, trailer, err := decodeChunked(br)
 		if err != nil {
-			if code := StatusCode(err); code != 400 && code != 413 && code != 431 {
+			if code := ch02.StatusCode(err); code != 400 && code != 413 && code != 431 {
 				t.Fatalf("decodeChunked(%q) = %v with status %d", data, err, code)
 			}
 			return
@@ -38,7 +41,7 @@ func FuzzChunked(f *testing.F) {
 			t.Fatalf("decodeChunked(%q) stopped after %q, not at a CRLF", data, consumed)
 		}
 		var wire bytes.Buffer
-		if err := writeChunked(&wire, bytes.NewReader(decoded), func() []Field { return trailer }); err != nil {
+		if err := parsertest.WriteChunked(&wire, bytes.NewReader(decoded), trailer); err != nil {
 			t.Fatal(err)
 		}
 		decoded2, trailer2, err := decodeChunked(bufio.NewReader(&wire))
@@ -51,8 +54,8 @@ func FuzzChunked(f *testing.F) {
 
 // decodeChunked decodes one chunked body from br: at most 1 MiB of data,
 // and the default trailer limits.
-func decodeChunked(br *bufio.Reader) ([]byte, []Field, error) {
-	var req Request
-	data, err := io.ReadAll(NewChunkedReader(br, &req, &Limits{MaxBodyBytes: 1 << 20}))
+func decodeChunked(br *bufio.Reader) ([]byte, []ch02.Field, error) {
+	var req ch02.Request
+	data, err := io.ReadAll(ch02.NewChunkedReader(br, &req, &ch02.Limits{MaxBodyBytes: 1 << 20}))
 	return data, req.Trailer, err
 }

@@ -1,24 +1,26 @@
-package ch02
+package parsertest
 
 import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/httpfromscratch/course/chapters/ch02"
 )
 
-// writeChunkSize is the largest chunk Write emits.
+// writeChunkSize is the largest chunk WriteChunked emits.
 const writeChunkSize = 32 << 10 // 32 KiB
 
-// Write writes r to w in wire form: the request-line with Proto as
+// WriteRequest writes r to w in wire form: the request-line with Proto as
 // received, the header fields in order, and the body read from r.Body,
 // framed as the request was (ContentLength bytes, or chunks followed by
-// r.Trailer). Parsing what Write wrote gives back the same request, which
-// the fuzz test checks; a leading empty line and OWS around values, which
-// the parser drops, are not written.
+// r.Trailer). Parsing what it wrote gives back the same request, which
+// the fuzz targets check; a leading empty line and OWS around values,
+// which the parser drops, are not written.
 //
-// Write does not validate r: fields that would not parse are written as
+// It does not validate r: fields that would not parse are written as
 // they are.
-func (r *Request) Write(w io.Writer) error {
+func WriteRequest(w io.Writer, r *ch02.Request) error {
 	buf := make([]byte, 0, 256)
 	buf = append(buf, r.Method...)
 	buf = append(buf, ' ')
@@ -37,17 +39,16 @@ func (r *Request) Write(w io.Writer) error {
 	if !r.Chunked {
 		n, err := io.CopyN(w, r.Body, max(r.ContentLength, 0))
 		if err == io.EOF {
-			return fmt.Errorf("ch02: write: body is %d bytes, want %d", n, r.ContentLength)
+			return fmt.Errorf("parsertest: write: body is %d bytes, want %d", n, r.ContentLength)
 		}
 		return err
 	}
-	return writeChunked(w, r.Body, func() []Field { return r.Trailer })
+	return WriteChunked(w, r.Body, r.Trailer)
 }
 
-// writeChunked writes body to w in the chunked coding, ending with the
-// trailer fields that trailer returns once body is exhausted (a parsed
-// body knows its trailer only then).
-func writeChunked(w io.Writer, body io.Reader, trailer func() []Field) error {
+// WriteChunked writes body to w in the chunked coding, ending with the
+// trailer fields.
+func WriteChunked(w io.Writer, body io.Reader, trailer []ch02.Field) error {
 	data := make([]byte, writeChunkSize)
 	var frame []byte
 	for {
@@ -69,14 +70,14 @@ func writeChunked(w io.Writer, body io.Reader, trailer func() []Field) error {
 		}
 	}
 	frame = append(frame[:0], "0\r\n"...)
-	frame = appendFields(frame, trailer())
+	frame = appendFields(frame, trailer)
 	frame = append(frame, "\r\n"...)
 	_, err := w.Write(frame)
 	return err
 }
 
 // appendFields appends "Name: Value\r\n" for each field.
-func appendFields(buf []byte, fields []Field) []byte {
+func appendFields(buf []byte, fields []ch02.Field) []byte {
 	for _, f := range fields {
 		buf = append(buf, f.Name...)
 		buf = append(buf, ": "...)
