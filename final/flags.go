@@ -14,6 +14,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/httpfromscratch/course/chapters/ch08"
+	"github.com/httpfromscratch/course/chapters/ch09"
 )
 
 // Flags is the server's whole configuration, as command-line flags (kong
@@ -46,6 +47,8 @@ type Flags struct {
 	MaxRequests           int      `help:"Recycle a worker gracefully after this many requests (needs --workers; default: never)."`
 	MaxRequestsJitter     int      `help:"Add up to this many requests, at random, to --max-requests, so workers do not recycle together."`
 
+	GCFloor *ByteSize `name:"gc-floor" placeholder:"SIZE" help:"Let the heap grow to SIZE before the garbage collector runs, fewer collections for that much memory (default 32MiB; 0: Go's own pacing, GOGC)."`
+
 	WorkerTimeout time.Duration `help:"Kill and replace a worker silent this long: frozen, or its runtime wedged (Gunicorn's --timeout; needs --workers; default: off)."`
 
 	AccessLog       string `help:"Where the access log goes: a file path, - for stdout (default), or off."`
@@ -72,6 +75,15 @@ const (
 	DefaultLimitRequestFields    = 100  // header fields
 	DefaultLimitRequestFieldSize = 8190 // bytes, one field line with its CRLF
 )
+
+// gcFloor returns the heap floor --gc-floor asks for: ch09's default when
+// the flag is not given.
+func (f *Flags) gcFloor() int64 {
+	if f.GCFloor == nil {
+		return ch09.DefaultHeapFloor
+	}
+	return int64(*f.GCFloor)
+}
 
 // MinWorkerTimeout is the shortest --worker-timeout: below it, a worker
 // that is merely busy (a garbage collection, a loaded machine) could be

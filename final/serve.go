@@ -21,6 +21,7 @@ import (
 	"github.com/httpfromscratch/course/chapters/ch06"
 	"github.com/httpfromscratch/course/chapters/ch07"
 	"github.com/httpfromscratch/course/chapters/ch08"
+	"github.com/httpfromscratch/course/chapters/ch09"
 )
 
 // Options is what Serve needs besides the listener.
@@ -247,6 +248,9 @@ func serveProcess(ctx context.Context, lns []net.Listener, o Options, force <-ch
 			lns[i] = tls.NewListener(ln, cfg)
 		}
 	}
+	// Each serving process paces its own collector; a master serves
+	// nothing and keeps Go's.
+	defer ch09.StartHeapFloor(o.Flags.gcFloor()).Stop()
 	accessLog, err := ch08.OpenAccessLog(o.Flags.AccessLog, o.Flags.AccessLogFormat, o.StatusStyle)
 	if err != nil {
 		closeListeners(lns)

@@ -117,7 +117,7 @@ func All() []Stage {
 			ID:      "ch09",
 			Title:   "make it fast",
 			Summary: "chapter 5's wire exactly, less work per request: a one-allocation parser, lazy contexts, pooled buffers, lean idle connections",
-			Flags:   []string{"max-body", "idle-timeout", "read-header-timeout"},
+			Flags:   []string{"max-body", "idle-timeout", "read-header-timeout", "gc-floor"},
 			// A fast server must still be a correct one: every check of
 			// ch05 and before holds.
 			Scripts: keptFromCh05("ch09", "ch05", "ch04"),

@@ -34,8 +34,14 @@ func serveCh05(ctx context.Context, ln net.Listener, cfg Config) error {
 	return serveKeepAlive(ctx, ln, newCh05(cfg), ch05.ErrServerClosed)
 }
 
-// serveCh09 serves the same settings as ch05 with chapter 9's engine.
+// serveCh09 serves the same settings as ch05 with chapter 9's engine,
+// and its heap floor (--gc-floor).
 func serveCh09(ctx context.Context, ln net.Listener, cfg Config) error {
+	floor := int64(ch09.DefaultHeapFloor)
+	if cfg.GCFloor != nil {
+		floor = int64(*cfg.GCFloor)
+	}
+	defer ch09.StartHeapFloor(floor).Stop()
 	return serveKeepAlive(ctx, ln, ch09.New(newCh05(cfg)), ch09.ErrServerClosed)
 }
 

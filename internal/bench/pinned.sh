@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# pinned.sh: PERFORMANCE.md's procedure 2, the pinned comparison, as one
+# command. Every server runs on CPU 0 and wrk on CPU 1, so the load
+# generator never takes the server's core; the servers are measured in
+# rounds, the order rotated each round, and the median round per server
+# is reported with its CPU time per request (utime+stime from
+# /proc/PID/stat over wrk's request count).
+#
+# Usage: internal/bench/pinned.sh [keep-alive|close]
+# Environment: ROUNDS (3), DURATION (10s), CONNECTIONS (50),
+# SERVERS ("final final-gc0 net/http fasthttp"; also ch05, ch09 and
+# ch09-gc0, the stages as `learn run` serves them, and NAME-gc0 with
+# --gc-floor 0).
+#
+# Needs Linux, taskset and wrk (apt-get install wrk). Run it from the
+# repository's root on an otherwise quiet machine with two cores or more.
+set -euo pipefail
+
+mode=${1:-keep-alive}
+rounds=${ROUNDS:-3}
+duration=${DURATION:-10s}
+conns=${CONNECTIONS:-50}
+read -r -a servers <<<"${SERVERS:-final final-gc0 net/http fasthttp}"
+case $mode in
+keep-alive) header=() ;;
+close) header=(-H "Connection: close") ;;
+*) echo "pinned.sh: mode $mode: use keep-alive or close" >&2; exit 2 ;;
+esac
+for tool in wrk taskset curl; do
+	command -v "$tool" >/dev/null || { echo "pinned.sh: $tool is not installed" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+go build -o "$work/learn" ./cmd/learn
+
+# start NAME PORT: runs the server NAME on CPU 0, listening on PORT.
+start() {
+	local cmd
+	case $1 in
+	final) cmd=(run final --port "$2" --access-log off) ;;
+	final-gc0) cmd=(run final --port "$2" --access-log off --gc-floor 0) ;;
+	ch05) cmd=(run ch05 --port "$2") ;;
+	ch09) cmd=(run ch09 --port "$2") ;;
+	ch09-gc0) cmd=(run ch09 --port "$2" --gc-floor 0) ;;
+	net/http) cmd=(serve-net-http --port "$2") ;;
+	fasthttp) cmd=(serve-fasthttp --port "$2") ;;
+	*) echo "pinned.sh: unknown server $1" >&2; exit 2 ;;
+	esac
+	NO_COLOR=1 taskset -c 0 "$work/learn" "${cmd[@]}" >"$work/${1//\//-}.log" 2>&1 &
+	pids+=($!)
+	eval "pid_${1//[\/-]/_}=$!"
+	for _ in $(seq 100); do
+		curl -fs -o /dev/null "http://127.0.0.1:$2/" && return
+		sleep 0.1
+	done
+	echo "pinned.sh: $1 did not answer on port $2" >&2
+	exit 1
+}
+
+declare -A port
+next=18361
+for s in "${servers[@]}"; do
+	port[$s]=$next
+	start "$s" "$next"
+	next=$((next + 1))
+done
+ticks=$(getconf CLK_TCK)
+cpu() { awk '{print $14+$15}' "/proc/$1/stat"; }
+
+for s in "${servers[@]}"; do # warm-up
+	taskset -c 1 wrk -t1 -c"$conns" -d2s "${header[@]}" "http://127.0.0.1:${port[$s]}/" >/dev/null
+done
+
+results=$work/results
+: >"$results"
+for ((r = 0; r < rounds; r++)); do
+	for ((i = 0; i < ${#servers[@]}; i++)); do
+		s=${servers[$(((i + r) % ${#servers[@]}))]}
+		pidvar=pid_${s//[\/-]/_}
+		pid=${!pidvar}
+		before=$(cpu "$pid")
+		out=$(taskset -c 1 wrk -t1 -c"$conns" -d"$duration" --latency "${header[@]}" "http://127.0.0.1:${port[$s]}/")
+		after=$(cpu "$pid")
+		requests=$(awk '/requests in/ {print $1}' <<<"$out")
+		rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+		# wrk prints 850.21us, 3.57ms or 1.02s: in ms.
+		p99=$(awk '$1 == "99%" {v=$2; u=v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+			printf "%.3f", v * (u == "us" ? 0.001 : u == "s" ? 1000 : 1)}' <<<"$out")
+		errors=$(awk '/Socket errors|Non-2xx/ {print}' <<<"$out" | tr '\n' ' ')
+		cpu_us=$(awk -v a="$after" -v b="$before" -v t="$ticks" -v n="$requests" 'BEGIN {printf "%.2f", (a-b)/t*1e6/n}')
+		echo "round $((r + 1))/$rounds  $s  req/s $rps  p99 ${p99}ms  CPU/req ${cpu_us}µs  $errors" >&2
+		echo "$s $rps $p99 $cpu_us" >>"$results"
+	done
+done
+
+echo
+echo "pinned ($mode, $conns connections, $rounds rounds of $duration, medians; $(date -u '+%Y-%m-%d %H:%M UTC'))"
+printf '%-10s %10s %10s %10s\n' server req/s p99 CPU/req
+median() { awk -v s="$1" -v f="$2" '$1 == s {print $f}' "$results" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+for s in "${servers[@]}"; do
+	printf '%-10s %10s %8sms %8sµs\n' "$s" "$(median "$s" 2)" "$(median "$s" 3)" "$(median "$s" 4)"
+done
