@@ -108,9 +108,11 @@ func (c *conn) serve() {
 			start = time.Now()
 		}
 		c.s.setState(c.rwc, http.StateActive)
-		if c.served > 0 {
+		if c.served > 0 && !c.nextHeadBuffered() {
 			// The clock for the head starts at its first byte, not when the
 			// connection went idle: waiting is the idle timeout's business.
+			// A head that is already whole in the reader needs no clock:
+			// reading it will not wait for the client.
 			setReadTimeout(c.rwc, c.s.readHeaderTimeout())
 		}
 		pr, err := c.hc.ReadRequest()

@@ -221,10 +221,13 @@ func TestSetKeepAlivesEnabled(t *testing.T) {
 	})
 }
 
-// countingListener counts the writes on the connections it accepts.
+// countingListener counts, on the connections it accepts, the writes and
+// the read deadlines set to a time ahead: timeouts, not clearing one, nor
+// the deadline in the past that calls a blocked read off (chapter 4's
+// watch).
 type countingListener struct {
 	net.Listener
-	writes atomic.Int64
+	writes, deadlines atomic.Int64
 }
 
 func (l *countingListener) Accept() (net.Conn, error) {
@@ -232,17 +235,24 @@ func (l *countingListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &countingConn{Conn: c, writes: &l.writes}, nil
+	return &countingConn{Conn: c, l: l}, nil
 }
 
 type countingConn struct {
 	net.Conn
-	writes *atomic.Int64
+	l *countingListener
 }
 
 func (c *countingConn) Write(p []byte) (int, error) {
-	c.writes.Add(1)
+	c.l.writes.Add(1)
 	return c.Conn.Write(p)
+}
+
+func (c *countingConn) SetReadDeadline(t time.Time) error {
+	if t.After(time.Now()) {
+		c.l.deadlines.Add(1)
+	}
+	return c.Conn.SetReadDeadline(t)
 }
 
 // TestPipelining sends three requests in one write: the responses come
@@ -440,5 +450,40 @@ func TestRequestsSplitAcrossIdleWaits(t *testing.T) {
 			t.Fatalf("request %d (%d-byte padding, %d-byte body): %d (close %v), echo %.200q...",
 				i, len(pad), len(body), resp.StatusCode, resp.Close, echoed)
 		}
+	}
+}
+
+// TestWholeHeadNeedsNoHeaderDeadline: a head already whole in the reader
+// is read without a clock. Three requests pipelined in one write cost
+// two read deadlines: the connection's first head timeout, and the idle
+// timeout once the third is answered; the second and third heads, whole
+// in the reader, set none (with a deadline per head, four).
+func TestWholeHeadNeedsNoHeaderDeadline(t *testing.T) {
+	ln := &countingListener{Listener: testkit.Listen(t)}
+	closed := make(chan struct{})
+	serveOn(t, ln, demo.New(), func(s *ch05.Server) {
+		s.ConnState = func(_ net.Conn, st http.ConnState) {
+			if st == http.StateClosed {
+				close(closed)
+			}
+		}
+	})
+	c := dial(t, ln.Addr().String())
+	c.send("GET /status/201 HTTP/1.1\r\nHost: a\r\n\r\n" +
+		"GET /status/202 HTTP/1.1\r\nHost: a\r\n\r\n" +
+		"GET /status/203 HTTP/1.1\r\nHost: a\r\n\r\n")
+	for want := 201; want <= 203; want++ {
+		if resp, _ := c.response("GET"); resp.StatusCode != want {
+			t.Fatalf("pipelined response %d, want %d", resp.StatusCode, want)
+		}
+	}
+	c.c.Close()
+	select {
+	case <-closed:
+	case <-time.After(testTimeout):
+		t.Fatal("the server did not close the connection")
+	}
+	if n := ln.deadlines.Load(); n != 2 {
+		t.Errorf("%d read deadlines set for three pipelined requests, want 2", n)
 	}
 }

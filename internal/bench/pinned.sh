@@ -10,7 +10,7 @@
 # Environment: ROUNDS (3), DURATION (10s), CONNECTIONS (50),
 # SERVERS ("final final-gc0 net/http fasthttp"; also ch05, ch09 and
 # ch09-gc0, the stages as `learn run` serves them, and NAME-gc0 with
-# --gc-floor 0).
+# --gc-floor 0), NAME@base to run NAME from the binary LEARN_BASE.
 #
 # Needs Linux, taskset and wrk (apt-get install wrk). Run it from the
 # repository's root on an otherwise quiet machine with two cores or more.
@@ -41,9 +41,14 @@ trap cleanup EXIT
 go build -o "$work/learn" ./cmd/learn
 
 # start NAME PORT: runs the server NAME on CPU 0, listening on PORT.
+# NAME@base runs NAME with the learn binary $LEARN_BASE instead: a build
+# of another commit, for a before and after in one sitting.
 start() {
-	local cmd
-	case $1 in
+	local cmd bin=$work/learn
+	if [[ $1 == *@base ]]; then
+		bin=${LEARN_BASE:?"pinned.sh: $1 needs LEARN_BASE, a learn binary"}
+	fi
+	case ${1%@base} in
 	final) cmd=(run final --port "$2" --access-log off) ;;
 	final-gc0) cmd=(run final --port "$2" --access-log off --gc-floor 0) ;;
 	ch05) cmd=(run ch05 --port "$2") ;;
@@ -53,9 +58,9 @@ start() {
 	fasthttp) cmd=(serve-fasthttp --port "$2") ;;
 	*) echo "pinned.sh: unknown server $1" >&2; exit 2 ;;
 	esac
-	NO_COLOR=1 taskset -c 0 "$work/learn" "${cmd[@]}" >"$work/${1//\//-}.log" 2>&1 &
+	NO_COLOR=1 taskset -c 0 "$bin" "${cmd[@]}" >"$work/${1//[\/@]/-}.log" 2>&1 &
 	pids+=($!)
-	eval "pid_${1//[\/-]/_}=$!"
+	eval "pid_${1//[\/@-]/_}=$!"
 	for _ in $(seq 100); do
 		curl -fs -o /dev/null "http://127.0.0.1:$2/" && return
 		sleep 0.1
@@ -83,7 +88,7 @@ results=$work/results
 for ((r = 0; r < rounds; r++)); do
 	for ((i = 0; i < ${#servers[@]}; i++)); do
 		s=${servers[$(((i + r) % ${#servers[@]}))]}
-		pidvar=pid_${s//[\/-]/_}
+		pidvar=pid_${s//[\/@-]/_}
 		pid=${!pidvar}
 		before=$(cpu "$pid")
 		out=$(taskset -c 1 wrk -t1 -c"$conns" -d"$duration" --latency "${header[@]}" "http://127.0.0.1:${port[$s]}/")
