@@ -73,6 +73,10 @@ type scriptRun struct {
 	failFast       bool // stopped early after a failure
 }
 
+// scriptDrainTimeout bounds how long a run cut short waits for the
+// scripts still running to notice their servers are gone.
+const scriptDrainTimeout = 5 * time.Second
+
 // runScripts runs the stage's scripts against target, prints a line for
 // each (a block for each failure), and returns the counts. It stops at
 // once, killing every server the scripts started and removing their
@@ -146,6 +150,15 @@ func runScripts(a *App, st stages.Stage, target harness.Target, flags ScriptFlag
 	// After stop, no report changes res: reading it is safe.
 	root.stop()
 	target.Group.Stop() // every server, with its workers, is gone
+	// The scripts still running end soon without their servers. Wait for
+	// them, for a while at most, so that none makes a file in dir after
+	// the deferred RemoveAll has emptied it.
+	drain := time.NewTimer(scriptDrainTimeout)
+	defer drain.Stop()
+	select {
+	case <-done:
+	case <-drain.C:
+	}
 	switch cause := context.Cause(ctx); {
 	case ctx.Err() == nil, errors.Is(cause, errFailFast):
 		return res, nil
