@@ -8,9 +8,13 @@
 #
 # Usage: internal/bench/pinned.sh [keep-alive|close]
 # Environment: ROUNDS (3), DURATION (10s), CONNECTIONS (50),
-# SERVERS ("final final-gc0 net/http fasthttp"; also ch05, ch09 and
-# ch09-gc0, the stages as `learn run` serves them, and NAME-gc0 with
-# --gc-floor 0), NAME@base to run NAME from the binary LEARN_BASE.
+# SERVERS ("final final-gc0 net/http fasthttp"; also ch05 and ch09, the
+# stages as `learn run` serves them; final-gcSIZE and ch09-gcSIZE run
+# with --gc-floor SIZE, as final-gc0 or final-gc128MiB), NAME@base to run
+# NAME from the binary LEARN_BASE.
+#
+# The table gives each server's medians and its peak resident memory
+# (VmHWM) at the end of the run.
 #
 # Needs Linux, taskset and wrk (apt-get install wrk). Run it from the
 # repository's root on an otherwise quiet machine with two cores or more.
@@ -48,12 +52,13 @@ start() {
 	if [[ $1 == *@base ]]; then
 		bin=${LEARN_BASE:?"pinned.sh: $1 needs LEARN_BASE, a learn binary"}
 	fi
-	case ${1%@base} in
+	local name=${1%@base}
+	case $name in
 	final) cmd=(run final --port "$2" --access-log off) ;;
-	final-gc0) cmd=(run final --port "$2" --access-log off --gc-floor 0) ;;
+	final-gc*) cmd=(run final --port "$2" --access-log off --gc-floor "${name#final-gc}") ;;
 	ch05) cmd=(run ch05 --port "$2") ;;
 	ch09) cmd=(run ch09 --port "$2") ;;
-	ch09-gc0) cmd=(run ch09 --port "$2" --gc-floor 0) ;;
+	ch09-gc*) cmd=(run ch09 --port "$2" --gc-floor "${name#ch09-gc}") ;;
 	net/http) cmd=(serve-net-http --port "$2") ;;
 	fasthttp) cmd=(serve-fasthttp --port "$2") ;;
 	*) echo "pinned.sh: unknown server $1" >&2; exit 2 ;;
@@ -107,8 +112,10 @@ done
 
 echo
 echo "pinned ($mode, $conns connections, $rounds rounds of $duration, medians; $(date -u '+%Y-%m-%d %H:%M UTC'))"
-printf '%-10s %10s %10s %10s\n' server req/s p99 CPU/req
+printf '%-16s %10s %10s %10s %10s\n' server req/s p99 CPU/req 'peak RSS'
 median() { awk -v s="$1" -v f="$2" '$1 == s {print $f}' "$results" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 for s in "${servers[@]}"; do
-	printf '%-10s %10s %8sms %8sµs\n' "$s" "$(median "$s" 2)" "$(median "$s" 3)" "$(median "$s" 4)"
+	pidvar=pid_${s//[\/@-]/_}
+	rss=$(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/${!pidvar}/status")
+	printf '%-16s %10s %8sms %8sµs %7s MB\n' "$s" "$(median "$s" 2)" "$(median "$s" 3)" "$(median "$s" 4)" "$rss"
 done
