@@ -78,10 +78,11 @@ type scriptRun struct {
 const scriptDrainTimeout = 5 * time.Second
 
 // runScripts runs the stage's scripts against target, prints a line for
-// each (a block for each failure), and returns the counts. It stops at
-// once, killing every server the scripts started and removing their
-// files, when a.Context ends (Ctrl+C), when its output is closed (learn
-// check | head), or after the first failure with --failfast.
+// each (a block for each failure), and returns the counts. It stops,
+// killing every server the scripts started, letting the scripts still
+// running end (scriptDrainTimeout at most) and removing their files,
+// when a.Context ends (Ctrl+C), when its output is closed (learn check |
+// head), or after the first failure with --failfast.
 func runScripts(a *App, st stages.Stage, target harness.Target, flags ScriptFlags) (scriptRun, error) {
 	all, err := st.ScriptFiles()
 	if err != nil {
