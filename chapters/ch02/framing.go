@@ -92,21 +92,11 @@ type codings struct {
 //	Transfer-Encoding = #transfer-coding
 //	transfer-coding   = token *( OWS ";" OWS transfer-parameter )
 //
-// (RFC 9112 section 6.1). Empty list elements are ignored, as RFC 9110
-// section 5.6.1 requires. The parameters of a coding other than chunked
-// are not checked: such a coding is refused anyway.
+// (RFC 9112 section 6.1), a list read with ListElements. The parameters
+// of a coding other than chunked are not checked: such a coding is
+// refused anyway.
 func (c *codings) add(v string) {
-	for v != "" {
-		elem := v
-		if i := strings.IndexByte(v, ','); i >= 0 {
-			elem, v = v[:i], v[i+1:]
-		} else {
-			v = ""
-		}
-		elem = strings.Trim(elem, " \t")
-		if elem == "" {
-			continue
-		}
+	for elem := range ListElements(v) {
 		name, _, hasParams := strings.Cut(elem, ";")
 		name = strings.TrimRight(name, " \t")
 		if !ValidToken(name) {

@@ -88,6 +88,44 @@ func (f Framing) String() string {
 	return "Framing(" + strconv.Itoa(int(f)) + ")"
 }
 
+// ChooseFraming decides how the body of a response with status code is
+// delimited (RFC 9112 section 6.3, the response side): NoBody for a status
+// without content (1xx, 204, 304) or a reply to HEAD; LengthDelimited when
+// length, the body's length in bytes, is known (not negative); otherwise
+// Chunked for a client that speaks HTTP/1.1, and CloseDelimited for an
+// HTTP/1.0 one, which cannot decode chunks (RFC 9112 section 6.1 forbids
+// sending it Transfer-Encoding).
+func ChooseFraming(code int, head, http11 bool, length int64) Framing {
+	switch {
+	case !StatusAllowsBody(code) || head:
+		return NoBody
+	case length >= 0:
+		return LengthDelimited
+	case http11:
+		return Chunked
+	}
+	return CloseDelimited
+}
+
+// AppendFramingField appends the field that frames the body ChooseFraming
+// chose: Content-Length when length is known, also in reply to HEAD (the
+// length GET would have, RFC 9110 section 9.3.2), or "Transfer-Encoding:
+// chunked". A status without content gets neither (RFC 9110 section 8.6),
+// and neither does a HEAD of unknown length: RFC 9112 section 6.1 lets a
+// server leave Transfer-Encoding out of it.
+func AppendFramingField(dst []byte, code int, framing Framing, length int64) []byte {
+	switch {
+	case !StatusAllowsBody(code):
+	case length >= 0:
+		dst = append(dst, "Content-Length: "...)
+		dst = strconv.AppendInt(dst, length, 10)
+		dst = append(dst, "\r\n"...)
+	case framing == Chunked:
+		dst = appendField(dst, "Transfer-Encoding", "chunked")
+	}
+	return dst
+}
+
 // AppendHead appends resp's status line and header section, up to and
 // including the empty line, to dst, and returns the extended slice and how
 // the caller must frame the body it writes next. resp.Body is not used:
@@ -135,16 +173,7 @@ func AppendHead(dst []byte, req *ch02.Request, resp *Response, length int64) ([]
 	}
 
 	head := req != nil && req.Method == http.MethodHead
-	framing := NoBody
-	switch {
-	case !content || head:
-	case length >= 0:
-		framing = LengthDelimited
-	case speaks11(req):
-		framing = Chunked
-	default:
-		framing = CloseDelimited
-	}
+	framing := ChooseFraming(code, head, speaks11(req), length)
 
 	dst = AppendStatusLine(dst, code)
 	if !hasDate {
@@ -156,18 +185,7 @@ func AppendHead(dst []byte, req *ch02.Request, resp *Response, length int64) ([]
 	if content && length != 0 && !hasType {
 		dst = appendField(dst, "Content-Type", DefaultContentType)
 	}
-	if content {
-		switch {
-		case length >= 0:
-			dst = append(dst, "Content-Length: "...)
-			dst = strconv.AppendInt(dst, length, 10)
-			dst = append(dst, "\r\n"...)
-		case framing == Chunked:
-			dst = appendField(dst, "Transfer-Encoding", "chunked")
-		}
-		// A HEAD of unknown length sends no framing field: RFC 9112
-		// section 6.1 lets a server leave Transfer-Encoding out of it.
-	}
+	dst = AppendFramingField(dst, code, framing, length)
 	switch {
 	case resp.Close || framing == CloseDelimited:
 		dst = appendField(dst, "Connection", "close")

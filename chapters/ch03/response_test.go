@@ -223,6 +223,31 @@ func TestAppendHeadFraming(t *testing.T) {
 	}
 }
 
+func TestChooseFraming(t *testing.T) {
+	tests := []struct {
+		code         int
+		head, http11 bool
+		length       int64
+		want         Framing
+	}{
+		{200, false, true, 0, LengthDelimited},
+		{200, false, true, UnknownLength, Chunked},
+		{200, false, false, UnknownLength, CloseDelimited},
+		{200, true, true, 5, NoBody},
+		{200, true, false, UnknownLength, NoBody},
+		{101, false, true, UnknownLength, NoBody},
+		{204, false, true, UnknownLength, NoBody},
+		{304, false, false, 7, NoBody},
+		{404, false, true, 9, LengthDelimited},
+	}
+	for _, tt := range tests {
+		if got := ChooseFraming(tt.code, tt.head, tt.http11, tt.length); got != tt.want {
+			t.Errorf("ChooseFraming(%d, head %v, HTTP/1.1 %v, length %d) = %v, want %v",
+				tt.code, tt.head, tt.http11, tt.length, got, tt.want)
+		}
+	}
+}
+
 // TestWriteResponseNetHTTPReads checks our bytes against an independent
 // parser: net/http's client must read back the same status, fields and body.
 func TestWriteResponseNetHTTPReads(t *testing.T) {

@@ -139,8 +139,8 @@ func (w *Response) trailers() []ch02.Field {
 		}
 	}
 	for _, list := range w.trailerDecl {
-		for name := range strings.SplitSeq(list, ",") {
-			name = http.CanonicalHeaderKey(strings.Trim(name, ows))
+		for name := range ch02.ListElements(list) {
+			name = http.CanonicalHeaderKey(name)
 			add(name, w.header[name])
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/httpfromscratch/course/chapters/ch02"
@@ -175,19 +174,12 @@ func fieldKindOf(name string) fieldKind {
 func (w *Response) commit(length int64, sniff []byte) error {
 	w.committed = true
 	code := w.status
-	content := ch03.StatusAllowsBody(code)
-	switch {
-	case !content || w.isHead:
-		w.framing = ch03.NoBody
-	case length >= 0:
-		w.framing = ch03.LengthDelimited
-	case !w.http10:
-		w.framing = ch03.Chunked
+	w.framing = ch03.ChooseFraming(code, w.isHead, !w.http10, length)
+	switch w.framing {
+	case ch03.Chunked:
 		w.cw = *ch03.NewChunkedWriter(w.bw)
-	default:
-		// An HTTP/1.0 client cannot decode chunks (RFC 9112 section 7):
-		// the end of the body is the end of the connection.
-		w.framing = ch03.CloseDelimited
+	case ch03.CloseDelimited:
+		// The end of the body is the end of the connection.
 		w.closeAfter = true
 	}
 	switchingProtocols := code == http.StatusSwitchingProtocols
@@ -205,25 +197,14 @@ func (w *Response) commit(length int64, sniff []byte) error {
 		buf = append(buf, "\r\n"...)
 	}
 	buf = append(buf, w.block...)
-	if content && !w.hasType && len(sniff) > 0 {
+	if ch03.StatusAllowsBody(code) && !w.hasType && len(sniff) > 0 {
 		// http.DetectContentType looks at 512 bytes at most and returns
 		// one of its own constant strings: no allocation.
 		buf = append(buf, "Content-Type: "...)
 		buf = append(buf, http.DetectContentType(sniff)...)
 		buf = append(buf, "\r\n"...)
 	}
-	if content {
-		switch {
-		case length >= 0:
-			// Also in reply to HEAD: the length GET would have (RFC 9110
-			// section 9.3.2).
-			buf = append(buf, "Content-Length: "...)
-			buf = strconv.AppendInt(buf, length, 10)
-			buf = append(buf, "\r\n"...)
-		case w.framing == ch03.Chunked:
-			buf = append(buf, "Transfer-Encoding: chunked\r\n"...)
-		}
-	}
+	buf = ch03.AppendFramingField(buf, code, w.framing, length)
 	switch {
 	case switchingProtocols:
 		// The handler's "Connection: upgrade" stands (renderHeader).

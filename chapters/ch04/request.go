@@ -161,10 +161,10 @@ func announcedTrailer(h http.Header) http.Header {
 	delete(h, "Trailer")
 	var t http.Header
 	for _, list := range lists {
-		for name := range strings.SplitSeq(list, ",") {
-			name = http.CanonicalHeaderKey(strings.Trim(name, " \t"))
+		for name := range ch02.ListElements(list) {
+			name = http.CanonicalHeaderKey(name)
 			switch name {
-			case "", "Transfer-Encoding", "Trailer", "Content-Length":
+			case "Transfer-Encoding", "Trailer", "Content-Length":
 				continue
 			}
 			if t == nil {
@@ -193,14 +193,8 @@ func shouldClose(minor int, connection []string) bool {
 // "Connection: keep-alive, close".
 func HasToken(values []string, token string) bool {
 	for _, v := range values {
-		for v != "" {
-			elem := v
-			if i := strings.IndexByte(v, ','); i >= 0 {
-				elem, v = v[:i], v[i+1:]
-			} else {
-				v = ""
-			}
-			if strings.EqualFold(strings.Trim(elem, " \t"), token) {
+		for elem := range ch02.ListElements(v) {
+			if strings.EqualFold(elem, token) {
 				return true
 			}
 		}

@@ -34,9 +34,8 @@ func expectationOf(pr *ch02.Request) expectation {
 		if !strings.EqualFold(f.Name, "Expect") {
 			continue
 		}
-		for elem := range strings.SplitSeq(f.Value, ",") {
-			switch elem = strings.Trim(elem, " \t"); {
-			case elem == "":
+		for elem := range ch02.ListElements(f.Value) {
+			switch {
 			case strings.EqualFold(elem, "100-continue"):
 				e = max(e, expectContinue)
 			default:
