@@ -35,9 +35,10 @@ type Conn struct {
 	// NewConn sets chapter 2's; a server may set another that
 	// keeps the same contract.
 	Parser RequestParser
-	// NewContext makes each request's context (see NewRequest). NewConn
-	// sets WatchClient; a server may set another that keeps the contract.
-	NewContext ContextFunc
+	// NewExchange makes each request's memory and context (see
+	// NewRequest). NewConn sets WatchedExchange; a server may set another
+	// that keeps the contract.
+	NewExchange ExchangeFunc
 
 	// unread reports that input may be left unread: a request was
 	// rejected mid-way, or its body was not read to its end. Closing a
@@ -73,9 +74,9 @@ func NewConn(ctx context.Context, rwc net.Conn, lim ch02.Limits, logf ch01.Logf)
 func NewConnWith(ctx context.Context, rwc net.Conn, lim ch02.Limits, logf ch01.Logf, b *Buffers) *Conn {
 	c := &Conn{
 		rwc: rwc, ctx: ctx, lim: lim, logf: logf,
-		remoteAddr: rwc.RemoteAddr().String(),
-		Parser:     &ch02.Parser{Limits: lim},
-		NewContext: WatchClient,
+		remoteAddr:  rwc.RemoteAddr().String(),
+		Parser:      &ch02.Parser{Limits: lim},
+		NewExchange: WatchedExchange,
 	}
 	c.SwapBuffers(b, rwc)
 	return c
@@ -158,11 +159,25 @@ func (c *Conn) ReadRequest() (*ch02.Request, error) {
 	return pr, err
 }
 
-// exchange is everything one request and its response need beside the
-// http.Request itself, allocated in one piece.
-type exchange struct {
+// Exchange is the memory of one request and its response, beside the
+// strings the parser made: the Response, the http.Request, its URL, its
+// body and room for its header values, allocated in one piece. A handler
+// may keep the request after it returns, so each request has its own.
+type Exchange struct {
 	w     Response
 	parts requestParts
+}
+
+// ExchangeFunc makes the Exchange and the RequestContext of each request
+// on a Conn: parent is the Conn's context, conn and br the connection and
+// its reader, which a watch on the client reads once the body is done.
+// (Chapter 9's allocates the two together.)
+type ExchangeFunc func(parent context.Context, conn net.Conn, br *bufio.Reader) (*Exchange, RequestContext)
+
+// WatchedExchange is the ExchangeFunc NewConn sets: a new Exchange, and
+// WatchClient's context.
+func WatchedExchange(parent context.Context, conn net.Conn, br *bufio.Reader) (*Exchange, RequestContext) {
+	return new(Exchange), WatchClient(parent, conn, br)
 }
 
 // NewRequest builds the handler's request from pr, as the package's
@@ -178,8 +193,7 @@ type exchange struct {
 // header map and buffers, so the previous Response from this Conn must be
 // finished.
 func (c *Conn) NewRequest(pr *ch02.Request, keepAlive bool) (*http.Request, *Response, error) {
-	x := new(exchange)
-	rc := c.NewContext(c.ctx, c.rwc, c.br)
+	x, rc := c.NewExchange(c.ctx, c.rwc, c.br)
 	r, err := newRequest(rc, pr, c.remoteAddr, &x.parts, rc)
 	if err != nil {
 		rc.Finish()

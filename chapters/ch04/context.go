@@ -31,12 +31,8 @@ type RequestContext interface {
 	Finish()
 }
 
-// ContextFunc makes the RequestContext of each request on a Conn: parent
-// is the Conn's context, conn and br the connection and its reader, which
-// the watch reads once the body is done.
-type ContextFunc func(parent context.Context, conn net.Conn, br *bufio.Reader) RequestContext
-
-// WatchClient is the RequestContext NewConn gives every request, the way
+// WatchClient is the RequestContext NewConn gives every request (through
+// WatchedExchange), the way
 // net/http does it: a context.WithCancelCause child of parent that answers
 // http.LocalAddrContextKey, and, from BodyDone on, a goroutine that reads
 // the connection and cancels the context with ErrClientGone when the

@@ -25,22 +25,25 @@ var buffers = sync.Pool{New: func() any { return ch04.NewBuffers() }}
 type conns struct{}
 
 // connState is what a connection keeps beside its ch04.Conn: its parser,
-// the reader it waits with, and the empty Buffers it swaps with the
-// Conn's when it goes idle. It is the Conn's Parser, so Wait finds it
-// there.
+// the reader it waits with, the empty Buffers it swaps with the Conn's
+// when it goes idle, and the exchange of the request just read. It is
+// the Conn's Parser, so Wait finds it there, and its newExchange is the
+// Conn's NewExchange.
 type connState struct {
 	Parser
 	idle  *idleReader   // nil where idle waits are not possible
 	spare *ch04.Buffers // empty while busy; nil while parked
+	next  *exchange     // the request just read, until its NewExchange
 }
 
 // NewConn returns a ch04.Conn for rwc with buffers from the pool, the
-// fast parser and the lazy request context.
+// fast parser, and one allocation per request for the request, its head
+// and its lazy context (exchange).
 func (conns) NewConn(ctx context.Context, rwc net.Conn, lim ch02.Limits, logf ch01.Logf) *ch04.Conn {
 	b := buffers.Get().(*ch04.Buffers)
 	hc := ch04.NewConnWith(ctx, rwc, lim, logf, b) // b is now empty
-	hc.Parser = &connState{Parser: Parser{Limits: lim}, idle: newIdleReader(rwc), spare: b}
-	hc.NewContext = newLazyContext
+	st := &connState{Parser: Parser{Limits: lim}, idle: newIdleReader(rwc), spare: b}
+	hc.Parser, hc.NewExchange = st, st.newExchange
 	return hc
 }
 

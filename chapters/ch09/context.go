@@ -44,11 +44,6 @@ type lazyContext struct {
 	finished bool // Finish was called
 }
 
-// newLazyContext is a ch04.ContextFunc.
-func newLazyContext(parent context.Context, conn net.Conn, br *bufio.Reader) ch04.RequestContext {
-	return &lazyContext{parent: parent, conn: conn, br: br}
-}
-
 // get returns chapter 4's watch, building it on first use with what has
 // happened so far.
 func (c *lazyContext) get() ch04.RequestContext {

@@ -1,0 +1,74 @@
+package ch09
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"unsafe"
+
+	"github.com/httpfromscratch/course/chapters/ch02"
+	"github.com/httpfromscratch/course/chapters/ch04"
+)
+
+// exchangeClass is the size class an exchange is allocated in. Go's
+// allocator rounds every small allocation up to one of its size classes,
+// and puts an 8-byte header in front of an object over 512 bytes that
+// holds pointers (mallocHeader), inside the class. Chapter 4's Exchange
+// and the lazy context come to 1,032 bytes, 1,040 with the header, which
+// it rounds up to 1,152. The head room fills the difference: what would
+// be padding holds the request head instead. (Should chapter 4's
+// Exchange outgrow the class, headRoom below overflows and the build
+// says so: the next classes up are 1,280 and 1,408.)
+const (
+	exchangeClass = 1152
+	mallocHeader  = 8
+)
+
+// headRoom is how many bytes of a request head fit in an exchange: 112,
+// enough for what curl, wrk and most API clients send. A longer head
+// (a browser's, with its cookies) gets a string of its own.
+const headRoom = exchangeClass - mallocHeader - unsafe.Sizeof(struct {
+	ch04.Exchange
+	lazyContext
+}{})
+
+// exchange is the memory of one request in chapter 9: chapter 4's
+// Exchange (the Response, the http.Request and its parts), the request's
+// lazyContext, and room for the head that every string of the request is
+// a slice of. One allocation for all three, where chapter 4 makes three
+// or more.
+//
+// They live and die together anyway. A handler that keeps the request, its
+// context or any of its strings keeps the whole exchange, a kilobyte; a
+// context that outlives its request still reads as cancelled, and a
+// string still reads as it did, since nothing ever reuses an exchange.
+type exchange struct {
+	ch04.Exchange
+	ctx  lazyContext
+	head [headRoom]byte
+}
+
+// ReadRequest reads the next request with the connection's Parser, and
+// allocates the request's exchange with it, so the head's bytes go to the
+// exchange's head room. NewExchange hands that exchange to chapter 4.
+func (st *connState) ReadRequest(br *bufio.Reader) (*ch02.Request, error) {
+	x := new(exchange)
+	pr, err := st.readRequest(br, x.head[:])
+	if err != nil {
+		return nil, err
+	}
+	st.next = x
+	return pr, nil
+}
+
+// newExchange is the connection's ch04.ExchangeFunc: the exchange that
+// ReadRequest allocated for this request, with its lazy context set up.
+func (st *connState) newExchange(parent context.Context, conn net.Conn, br *bufio.Reader) (*ch04.Exchange, ch04.RequestContext) {
+	x := st.next
+	st.next = nil
+	if x == nil {
+		x = new(exchange) // a request read by another way: there is none in ch04.Conn's order
+	}
+	x.ctx.parent, x.ctx.conn, x.ctx.br = parent, conn, br
+	return &x.Exchange, &x.ctx
+}
