@@ -15,6 +15,12 @@ import (
 // Several fields of the same name are one list (RFC 9110 section 5.3), so
 // a caller ranges over each field's value in turn. Transfer-Encoding,
 // Connection, Expect and Trailer are all read this way.
+//
+// A comma inside a quoted string (a parameter value, RFC 9110 section
+// 5.6.4) splits the element too. None of those four fields carries a
+// quoted string a server needs: what such a split leaves is no coding,
+// expectation or token the callers know, and the worst it can do is close
+// a connection.
 func ListElements(v string) iter.Seq[string] {
 	return func(yield func(string) bool) {
 		for elem := range strings.SplitSeq(v, ",") {

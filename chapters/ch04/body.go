@@ -69,6 +69,9 @@ func (b *body) hitEOF() {
 	if b.rc != nil {
 		b.rc.BodyDone()
 	}
+	// Let go of the connection's reader and parser: a handler that keeps
+	// the request must not keep them, and every later Read says io.EOF.
+	b.src, b.pr = nil, nil
 }
 
 // Close makes later reads fail with http.ErrBodyReadAfterClose. It does

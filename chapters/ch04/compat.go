@@ -38,12 +38,12 @@ import (
 // returned.
 func (w *Response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	switch {
-	case w.conn == nil:
-		return nil, nil, http.ErrNotSupported
 	case w.hijacked:
 		return nil, nil, http.ErrHijacked
 	case w.finished:
 		return nil, nil, ErrFinished
+	case w.conn == nil:
+		return nil, nil, http.ErrNotSupported
 	}
 	if w.wroteHeader && !w.committed {
 		if err := w.commitStreaming(nil); err != nil {
@@ -66,23 +66,30 @@ func (w *Response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // SetReadDeadline sets the deadline for reading the request body, the
 // method http.ResponseController.SetReadDeadline looks for. A zero time
 // means no deadline. A Response from NewResponse has no connection and
-// returns http.ErrNotSupported.
+// returns http.ErrNotSupported; after the handler returned, the
+// connection is the next request's, and it returns ErrFinished.
 func (w *Response) SetReadDeadline(t time.Time) error {
-	if w.conn == nil {
-		return http.ErrNotSupported
-	}
-	return w.conn.rwc.SetReadDeadline(t)
+	return w.setDeadline(t, net.Conn.SetReadDeadline)
 }
 
 // SetWriteDeadline sets the deadline for writing the response, the method
 // http.ResponseController.SetWriteDeadline looks for: a handler streaming
 // a long response extends it as it goes. A zero time means no deadline.
-// A Response from NewResponse returns http.ErrNotSupported.
+// A Response from NewResponse returns http.ErrNotSupported, and one whose
+// handler returned ErrFinished.
 func (w *Response) SetWriteDeadline(t time.Time) error {
-	if w.conn == nil {
+	return w.setDeadline(t, net.Conn.SetWriteDeadline)
+}
+
+// setDeadline sets one of the connection's deadlines with set.
+func (w *Response) setDeadline(t time.Time, set func(net.Conn, time.Time) error) error {
+	switch {
+	case w.finished:
+		return ErrFinished
+	case w.conn == nil:
 		return http.ErrNotSupported
 	}
-	return w.conn.rwc.SetWriteDeadline(t)
+	return set(w.conn.rwc, t)
 }
 
 // EnableFullDuplex lets the handler read the request body while it writes

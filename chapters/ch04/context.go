@@ -113,5 +113,11 @@ func (w *clientWatch) Stop() {
 // Finish stops the watch and cancels the context.
 func (w *clientWatch) Finish() {
 	w.Stop()
+	// Nothing reads the connection any more, and nothing will: let go of
+	// it, so that a context a handler keeps does not keep the
+	// connection's reader.
+	w.mu.Lock()
+	w.conn, w.br = nil, nil
+	w.mu.Unlock()
 	w.cancel(nil)
 }

@@ -341,7 +341,11 @@ func (w *Response) fail(err error) error {
 	return err
 }
 
-// release hands the buffers back to the Conn for its next response.
+// release hands the buffers back to the Conn for its next response, and
+// lets go of everything that is the connection's: a handler may keep its
+// request (and what shares memory with it) long after the response, and
+// it must not keep the connection's buffers, parser and header map alive
+// with it. Nothing needs them once the handler has returned.
 func (w *Response) release() {
 	if w.conn != nil {
 		w.conn.keys = w.keys[:0]
@@ -350,4 +354,5 @@ func (w *Response) release() {
 		}
 	}
 	w.keys, w.block, w.buf = nil, nil, nil
+	w.conn, w.bw, w.header, w.cw = nil, nil, nil, ch03.ChunkedWriter{}
 }

@@ -30,8 +30,9 @@ import (
 // the child on it with no goroutine of its own.
 type lazyContext struct {
 	parent context.Context
-	conn   net.Conn
-	br     *bufio.Reader
+	laddr  net.Addr      // the connection's local address, for Value
+	conn   net.Conn      // the connection, until Finish
+	br     *bufio.Reader // its reader, until Finish
 
 	// ready is set, under mu, once watch is; after that watch never
 	// changes and is read without the lock.
@@ -53,10 +54,13 @@ func (c *lazyContext) get() ch04.RequestContext {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.ready.Load() {
+		if c.finished {
+			c.watch = newCancelled(c.parent, c.laddr) // nothing to watch
+			c.ready.Store(true)
+			return c.watch
+		}
 		c.watch = ch04.WatchClient(c.parent, c.conn, c.br)
 		switch {
-		case c.finished:
-			c.watch.Finish() // nothing to watch: just cancelled
 		case c.stopped:
 			c.watch.Stop()
 		case c.bodyDone:
@@ -81,7 +85,7 @@ func (c *lazyContext) Err() error { return c.get().Err() }
 // key: to the watch once it exists, to the parent until then.
 func (c *lazyContext) Value(key any) any {
 	if key == http.LocalAddrContextKey {
-		return c.conn.LocalAddr()
+		return c.laddr
 	}
 	if c.ready.Load() {
 		return c.watch.Value(key)
@@ -120,8 +124,33 @@ func (c *lazyContext) Stop() {
 }
 
 // Finish notes the handler's return, and finishes the watch if it exists.
+// It lets go of the connection and its reader: the request's exchange
+// may live on in what a handler kept, and must not keep them.
 func (c *lazyContext) Finish() {
-	if w := c.note(&c.finished); w != nil {
+	c.mu.Lock()
+	c.finished = true
+	c.conn, c.br = nil, nil
+	w := c.watch
+	if !c.ready.Load() {
+		w = nil
+	}
+	c.mu.Unlock()
+	if w != nil {
 		w.Finish()
 	}
 }
+
+// cancelled is the context of a request whose handler returned before
+// anyone asked for its Done or Err: cancelled already, as chapter 4's
+// watch would be by then, with nothing to watch.
+type cancelled struct{ context.Context }
+
+func newCancelled(parent context.Context, laddr net.Addr) cancelled {
+	ctx, cancel := context.WithCancel(context.WithValue(parent, http.LocalAddrContextKey, laddr))
+	cancel()
+	return cancelled{ctx}
+}
+
+func (cancelled) BodyDone() {}
+func (cancelled) Stop()     {}
+func (cancelled) Finish()   {}
