@@ -53,17 +53,35 @@ type exchange struct {
 	head [headRoom]byte
 }
 
-// ReadRequest reads the next request with the connection's Parser, and
-// allocates the request's exchange with it, so the head's bytes go to the
-// exchange's head room. NewExchange hands that exchange to chapter 4.
+// ReadRequest reads the next request as the connection's Parser does,
+// and once a whole head has arrived, allocates the request's exchange and
+// keeps the head in it. newExchange hands that exchange to chapter 4.
 func (st *connState) ReadRequest(br *bufio.Reader) (*ch02.Request, error) {
+	lim := st.Limits.WithDefaults()
+	line, err := st.readHead(br, &lim)
+	if err != nil {
+		return st.replay(br, err)
+	}
 	x := new(exchange)
-	pr, err := st.readRequest(br, x.head[:])
+	pr, err := st.parseHead(br, &lim, line, x.keepHead(st.buf))
 	if err != nil {
 		return nil, err
 	}
 	st.next = x
 	return pr, nil
+}
+
+// keepHead returns the head's bytes as a string: made in the exchange's
+// head room when they fit, without an allocation of its own, else a new
+// string. The room is written once, here, and never again (no exchange is
+// reused), which is what unsafe.String asks: the bytes under a string
+// must not change while the string exists.
+func (x *exchange) keepHead(b []byte) string {
+	if len(b) > len(x.head) {
+		return string(b)
+	}
+	n := copy(x.head[:], b)
+	return unsafe.String(&x.head[0], n)
 }
 
 // newExchange is the connection's ch04.ExchangeFunc: the exchange that

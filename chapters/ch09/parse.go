@@ -2,7 +2,6 @@ package ch09
 
 import (
 	"bufio"
-	"unsafe"
 
 	"github.com/httpfromscratch/course/chapters/ch02"
 )
@@ -41,29 +40,20 @@ type Parser struct {
 // Request, its Header and Body are reused by the next call; the strings
 // in it are not: they stay valid.
 func (p *Parser) ReadRequest(br *bufio.Reader) (*ch02.Request, error) {
-	return p.readRequest(br, nil)
-}
-
-// readRequest is ReadRequest with a place for the head's string: the
-// head's bytes go to room, if they fit, and the Request's strings are
-// slices of room from then on, so room must never be written again.
-// With a nil room, the head is a new string.
-func (p *Parser) readRequest(br *bufio.Reader, room []byte) (*ch02.Request, error) {
 	lim := p.Limits.WithDefaults()
 	line, err := p.readHead(br, &lim)
 	if err != nil {
 		return p.replay(br, err)
 	}
-	// One allocation at most: the whole head becomes one string, and
-	// every string in the Request is a slice of it. ch02 checks it, line
-	// by line, in the order it checks them as they arrive.
-	var head string
-	if len(room) >= len(p.buf) {
-		n := copy(room, p.buf)
-		head = unsafe.String(unsafe.SliceData(room), n)
-	} else {
-		head = string(p.buf)
-	}
+	// One allocation: the whole head becomes one string, and every string
+	// in the Request is a slice of it.
+	return p.parseHead(br, &lim, line, string(p.buf))
+}
+
+// parseHead fills the Request from head, the string of the bytes
+// readHead left in p.buf, whose request-line is at line. ch02 checks it,
+// line by line, in the order it checks them as they arrive.
+func (p *Parser) parseHead(br *bufio.Reader, lim *ch02.Limits, line span, head string) (*ch02.Request, error) {
 	req := &p.req
 	*req = ch02.Request{Header: req.Header[:0]}
 	if err := ch02.ParseRequestLine(req, head[line.start:line.end-2]); err != nil {
@@ -79,11 +69,11 @@ func (p *Parser) readRequest(br *bufio.Reader, room []byte) (*ch02.Request, erro
 		req.Header = append(req.Header, f)
 		start = end
 	}
-	if err := fc.Frame(req, &lim); err != nil {
+	if err := fc.Frame(req, lim); err != nil {
 		return nil, err
 	}
 	if req.Chunked {
-		p.chunked.Reset(br, req, &lim)
+		p.chunked.Reset(br, req, lim)
 		req.Body = &p.chunked
 	} else {
 		p.fixed.Reset(br, req.ContentLength)
