@@ -224,3 +224,38 @@ func TestRequestAllocs(t *testing.T) {
 		t.Errorf("a kept-alive request allocates %v times, want 3", allocs)
 	}
 }
+
+// TestExchangeGoesToItsRequest reads a good request, then a bad one, on
+// one connection: the good one's exchange goes to chapter 4 with it and
+// is not kept after; the bad one gets none, and leaves the good one's
+// strings as they were.
+func TestExchangeGoesToItsRequest(t *testing.T) {
+	good := "GET /good HTTP/1.1\r\nHost: a\r\n\r\n"
+	bad := "GET /bad HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n" // two Hosts: 400
+	hc := conns{}.NewConn(context.Background(), &repeatConn{request: good + bad}, ch02.Limits{}, nil)
+	st := hc.Parser.(*connState)
+	pr, err := hc.ReadRequest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := st.next
+	r, w, err := hc.NewRequest(pr, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.next != nil {
+		t.Error("the connection still holds the exchange it handed to chapter 4")
+	}
+	if err := w.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hc.ReadRequest(); ch02.StatusCode(err) != http.StatusBadRequest {
+		t.Fatalf("second request: %v, want a 400", err)
+	}
+	if st.next != nil {
+		t.Error("a refused request left an exchange for the next NewRequest")
+	}
+	if r.URL.Path != "/good" || r.Host != "a" || !inRoom(r.RequestURI, x) {
+		t.Errorf("the first request now says %s %s (in its exchange: %v)", r.Host, r.URL.Path, inRoom(r.RequestURI, x))
+	}
+}
