@@ -38,11 +38,14 @@ type ConnManager interface {
 	// NewConn returns the ch04.Conn to serve rwc with, as ch04.NewConn
 	// makes it.
 	NewConn(ctx context.Context, rwc net.Conn, lim ch02.Limits, logf ch01.Logf) *ch04.Conn
-	// Wait waits, under the read deadline already set, until the first
-	// byte of a request has arrived on hc's connection. It returns the
-	// ch04.Conn to go on with: hc, or another serving the same
-	// connection.
-	Wait(hc *ch04.Conn) (*ch04.Conn, error)
+	// Wait waits until the first byte of a request has arrived on hc's
+	// connection, and returns the ch04.Conn to go on with: hc, or another
+	// serving the same connection. The first wait (idle false) runs
+	// under the head's deadline already set. An idle wait, after a
+	// request, with nothing of the next one buffered, must end with
+	// os.ErrDeadlineExceeded once timeout has passed (if timeout > 0),
+	// which Wait enforces its own way.
+	Wait(hc *ch04.Conn, idle bool, timeout time.Duration) (*ch04.Conn, error)
 	// Done is called once hc is closed, never after a hijack: hc will
 	// not be used again.
 	Done(hc *ch04.Conn)
@@ -125,20 +128,23 @@ func (c *conn) serve() {
 			return
 		}
 		c.s.setState(c.rwc, http.StateIdle)
-		if c.hc.Reader().Buffered() == 0 {
-			setReadTimeout(c.rwc, c.s.idleTimeout())
-		}
 	}
 }
 
-// waitForRequest waits, under the read deadline already set, until the
-// first byte of a request has arrived: Peek blocks until the reader holds
-// at least one byte, and reads nothing past what the socket has.
+// waitForRequest waits until the first byte of a request has arrived:
+// Peek blocks until the reader holds at least one byte, and reads nothing
+// past what the socket has. The first wait runs under the header deadline
+// that started when serve did; a wait after a request, with nothing of
+// the next one buffered, is the idle wait, under the idle deadline.
 func (c *conn) waitForRequest() error {
+	idle := c.served > 0 && c.hc.Reader().Buffered() == 0
 	if c.cm != nil {
-		hc, err := c.cm.Wait(c.hc)
+		hc, err := c.cm.Wait(c.hc, idle, c.s.idleTimeout())
 		c.hc = hc
 		return err
+	}
+	if idle {
+		setReadTimeout(c.rwc, c.s.idleTimeout())
 	}
 	_, err := c.hc.Reader().Peek(1)
 	return err

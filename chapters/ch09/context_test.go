@@ -20,7 +20,7 @@ import (
 func newPipeRequest(t *testing.T, raw string) (*http.Request, *ch04.Response, *lazyContext, net.Conn) {
 	t.Helper()
 	server, client := testkit.Pipe(t)
-	hc := conns{}.NewConn(context.Background(), server, ch02.Limits{}, nil)
+	hc := new(conns).NewConn(context.Background(), server, ch02.Limits{}, nil)
 	go io.WriteString(client, raw) //nolint:errcheck // the read below fails if it did
 	pr, err := hc.ReadRequest()
 	if err != nil {

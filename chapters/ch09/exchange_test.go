@@ -78,7 +78,7 @@ func TestHeadLivesInTheExchange(t *testing.T) {
 		{fill(int(headRoom)), true},
 		{fill(int(headRoom) + 1), false},
 	} {
-		hc := conns{}.NewConn(context.Background(), &repeatConn{request: tc.raw}, ch02.Limits{}, nil)
+		hc := new(conns).NewConn(context.Background(), &repeatConn{request: tc.raw}, ch02.Limits{}, nil)
 		st := hc.Parser.(*connState)
 		pr, err := hc.ReadRequest()
 		if err != nil {
@@ -158,7 +158,7 @@ func TestKeptStringKeepsOnlyItsRequest(t *testing.T) {
 			runtime.GC()
 			runtime.ReadMemStats(&before)
 			for range n {
-				hc := conns{}.NewConn(context.Background(), &repeatConn{request: strings.Join(tc.requests, "")}, ch02.Limits{}, nil)
+				hc := new(conns).NewConn(context.Background(), &repeatConn{request: strings.Join(tc.requests, "")}, ch02.Limits{}, nil)
 				var r *http.Request
 				for range tc.requests {
 					pr, err := hc.ReadRequest()
@@ -180,7 +180,7 @@ func TestKeptStringKeepsOnlyItsRequest(t *testing.T) {
 					}
 				}
 				kept = append(kept, r.Header.Get("Accept"))
-				conns{}.Done(hc)
+				new(conns).Done(hc)
 			}
 			runtime.GC()
 			runtime.ReadMemStats(&after)
@@ -201,7 +201,7 @@ func TestKeptStringKeepsOnlyItsRequest(t *testing.T) {
 // header map and its strings, so none of the three can be reused.
 func TestRequestAllocs(t *testing.T) {
 	raw := "GET /items/42?x=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n"
-	hc := conns{}.NewConn(context.Background(), &repeatConn{request: raw}, ch02.Limits{}, nil)
+	hc := new(conns).NewConn(context.Background(), &repeatConn{request: raw}, ch02.Limits{}, nil)
 	body, contentType := []byte("Hello, World!"), []string{"text/plain"} // the handler's, made once
 	allocs := testing.AllocsPerRun(100, func() {
 		pr, err := hc.ReadRequest()
@@ -232,7 +232,7 @@ func TestRequestAllocs(t *testing.T) {
 func TestExchangeGoesToItsRequest(t *testing.T) {
 	good := "GET /good HTTP/1.1\r\nHost: a\r\n\r\n"
 	bad := "GET /bad HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n" // two Hosts: 400
-	hc := conns{}.NewConn(context.Background(), &repeatConn{request: good + bad}, ch02.Limits{}, nil)
+	hc := new(conns).NewConn(context.Background(), &repeatConn{request: good + bad}, ch02.Limits{}, nil)
 	st := hc.Parser.(*connState)
 	pr, err := hc.ReadRequest()
 	if err != nil {

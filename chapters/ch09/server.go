@@ -23,7 +23,8 @@ type Server struct {
 	// see every connection this Server serves.
 	*ch05.Server
 
-	loop ch04.Acceptor
+	loop  ch04.Acceptor
+	conns conns
 }
 
 // New returns a Server that serves s's settings the fast way. Use the
@@ -47,4 +48,4 @@ func (s *Server) Close() error { return s.listener().Close() }
 
 // ServeConn serves requests on rwc until the client or the server closes
 // it: chapter 5's loop, with this chapter's connections.
-func (s *Server) ServeConn(rwc net.Conn) { s.Server.ServeConnWith(rwc, conns{}) }
+func (s *Server) ServeConn(rwc net.Conn) { s.Server.ServeConnWith(rwc, &s.conns) }

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -155,6 +156,95 @@ func TestIdleTimeout(t *testing.T) {
 		if n, err := conn.br.Read(make([]byte, 1)); err != io.EOF {
 			t.Fatalf("read on an idle connection: %d bytes, %v; want io.EOF once the server closes it", n, err)
 		}
+	}
+}
+
+// deadlineListener hands out connections that count the read deadlines
+// set in the future. Each is still a *net.TCPConn underneath, so the idle
+// wait reads its socket directly, as it would in production.
+type deadlineListener struct {
+	net.Listener
+	deadlines atomic.Int64
+}
+
+func (l *deadlineListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &deadlineConn{TCPConn: c.(*net.TCPConn), l: l}, nil
+}
+
+type deadlineConn struct {
+	*net.TCPConn
+	l *deadlineListener
+}
+
+func (c *deadlineConn) SetReadDeadline(t time.Time) error {
+	if t.After(time.Now()) {
+		c.l.deadlines.Add(1)
+	}
+	return c.TCPConn.SetReadDeadline(t)
+}
+
+// TestIdleTimeoutSetsNoDeadlinePerRequest: thirty requests one after the
+// other on one connection set one read deadline, the first head's; the
+// idle waits between them are kept by the sweeper. Once the client stops,
+// the sweeper still closes the connection, and not before the idle
+// timeout.
+func TestIdleTimeoutSetsNoDeadlinePerRequest(t *testing.T) {
+	const idle = 150 * time.Millisecond
+	ln := &deadlineListener{Listener: testkit.Listen(t)}
+	s := ch09.New(&ch05.Server{Handler: demo.New(), Logf: t.Logf, IdleTimeout: idle})
+	testkit.Serve(t, s, ln, ch09.ErrServerClosed)
+	c := dial(t, ln.Addr().String())
+	for i := range 30 {
+		c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+		if resp, _ := c.response("GET"); resp.StatusCode != 200 {
+			t.Fatalf("request %d: status %d, want 200", i+1, resp.StatusCode)
+		}
+	}
+	answered := time.Now()
+	if n := ln.deadlines.Load(); n != 1 {
+		t.Errorf("%d read deadlines set for 30 requests on one connection, want 1 (the first head's)", n)
+	}
+	if err := c.c.SetReadDeadline(time.Now().Add(testTimeout)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := c.br.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("read on the idle connection: %d bytes, %v; want io.EOF once the sweeper ends its wait", n, err)
+	}
+	if waited := time.Since(answered); waited < idle {
+		t.Errorf("the idle connection was closed after %v, before the idle timeout of %v", waited, idle)
+	}
+}
+
+// TestHandlerDeadlineEndsWithItsRequest: a read deadline a handler set
+// for its own request (http.ResponseController) does not bound the idle
+// wait that follows: the next request, sent after that deadline has
+// passed, is served on the same connection.
+func TestHandlerDeadlineEndsWithItsRequest(t *testing.T) {
+	const handlerDeadline = 20 * time.Millisecond
+	hook, idle := idleStates()
+	addr := start(t, func(s *ch05.Server) {
+		s.ConnState = hook
+		s.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(handlerDeadline)); err != nil {
+				t.Errorf("SetReadDeadline: %v", err)
+			}
+			io.WriteString(w, "ok")
+		})
+	})
+	c := dial(t, addr)
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	if resp, body := c.response("GET"); resp.StatusCode != 200 || body != "ok" {
+		t.Fatalf("first request: %d %q", resp.StatusCode, body)
+	}
+	waitIdle(t, idle)
+	time.Sleep(5 * handlerDeadline) // the handler's deadline passes while the connection waits
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	if resp, body := c.response("GET"); resp.StatusCode != 200 || body != "ok" {
+		t.Fatalf("second request: %d %q", resp.StatusCode, body)
 	}
 }
 

@@ -1,0 +1,128 @@
+package ch09
+
+import (
+	"errors"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+)
+
+// testTimeout bounds every wait in these tests.
+const testTimeout = 10 * time.Second
+
+// blockedRead starts a read on c that blocks until the sweeper (or the
+// test's bound) ends it, and returns a channel that receives its error
+// and how long it waited.
+func blockedRead(t *testing.T, c net.Conn) <-chan readResult {
+	t.Helper()
+	if err := c.SetReadDeadline(time.Now().Add(testTimeout)); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan readResult, 1)
+	start := time.Now()
+	go func() {
+		_, err := c.Read(make([]byte, 1))
+		done <- readResult{err: err, waited: time.Since(start)}
+	}()
+	return done
+}
+
+type readResult struct {
+	err    error
+	waited time.Duration
+}
+
+// TestSweeperEndsOnlyWaitsThatLast: a wait that outlasts its timeout is
+// ended with a deadline in the past, never before the timeout has passed;
+// a connection that waits again and again, each wait shorter than the
+// timeout, is never ended, however long it lives.
+func TestSweeperEndsOnlyWaitsThatLast(t *testing.T) {
+	var s sweeper
+	const timeout = 80 * time.Millisecond
+
+	idleConn, idlePeer := net.Pipe()
+	defer idleConn.Close()
+	defer idlePeer.Close()
+	idle := newWaiter(idleConn)
+	read := blockedRead(t, idleConn)
+	began := time.Now()
+	s.begin(idle, timeout)
+
+	busyConn, busyPeer := net.Pipe()
+	defer busyConn.Close()
+	defer busyPeer.Close()
+	busy := newWaiter(busyConn)
+	for range 4 * timeout / (10 * time.Millisecond) { // four timeouts of short waits
+		s.begin(busy, timeout)
+		time.Sleep(10 * time.Millisecond)
+		if s.end(busy) {
+			t.Fatalf("a wait of 10 ms ended by the sweeper, with a timeout of %v", timeout)
+		}
+	}
+
+	r := <-read
+	if !errors.Is(r.err, os.ErrDeadlineExceeded) {
+		t.Fatalf("the idle read ended with %v, want os.ErrDeadlineExceeded from the sweeper", r.err)
+	}
+	if !s.end(idle) {
+		t.Error("end after the sweep: timedOut false, want true")
+	}
+	if since := time.Since(began); since < timeout {
+		t.Errorf("the idle wait was ended after %v, before its timeout of %v", since, timeout)
+	}
+}
+
+// TestSweeperStopsWhenNobodyWaits: the sweeping goroutine runs only while
+// some connection is in the sweeper's set; once every connection is
+// closed, a sweep drops them and the goroutine ends. A new wait starts it
+// again.
+func TestSweeperStopsWhenNobodyWaits(t *testing.T) {
+	var s sweeper
+	running := func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.running
+	}
+	stopped := func() {
+		t.Helper()
+		for deadline := time.Now().Add(testTimeout); running(); {
+			if time.Now().After(deadline) {
+				t.Fatal("the sweeper still runs with no connection left")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+
+	var wg sync.WaitGroup
+	for range 3 {
+		c, peer := net.Pipe()
+		defer c.Close()
+		defer peer.Close()
+		w := newWaiter(c)
+		wg.Go(func() {
+			s.begin(w, 20*time.Millisecond)
+			s.end(w)
+			s.forget(w)
+		})
+	}
+	wg.Wait()
+	if !running() {
+		t.Fatal("no sweeper running after three waits")
+	}
+	stopped()
+
+	c, peer := net.Pipe()
+	defer c.Close()
+	defer peer.Close()
+	w := newWaiter(c)
+	read := blockedRead(t, c)
+	s.begin(w, 20*time.Millisecond)
+	if r := <-read; !errors.Is(r.err, os.ErrDeadlineExceeded) {
+		t.Fatalf("a wait after the sweeper stopped ended with %v, want os.ErrDeadlineExceeded", r.err)
+	}
+	s.end(w)
+	s.forget(w)
+	stopped()
+}
