@@ -24,6 +24,10 @@
 //   - An idle connection holds no buffers: between requests it gives
 //     them back and waits on the socket itself (idleReader), taking a set
 //     again when the next request's first bytes arrive.
+//   - Idle timeouts are kept by a sweeper, one goroutine per server,
+//     rather than a read deadline set and cleared for every request: a
+//     connection notes the sweep its wait must not outlive, and the
+//     sweep that reaches it ends the wait.
 //   - ListenTCP sets TCP keep-alive once on the listening socket, where
 //     the kernel copies it to every accepted one, instead of four system
 //     calls per connection.

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 // testTimeout bounds every wait in these tests.
@@ -125,4 +127,47 @@ func TestSweeperStopsWhenNobodyWaits(t *testing.T) {
 	s.end(w)
 	s.forget(w)
 	stopped()
+}
+
+// BenchmarkIdleTimeoutPerRequest: what keeping the idle timeout costs per
+// kept-alive request on a TCP connection. Chapter 5's way sets a read
+// deadline before the wait and clears it before the handler; the
+// sweeper's clears a deadline already clear before the wait, begins and
+// ends the wait, and clears again before the handler. "clock" is one
+// time.Now, for scale.
+func BenchmarkIdleTimeoutPerRequest(b *testing.B) {
+	ln := testkit.Listen(b)
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			accepted <- c
+		}
+	}()
+	testkit.Dial(b, ln.Addr().String(), 0)
+	c := <-accepted
+	defer c.Close()
+
+	b.Run("deadline", func(b *testing.B) {
+		for b.Loop() {
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			c.SetReadDeadline(time.Time{})
+		}
+	})
+	b.Run("sweeper", func(b *testing.B) {
+		var s sweeper
+		w := newWaiter(c)
+		for b.Loop() {
+			c.SetReadDeadline(time.Time{})
+			s.begin(w, 5*time.Second)
+			s.end(w)
+			c.SetReadDeadline(time.Time{})
+		}
+		s.forget(w)
+	})
+	b.Run("clock", func(b *testing.B) {
+		for b.Loop() {
+			_ = time.Now()
+		}
+	})
 }
