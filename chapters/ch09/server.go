@@ -13,7 +13,8 @@ var ErrServerClosed = ch01.ErrServerClosed
 
 // Server serves HTTP/1.1 with keep-alive exactly as chapter 5's Server
 // does, with the same settings, and spends less doing it: the fast
-// parser, pooled buffers, idle connections that hold none, and the
+// parser, pooled buffers, idle connections that hold none, idle
+// timeouts kept by one sweeper instead of a deadline per request, and the
 // listener options of listen_linux.go. Everything the settings say
 // (timeouts, limits, hooks, SetKeepAlivesEnabled) is chapter 5's, and so
 // is the loop; only how a connection gets its ch04.Conn and how it waits
@@ -24,7 +25,7 @@ type Server struct {
 	*ch05.Server
 
 	loop  ch04.Acceptor
-	conns conns
+	conns conns // every connection's, with the sweeper of their idle waits
 }
 
 // New returns a Server that serves s's settings the fast way. Use the
