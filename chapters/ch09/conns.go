@@ -65,6 +65,8 @@ func (m *conns) Wait(hc *ch04.Conn, idle bool, timeout time.Duration) (*ch04.Con
 	if !idle {
 		return hc, m.wait(hc, st) // the first request: under its head's deadline
 	}
+	// Before begin, never after: once the wait is begun, a sweep may set
+	// a deadline in the past to end it, which a clear would undo.
 	hc.NetConn().SetReadDeadline(time.Time{})
 	if timeout <= 0 {
 		return hc, m.wait(hc, st) // no idle timeout

@@ -15,19 +15,21 @@ import (
 // that never sends another. A sweeper does the same job for all the
 // connections of a server with one goroutine that wakes a few times per
 // timeout: a connection that starts an idle wait notes the sweep it must
-// not outlive (two atomic operations, no clock), and the sweep that
+// not outlive (a few atomic operations, no clock), and the sweep that
 // reaches that number ends the wait by setting the connection's read
 // deadline in the past. Only a connection that really times out ever
 // gets a deadline.
 
-// sweepsPerTimeout is how many sweeps an idle timeout spans: a wait ends
-// between the timeout and one sweep interval after it, an eighth later
-// at most.
+// sweepsPerTimeout is how many sweeps an idle timeout spans. A wait ends
+// never before its timeout, and at most one interval after it when the
+// timeout is a multiple of the interval (an eighth of it, for timeouts
+// from 8 ms to 8 s), less than two otherwise; plus however late the
+// sweeping goroutine runs.
 const sweepsPerTimeout = 8
 
 // Bounds of the interval between sweeps: often enough that a long
-// timeout is kept within a second, seldom enough that a tiny one does
-// not make the sweeper spin.
+// timeout is kept within a second or two, seldom enough that a tiny one
+// does not make the sweeper spin.
 const (
 	maxSweepInterval = time.Second
 	minSweepInterval = time.Millisecond
@@ -78,6 +80,9 @@ func newWaiter(rwc net.Conn) *waiter {
 // an interval apart, so sweep number sweeps+1+n comes at least n
 // intervals after the start: n = ceil(timeout/interval) is enough.
 func (s *sweeper) begin(w *waiter, timeout time.Duration) {
+	if timeout <= 0 {
+		return // no timeout: nothing to keep (and n must not go negative)
+	}
 	interval := s.intervalFor(timeout)
 	n := int64((timeout + interval - 1) / interval)
 	if w.until.Swap(s.sweeps.Load()+1+n) == unswept {
@@ -87,14 +92,30 @@ func (s *sweeper) begin(w *waiter, timeout time.Duration) {
 
 // end ends w's idle wait and reports whether a sweep ended it first, in
 // which case its connection has (or is about to have) a read deadline in
-// the past, and must be closed as timed out.
+// the past, and must be closed as timed out. Without a wait begun it does
+// nothing.
 func (s *sweeper) end(w *waiter) (timedOut bool) {
-	return w.until.Swap(notWaiting) == expired
+	return w.settle() == expired
 }
 
 // forget takes w out of the sweeper's hands for good: its connection is
 // closed. The next sweep drops it from the set.
-func (s *sweeper) forget(w *waiter) { w.until.Store(notWaiting) }
+func (s *sweeper) forget(w *waiter) { w.settle() }
+
+// settle moves w from a wait (begun, or ended by a sweep) to notWaiting,
+// and returns the state it left; a waiter with no wait begun is left as
+// it is, so that one out of the set is never taken for one in it.
+func (w *waiter) settle() int64 {
+	for {
+		until := w.until.Load()
+		if until == notWaiting || until == unswept {
+			return until
+		}
+		if w.until.CompareAndSwap(until, notWaiting) {
+			return until
+		}
+	}
+}
 
 // intervalFor returns the interval between sweeps, setting it from the
 // first timeout the sweeper is asked to keep: one server has one idle

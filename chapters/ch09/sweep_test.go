@@ -57,10 +57,11 @@ func TestSweeperEndsOnlyWaitsThatLast(t *testing.T) {
 	defer busyPeer.Close()
 	busy := newWaiter(busyConn)
 	for range 4 * timeout / (10 * time.Millisecond) { // four timeouts of short waits
+		began := time.Now()
 		s.begin(busy, timeout)
 		time.Sleep(10 * time.Millisecond)
-		if s.end(busy) {
-			t.Fatalf("a wait of 10 ms ended by the sweeper, with a timeout of %v", timeout)
+		if s.end(busy) && time.Since(began) < timeout {
+			t.Fatalf("a wait of %v ended by the sweeper, with a timeout of %v", time.Since(began), timeout)
 		}
 	}
 
@@ -104,7 +105,7 @@ func TestSweeperStopsWhenNobodyWaits(t *testing.T) {
 		defer peer.Close()
 		w := newWaiter(c)
 		wg.Go(func() {
-			s.begin(w, 20*time.Millisecond)
+			s.begin(w, 800*time.Millisecond) // sweeps 100 ms apart: still running after wg.Wait
 			s.end(w)
 			s.forget(w)
 		})
@@ -127,6 +128,78 @@ func TestSweeperStopsWhenNobodyWaits(t *testing.T) {
 	s.end(w)
 	s.forget(w)
 	stopped()
+}
+
+// handSwept returns a sweeper whose sweeps the test makes by hand, with
+// the given interval: it counts as running, so no goroutine sweeps.
+func handSwept(interval time.Duration) *sweeper {
+	s := new(sweeper)
+	s.interval.Store(int64(interval))
+	s.running = true
+	return s
+}
+
+// TestSweepsCountedNeverEndAWaitEarly: with sweeps an interval apart, a
+// wait of eight intervals begun just before a sweep lives through eight
+// more sweeps and is ended by the ninth: the sweep that begins it may come
+// an instant after it began, so it cannot count.
+func TestSweepsCountedNeverEndAWaitEarly(t *testing.T) {
+	const interval = time.Second
+	s := handSwept(interval)
+	c, peer := net.Pipe()
+	defer c.Close()
+	defer peer.Close()
+	w := newWaiter(c)
+	s.begin(w, 8*interval)
+	for i := 1; i <= 8; i++ {
+		s.sweep()
+		if w.until.Load() == expired {
+			t.Fatalf("a wait of 8 intervals ended by sweep %d after it began", i)
+		}
+	}
+	s.sweep()
+	if !s.end(w) {
+		t.Fatal("a wait of 8 intervals survived 9 sweeps")
+	}
+}
+
+// TestSweptOutWaiterComesBack: a connection busy during a sweep leaves
+// the set; its next idle wait puts it back, and is ended in its turn.
+func TestSweptOutWaiterComesBack(t *testing.T) {
+	s := handSwept(time.Second)
+	c, peer := net.Pipe()
+	defer c.Close()
+	defer peer.Close()
+	w := newWaiter(c)
+	inSet := func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		_, ok := s.waiters[w]
+		return ok
+	}
+
+	s.begin(w, time.Second)
+	s.end(w) // busy now
+	s.sweep()
+	if inSet() {
+		t.Fatal("a connection busy during a sweep is still in the set")
+	}
+	s.begin(w, time.Second)
+	if !inSet() {
+		t.Fatal("an idle wait after a sweep did not put its connection back in the set")
+	}
+	for range 2 {
+		s.sweep()
+	}
+	if !s.end(w) {
+		t.Fatal("the wait of a connection put back in the set was never ended")
+	}
+	s.end(w) // no wait begun: nothing happens
+	s.forget(w)
+	s.sweep()
+	if inSet() {
+		t.Fatal("a closed connection is still in the set after a sweep")
+	}
 }
 
 // BenchmarkIdleTimeoutPerRequest: what keeping the idle timeout costs per
