@@ -221,46 +221,12 @@ func TestSetKeepAlivesEnabled(t *testing.T) {
 	})
 }
 
-// countingListener counts, on the connections it accepts, the writes and
-// the read deadlines set to a time ahead: timeouts, not clearing one, nor
-// the deadline in the past that calls a blocked read off (chapter 4's
-// watch).
-type countingListener struct {
-	net.Listener
-	writes, deadlines atomic.Int64
-}
-
-func (l *countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &countingConn{Conn: c, l: l}, nil
-}
-
-type countingConn struct {
-	net.Conn
-	l *countingListener
-}
-
-func (c *countingConn) Write(p []byte) (int, error) {
-	c.l.writes.Add(1)
-	return c.Conn.Write(p)
-}
-
-func (c *countingConn) SetReadDeadline(t time.Time) error {
-	if t.After(time.Now()) {
-		c.l.deadlines.Add(1)
-	}
-	return c.Conn.SetReadDeadline(t)
-}
-
 // TestPipelining sends three requests in one write: the responses come
 // back in order, and in one write: the server flushed only when no
 // further request was waiting.
 func TestPipelining(t *testing.T) {
 	ln := testkit.Listen(t)
-	cl := &countingListener{Listener: ln}
+	cl := &testkit.CountingListener{Listener: ln}
 	serveOn(t, cl, demo.New(), nil)
 	c := dial(t, ln.Addr().String())
 
@@ -285,11 +251,11 @@ func TestPipelining(t *testing.T) {
 			t.Errorf("pipelined response %d = %d %q, want %d %q", i+1, resp.StatusCode, body, w.status, w.body)
 		}
 	}
-	if n := cl.writes.Load(); n != 1 {
+	if n := cl.Writes.Load(); n != 1 {
 		t.Errorf("three pipelined responses took %d writes, want 1", n)
 	}
 	c.expectOpen()
-	if n := cl.writes.Load(); n != 2 {
+	if n := cl.Writes.Load(); n != 2 {
 		t.Errorf("after one more request: %d writes, want 2", n)
 	}
 }
@@ -459,7 +425,7 @@ func TestRequestsSplitAcrossIdleWaits(t *testing.T) {
 // timeout once the third is answered; the second and third heads, whole
 // in the reader, set none (with a deadline per head, four).
 func TestWholeHeadNeedsNoHeaderDeadline(t *testing.T) {
-	ln := &countingListener{Listener: testkit.Listen(t)}
+	ln := &testkit.CountingListener{Listener: testkit.Listen(t)}
 	closed := make(chan struct{})
 	serveOn(t, ln, demo.New(), func(s *ch05.Server) {
 		s.ConnState = func(_ net.Conn, st http.ConnState) {
@@ -483,7 +449,7 @@ func TestWholeHeadNeedsNoHeaderDeadline(t *testing.T) {
 	case <-time.After(testTimeout):
 		t.Fatal("the server did not close the connection")
 	}
-	if n := ln.deadlines.Load(); n != 2 {
+	if n := ln.Deadlines.Load(); n != 2 {
 		t.Errorf("%d read deadlines set for three pipelined requests, want 2", n)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -159,34 +158,6 @@ func TestIdleTimeout(t *testing.T) {
 	}
 }
 
-// deadlineListener hands out connections that count the read deadlines
-// set in the future. Each is still a *net.TCPConn underneath, so the idle
-// wait reads its socket directly, as it would in production.
-type deadlineListener struct {
-	net.Listener
-	deadlines atomic.Int64
-}
-
-func (l *deadlineListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return &deadlineConn{TCPConn: c.(*net.TCPConn), l: l}, nil
-}
-
-type deadlineConn struct {
-	*net.TCPConn
-	l *deadlineListener
-}
-
-func (c *deadlineConn) SetReadDeadline(t time.Time) error {
-	if t.After(time.Now()) {
-		c.l.deadlines.Add(1)
-	}
-	return c.TCPConn.SetReadDeadline(t)
-}
-
 // TestIdleTimeoutSetsNoDeadlinePerRequest: thirty requests one after the
 // other on one connection set one read deadline, the first head's; the
 // idle waits between them are kept by the sweeper. Once the client stops,
@@ -194,7 +165,7 @@ func (c *deadlineConn) SetReadDeadline(t time.Time) error {
 // timeout.
 func TestIdleTimeoutSetsNoDeadlinePerRequest(t *testing.T) {
 	const idle = 150 * time.Millisecond
-	ln := &deadlineListener{Listener: testkit.Listen(t)}
+	ln := &testkit.CountingListener{Listener: testkit.Listen(t)}
 	s := ch09.New(&ch05.Server{Handler: demo.New(), Logf: t.Logf, IdleTimeout: idle})
 	testkit.Serve(t, s, ln, ch09.ErrServerClosed)
 	c := dial(t, ln.Addr().String())
@@ -205,7 +176,7 @@ func TestIdleTimeoutSetsNoDeadlinePerRequest(t *testing.T) {
 		}
 	}
 	answered := time.Now()
-	if n := ln.deadlines.Load(); n != 1 {
+	if n := ln.Deadlines.Load(); n != 1 {
 		t.Errorf("%d read deadlines set for 30 requests on one connection, want 1 (the first head's)", n)
 	}
 	if err := c.c.SetReadDeadline(time.Now().Add(testTimeout)); err != nil {
