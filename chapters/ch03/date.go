@@ -16,14 +16,21 @@ import (
 // copies the 29 bytes into every response of that second.
 //
 // A DateCache is safe for concurrent use: the formatted value sits behind an
-// atomic.Pointer, so the hot path is one clock read and one atomic load, with
-// no lock. At the turn of a second two goroutines may both format the new
+// atomic.Pointer, never modified once stored, so readers take no lock. On
+// the real clock the hot path is that one atomic load, with no clock read:
+// when it formats a second, AppendDate sets a timer for the turn of the
+// next one, and the timer drops the stamp, so the first call after it
+// formats the new second. The Date may lag by as long as the timer runs
+// late, and by up to a second after the wall clock is stepped; its
+// resolution is a second anyway. While no response is written, no timer
+// runs. At the turn of a second two goroutines may both format the new
 // value; both results are correct and the last store wins.
 //
 // The zero value is ready to use and reads time.Now.
 type DateCache struct {
-	// Now is the clock, a seam tests replace with a fixed time.
-	// If nil, time.Now is used.
+	// Now is the clock, a seam tests replace with a fixed time: with it
+	// set, every call reads it and compares the second, and no timer is
+	// set. If nil, time.Now is used.
 	Now func() time.Time
 
 	cur atomic.Pointer[dateStamp]
@@ -40,19 +47,30 @@ type dateStamp struct {
 // the extended slice. It formats the time only when the second has changed
 // since the last call.
 func (c *DateCache) AppendDate(dst []byte) []byte {
-	now := time.Now
 	if c.Now != nil {
-		now = c.Now
+		t := c.Now()
+		d := c.cur.Load()
+		if d == nil || d.unix != t.Unix() {
+			d = c.store(t)
+		}
+		return append(dst, d.text...)
 	}
-	t := now()
-	sec := t.Unix()
-	d := c.cur.Load()
-	if d == nil || d.unix != sec {
-		// http.TimeFormat is the IMF-fixdate layout; it needs UTC, spelled GMT.
-		d = &dateStamp{unix: sec, text: t.UTC().AppendFormat(nil, http.TimeFormat)}
-		c.cur.Store(d)
+	if d := c.cur.Load(); d != nil {
+		return append(dst, d.text...) // this second's, until the timer drops it
 	}
+	t := time.Now()
+	d := c.store(t)
+	untilNextSecond := time.Second - time.Duration(t.Nanosecond())
+	time.AfterFunc(untilNextSecond, func() { c.cur.CompareAndSwap(d, nil) })
 	return append(dst, d.text...)
+}
+
+// store formats the second of t and makes it the cached one.
+func (c *DateCache) store(t time.Time) *dateStamp {
+	// http.TimeFormat is the IMF-fixdate layout; it needs UTC, spelled GMT.
+	d := &dateStamp{unix: t.Unix(), text: t.UTC().AppendFormat(nil, http.TimeFormat)}
+	c.cur.Store(d)
+	return d
 }
 
 // dates is the cache AppendHead uses. Tests replace it with one on a fixed

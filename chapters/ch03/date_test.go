@@ -85,6 +85,41 @@ func TestDateCacheNoAllocWhenCached(t *testing.T) {
 	}
 }
 
+// TestDateCacheOnTheRealClock checks the cache without a Now: the first
+// call formats the current second, and the timer it sets drops that
+// second once it is over, so a later call formats the next one.
+func TestDateCacheOnTheRealClock(t *testing.T) {
+	var c DateCache
+	before := time.Now().Truncate(time.Second)
+	first := string(c.AppendDate(nil))
+	after := time.Now().Truncate(time.Second)
+	got, err := http.ParseTime(first)
+	if err != nil || got.Before(before) || got.After(after) {
+		t.Fatalf("first AppendDate = %q (%v), want a second from %v to %v", first, err, before, after)
+	}
+	buf := make([]byte, 0, 64)
+	if n := testing.AllocsPerRun(100, func() { buf = c.AppendDate(buf[:0]) }); n != 0 {
+		t.Errorf("AppendDate on a cached second: %v allocations, want 0", n)
+	}
+	// The next second begins within one; give the timer two more, for a
+	// machine under load.
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		next := string(c.AppendDate(nil))
+		if next != first {
+			got, err := http.ParseTime(next)
+			if now := time.Now(); err != nil || !got.After(after) || got.After(now) {
+				t.Fatalf("AppendDate after the turn of the second = %q (%v), want a second after %v, not after %v", next, err, after, now)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("AppendDate still says %q at %v: the cached second was never dropped", first, time.Now().UTC())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // TestDateCacheConcurrent has many goroutines read the cache while the
 // clock ticks; run with -race it proves the hot path needs no lock.
 func TestDateCacheConcurrent(t *testing.T) {

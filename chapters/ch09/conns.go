@@ -83,8 +83,9 @@ func (m *conns) Wait(hc *ch04.Conn, idle bool, timeout time.Duration) (*ch04.Con
 // deadline is set. When nothing is buffered in either direction, the
 // wait may be long (seconds, for a browser between clicks), so the
 // connection first gives its buffers back to the pool and waits without
-// them (idleReader); it takes a set again only once the request's first
-// bytes have arrived, and its reader reads those first. An idle
+// them (idleReader); it takes a set again only once the socket is
+// readable, and its reader reads the request into them (after the one
+// byte the wait may have read). An idle
 // connection then costs its goroutine and a few hundred bytes, not 12 KiB
 // more.
 func (m *conns) wait(hc *ch04.Conn, st *connState) error {

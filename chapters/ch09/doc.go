@@ -23,7 +23,7 @@
 //     gives them back when it closes.
 //   - An idle connection holds no buffers: between requests it gives
 //     them back and waits on the socket itself (idleReader), taking a set
-//     again when the next request's first bytes arrive.
+//     again when the socket becomes readable.
 //   - Idle timeouts are kept by a sweeper, one goroutine per server,
 //     rather than a read deadline set and cleared for every request: a
 //     connection notes the sweep its wait must not outlive, and the

@@ -5,41 +5,31 @@ package ch09
 import (
 	"io"
 	"net"
-	"sync"
 	"syscall"
 )
 
-// firstReadSize is how much one read while parked can take: the size of
-// the connection's bufio.Reader (chapter 4), so that the bytes always fit
-// in it in one copy.
-const firstReadSize = 4 << 10
-
-// firstReads holds the buffers of reads in progress while parked. A
-// buffer is taken when the socket is read and given back as soon as the
-// bytes are copied into the connection's reader, so the pool holds about
-// as many buffers as connections waking at the same moment, not one per
-// idle connection.
-var firstReads = sync.Pool{New: func() any { return new([firstReadSize]byte) }}
-
-// idleReader waits for the next request on a parked connection and reads
-// its first bytes, without holding a buffer while it waits: it reads the
-// socket through the connection's syscall.RawConn, so that Go's network
-// poller parks the goroutine in between and the read deadline still
-// applies, and takes a buffer from firstReads only for the moment of each
-// read.
+// idleReader waits for the next request on a parked connection without
+// holding a buffer. It tries to read one byte through the connection's
+// syscall.RawConn: when nothing is there, Go's network poller parks the
+// goroutine until the socket is readable, and the read deadline still
+// applies; when the poller wakes it, the wait ends without reading,
+// and the connection's bufio.Reader, given its buffers again, reads the
+// request itself, straight into them.
 //
-// It is also the io.Reader the connection's bufio.Reader reads from after
-// the wait (see conns.Wait): first the bytes it read, then the
-// connection itself. Reading for real, rather than looking with MSG_PEEK
-// and reading again, keeps a kept-alive request at two reads: one that
-// finds nothing (the poller then waits), one that gets the request.
+// It is also the io.Reader that bufio.Reader reads from after the wait
+// (see conns.Wait): first the byte the wait read, if it read one, then
+// the connection itself. A kept-alive request costs two reads, as in
+// chapter 5: one that finds nothing (the poller then waits), one that
+// gets the request. (Looking with MSG_PEEK instead, and reading again,
+// costs three.)
 type idleReader struct {
-	rc      syscall.RawConn
-	rwc     net.Conn
-	read    func(fd uintptr) bool // r.readFD, bound once: no allocation per wait
-	buf     *[firstReadSize]byte  // from firstReads, between a read and its copy
-	pending []byte                // what the last wait read, not yet copied out
-	err     error
+	rc    syscall.RawConn
+	rwc   net.Conn
+	check func(fd uintptr) bool // r.checkFD, bound once: no allocation per wait
+	tried bool                  // this wait's first read found nothing
+	held  bool                  // first holds a byte read and not yet returned
+	first [1]byte
+	err   error // how the wait's read failed, or io.EOF when the client closed
 }
 
 // newIdleReader returns an idleReader for c, or nil when c is not a socket
@@ -55,66 +45,58 @@ func newIdleReader(c net.Conn) *idleReader {
 		return nil
 	}
 	r := &idleReader{rc: rc, rwc: c}
-	r.read = r.readFD
+	r.check = r.checkFD
 	return r
 }
 
-// wait blocks until the client sends, and reads what it sent; or until
-// the read deadline passes (os.ErrDeadlineExceeded) or the client closes
-// (io.EOF).
+// wait returns when the socket has something to read: nil, or io.EOF when
+// the client closed, the read's error when it failed, the deadline's
+// when it passed first.
 func (r *idleReader) wait() error {
-	if err := r.rc.Read(r.read); err != nil {
+	r.tried, r.err = false, nil
+	if err := r.rc.Read(r.check); err != nil {
 		return err // the deadline, or a closed connection
 	}
-	if r.err != nil || len(r.pending) == 0 {
-		r.release()
-		if r.err != nil {
-			return r.err
-		}
-		return io.EOF
-	}
-	return nil
+	return r.err
 }
 
-// readFD reads the socket once. It returns false, and RawConn.Read waits
-// for the poller to report the socket readable before calling it again,
-// only when there is nothing to read yet; the buffer goes back to the pool
-// for the wait.
-func (r *idleReader) readFD(fd uintptr) bool {
-	if r.buf == nil {
-		r.buf = firstReads.Get().(*[firstReadSize]byte)
+// checkFD is called by RawConn.Read: at once, then again each time the
+// poller says the socket is readable, until it returns true. The first
+// call must read, not assume: a request that arrived before the wait has
+// already had its readiness noted, and the poller would not say so again.
+// One byte is enough to tell; EAGAIN (nothing yet) returns false, and the
+// goroutine parks. The call after a wake-up does not read: the socket is
+// readable, and what is there (a request, the end of the stream, an
+// error) is the bufio.Reader's to read.
+func (r *idleReader) checkFD(fd uintptr) bool {
+	if r.tried {
+		return true
 	}
 	for {
-		n, err := syscall.Read(int(fd), r.buf[:])
-		switch err {
-		case syscall.EINTR:
+		n, err := syscall.Read(int(fd), r.first[:])
+		switch {
+		case err == syscall.EINTR:
 			continue
-		case syscall.EAGAIN:
-			r.release()
+		case err == syscall.EAGAIN:
+			r.tried = true
 			return false
+		case err != nil:
+			r.err = err
+		case n == 0:
+			r.err = io.EOF
+		default:
+			r.held = true
 		}
-		r.pending, r.err = r.buf[:max(n, 0)], err
 		return true
 	}
 }
 
-// Read returns the bytes the last wait read, then reads the connection.
+// Read returns the byte the wait read, if it read one, then reads the
+// connection.
 func (r *idleReader) Read(p []byte) (int, error) {
-	if len(r.pending) == 0 {
+	if !r.held || len(p) == 0 {
 		return r.rwc.Read(p)
 	}
-	n := copy(p, r.pending)
-	r.pending = r.pending[n:]
-	if len(r.pending) == 0 {
-		r.release()
-	}
-	return n, nil
-}
-
-// release gives the buffer back to the pool.
-func (r *idleReader) release() {
-	if r.buf != nil {
-		firstReads.Put(r.buf)
-		r.buf, r.pending = nil, nil
-	}
+	p[0], r.held = r.first[0], false
+	return 1, nil
 }
