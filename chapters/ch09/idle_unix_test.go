@@ -76,11 +76,14 @@ func TestIdleWaitFindsARequestAlreadyThere(t *testing.T) {
 	if err := r.wait(); err != nil {
 		t.Fatalf("wait = %v, want nil", err)
 	}
-	if !r.held {
-		t.Fatal("the wait's first read did not take the request's first byte")
+	if string(r.pending) != req {
+		t.Fatalf("the wait's first read took %q, want the whole request, %q", r.pending, req)
 	}
 	if got := readAfterWait(t, r, len(req)); got != req {
-		t.Fatalf("read after the wait: %q, want %q (the held byte first, then the rest)", got, req)
+		t.Fatalf("read after the wait: %q, want %q", got, req)
+	}
+	if r.buf != nil {
+		t.Error("the first read's buffer was not given back once its bytes were read")
 	}
 }
 
@@ -101,6 +104,9 @@ func TestIdleWaitParksUntilTheRequestComes(t *testing.T) {
 	}
 	if !written.Load() {
 		t.Fatal("wait returned before the request was written")
+	}
+	if r.tried && (r.buf != nil || len(r.pending) > 0) {
+		t.Fatal("woken by the poller, the wait read the socket or kept a buffer: the bufio.Reader is to read the request")
 	}
 	if got := readAfterWait(t, r, len(req)); got != req {
 		t.Fatalf("read after the wait: %q, want %q", got, req)
@@ -123,7 +129,7 @@ func TestIdleWaitEndsAtTheDeadline(t *testing.T) {
 	if err := r.wait(); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("wait with nothing sent = %v, want os.ErrDeadlineExceeded", err)
 	}
-	if !r.tried || r.held {
-		t.Fatalf("after the deadline: tried %v, held %v; want the first read to have found nothing", r.tried, r.held)
+	if !r.tried || r.buf != nil {
+		t.Fatalf("after the deadline: tried %v, buffer kept %v; want the first read to have found nothing and given its buffer back", r.tried, r.buf != nil)
 	}
 }
