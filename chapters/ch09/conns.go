@@ -2,11 +2,9 @@ package ch09
 
 import (
 	"context"
-	"errors"
 	"net"
 	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/httpfromscratch/course/chapters/ch01"
@@ -30,8 +28,7 @@ var buffers = sync.Pool{New: func() any { return ch04.NewBuffers() }}
 // request. The zero value is ready to use; a server uses one for all its
 // connections.
 type conns struct {
-	idle  sweeper
-	parks atomic.Int64 // idle waits that parked their buffers, for tests and the curious
+	idle sweeper
 }
 
 // connState is what a connection keeps beside its ch04.Conn: its parser,
@@ -45,7 +42,6 @@ type connState struct {
 	spare  *ch04.Buffers // empty while busy; nil while parked
 	next   *exchange     // the request just read, until its NewExchange
 	waiter *waiter       // the connection as the sweeper knows it
-	busy   bool          // no sweep came during the last idle wait: the next waits holding its buffers
 }
 
 // NewConn returns a ch04.Conn for rwc with buffers from the pool, the
@@ -64,24 +60,19 @@ func (m *conns) NewConn(ctx context.Context, rwc net.Conn, lim ch02.Limits, logf
 // it starts by clearing whatever deadline the last request left (its
 // body's drain, a handler's own), which costs little when there is none,
 // and ends with os.ErrDeadlineExceeded if a sweep ended it first.
-//
-// A connection whose last idle wait was short (no sweep came during it:
-// it is busy, its requests coming close together) waits with its buffers
-// (see waitHolding); any other parks them first (see wait).
 func (m *conns) Wait(hc *ch04.Conn, idle bool, timeout time.Duration) (*ch04.Conn, error) {
 	st := hc.Parser.(*connState)
 	if !idle {
-		return hc, m.wait(hc, st, false) // the first request: under its head's deadline
+		return hc, m.wait(hc, st) // the first request: under its head's deadline
 	}
 	// Before begin, never after: once the wait is begun, a sweep may set
 	// a deadline in the past to end it, which a clear would undo.
 	hc.NetConn().SetReadDeadline(time.Time{})
 	if timeout <= 0 {
-		return hc, m.wait(hc, st, false) // no idle timeout, no sweeps: park at once
+		return hc, m.wait(hc, st) // no idle timeout
 	}
-	began := m.idle.begin(st.waiter, timeout)
-	err := m.wait(hc, st, st.busy)
-	st.busy = m.idle.sweeps.Load() == began
+	m.idle.begin(st.waiter, timeout)
+	err := m.wait(hc, st)
 	if m.idle.end(st.waiter) {
 		return hc, os.ErrDeadlineExceeded
 	}
@@ -92,19 +83,13 @@ func (m *conns) Wait(hc *ch04.Conn, idle bool, timeout time.Duration) (*ch04.Con
 // deadline is set. When nothing is buffered in either direction, the
 // wait may be long (seconds, for a browser between clicks), so the
 // connection first gives its buffers back to the pool and waits without
-// them (idleReader): it parks. It takes a set again only once the socket
-// is readable, and its reader reads the request into them. An idle
+// them (idleReader); it takes a set again only once the socket is
+// readable, and its reader reads the request into them (after the one
+// byte the wait may have read). An idle
 // connection then costs its goroutine and a few hundred bytes, not 12 KiB
-// more. A busy connection (busy set) waits with its buffers first, until
-// a sweep asks it to park.
-func (m *conns) wait(hc *ch04.Conn, st *connState, busy bool) error {
+// more.
+func (m *conns) wait(hc *ch04.Conn, st *connState) error {
 	if st.idle != nil && hc.Reader().Buffered() == 0 && hc.Writer().Buffered() == 0 {
-		if busy {
-			if parkNow, err := m.waitHolding(hc, st.waiter); !parkNow {
-				return err
-			}
-		}
-		m.parks.Add(1)
 		st.Forget() // the last request's strings and reader, which the pool must not keep
 		hc.SwapBuffers(st.spare, nil)
 		buffers.Put(st.spare)
@@ -117,32 +102,6 @@ func (m *conns) wait(hc *ch04.Conn, st *connState, busy bool) error {
 	}
 	_, err := hc.Reader().Peek(1)
 	return err
-}
-
-// waitHolding waits for the next request with the connection's buffers,
-// as chapter 5 does, and reports parkNow when a sweep woke the wait
-// before anything came: the connection is idle after all, and is to park
-// for the rest of its wait. Parking costs little, two swaps of buffers
-// and the pool, but a busy connection would pay it for every request,
-// and under load that measured about a tenth of the CPU per request; a
-// connection that goes quiet holds its buffers one sweep interval at
-// most.
-func (m *conns) waitHolding(hc *ch04.Conn, w *waiter) (parkNow bool, err error) {
-	w.hold()
-	_, err = hc.Reader().Peek(1)
-	if !w.release() {
-		return false, err
-	}
-	// The sweep set a read deadline in the past to wake this wait: clear
-	// it, whether the wait ended by it or by a request that came at the
-	// same moment.
-	hc.NetConn().SetReadDeadline(time.Time{})
-	if err == nil || !errors.Is(err, os.ErrDeadlineExceeded) || w.until.Load() == expired {
-		// A request (or the client's close, or the idle timeout: Wait's
-		// end reports it) came before the park.
-		return false, err
-	}
-	return true, nil
 }
 
 // Done gives the closed connection's buffers back to the pool, and takes

@@ -65,14 +65,6 @@ type waiter struct {
 	// until is the number of the sweep that ends the current wait, or
 	// one of notWaiting, unswept and expired.
 	until atomic.Int64
-
-	// A wait that holds its connection's buffers (see conns.waitHolding)
-	// is woken by the next sweep, to park them: mu makes the sweep's
-	// "holding? then a deadline in the past" one step, so that a wait
-	// that has ended is never given that deadline.
-	mu      sync.Mutex
-	holding bool // waiting with its buffers
-	woken   bool // a sweep set the read deadline in the past to wake it
 }
 
 // newWaiter returns the waiter of rwc; it is in no set until its first
@@ -83,52 +75,18 @@ func newWaiter(rwc net.Conn) *waiter {
 	return w
 }
 
-// begin starts an idle wait of w that must end once timeout has passed,
-// and returns the number of sweeps done before it: while sweeps still
-// says so, the wait has lasted less than an interval. The wait started
-// before sweep number sweeps+1, and sweeps are at least an interval
-// apart, so sweep number sweeps+1+n comes at least n intervals after the
-// start: n = ceil(timeout/interval) is enough.
-func (s *sweeper) begin(w *waiter, timeout time.Duration) (sweepsBefore int64) {
-	sweepsBefore = s.sweeps.Load()
+// begin starts an idle wait of w that must end once timeout has passed.
+// The wait started before sweep number sweeps+1, and sweeps are at least
+// an interval apart, so sweep number sweeps+1+n comes at least n
+// intervals after the start: n = ceil(timeout/interval) is enough.
+func (s *sweeper) begin(w *waiter, timeout time.Duration) {
 	if timeout <= 0 {
-		return sweepsBefore // no timeout: nothing to keep (and n must not go negative)
+		return // no timeout: nothing to keep (and n must not go negative)
 	}
 	interval := s.intervalFor(timeout)
 	n := int64((timeout + interval - 1) / interval)
-	if w.until.Swap(sweepsBefore+1+n) == unswept {
+	if w.until.Swap(s.sweeps.Load()+1+n) == unswept {
 		s.add(w)
-	}
-	return sweepsBefore
-}
-
-// hold says that w's wait holds its connection's buffers: the next sweep
-// wakes it.
-func (w *waiter) hold() {
-	w.mu.Lock()
-	w.holding = true
-	w.mu.Unlock()
-}
-
-// release ends hold, and reports whether a sweep woke the wait: if so,
-// the connection has a read deadline in the past, which the caller must
-// clear. No sweep sets one after release returns.
-func (w *waiter) release() (woken bool) {
-	w.mu.Lock()
-	woken = w.woken
-	w.holding, w.woken = false, false
-	w.mu.Unlock()
-	return woken
-}
-
-// wake wakes w's wait if it holds its buffers, with a read deadline in the
-// past.
-func (w *waiter) wake() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.holding && !w.woken {
-		w.woken = true
-		w.rwc.SetReadDeadline(aLongTimeAgo)
 	}
 }
 
@@ -200,14 +158,12 @@ func (s *sweeper) run(interval time.Duration) {
 	}
 }
 
-// sweep ends every wait whose last sweep has come, wakes the others that
-// hold their buffers (to park them), drops from the set the waiters that
-// are not waiting (closed, hijacked or busy: a busy one comes back with
-// its next wait), and reports whether any is left.
+// sweep ends every wait whose last sweep has come, drops from the set
+// the waiters that are not waiting (closed, hijacked or busy: a busy one
+// comes back with its next wait), and reports whether any is left.
 func (s *sweeper) sweep() bool {
 	now := s.sweeps.Add(1)
 	var ended []net.Conn
-	var waiting []*waiter
 	s.mu.Lock()
 	for w := range s.waiters {
 		until := w.until.Load()
@@ -220,8 +176,6 @@ func (s *sweeper) sweep() bool {
 			if w.until.CompareAndSwap(until, expired) {
 				ended = append(ended, w.rwc)
 			}
-		case until > 0:
-			waiting = append(waiting, w)
 		}
 	}
 	left := len(s.waiters) > 0
@@ -233,9 +187,6 @@ func (s *sweeper) sweep() bool {
 		// Wakes the blocked read with os.ErrDeadlineExceeded. On a
 		// connection closed meanwhile it fails, which is as good.
 		c.SetReadDeadline(aLongTimeAgo)
-	}
-	for _, w := range waiting {
-		w.wake()
 	}
 	return left
 }
