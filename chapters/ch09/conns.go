@@ -84,10 +84,9 @@ func (m *conns) Wait(hc *ch04.Conn, idle bool, timeout time.Duration) (*ch04.Con
 // wait may be long (seconds, for a browser between clicks), so the
 // connection first gives its buffers back to the pool and waits without
 // them (idleReader); it takes a set again only once the socket is
-// readable, and its reader reads the request into them (after the one
-// byte the wait may have read). An idle
-// connection then costs its goroutine and a few hundred bytes, not 12 KiB
-// more.
+// readable, and its reader reads the request into them (after whatever
+// the wait's first read took). An idle connection then costs its
+// goroutine and a few hundred bytes, not 12 KiB more.
 func (m *conns) wait(hc *ch04.Conn, st *connState) error {
 	if st.idle != nil && hc.Reader().Buffered() == 0 && hc.Writer().Buffered() == 0 {
 		st.Forget() // the last request's strings and reader, which the pool must not keep

@@ -95,7 +95,9 @@ func (r *idleReader) readFD(fd uintptr) bool {
 	if r.tried {
 		return true
 	}
-	r.buf = firstReads.Get().(*[firstReadSize]byte)
+	if r.buf == nil {
+		r.buf = firstReads.Get().(*[firstReadSize]byte)
+	}
 	for {
 		n, err := syscall.Read(int(fd), r.buf[:])
 		switch err {
