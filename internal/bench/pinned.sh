@@ -11,7 +11,7 @@
 # SERVERS ("final final-gc0 net/http fasthttp"; also ch05 and ch09, the
 # stages as `learn run` serves them; final-gcSIZE and ch09-gcSIZE run
 # with --gc-floor SIZE, as final-gc0 or final-gc128MiB), NAME@base to run
-# NAME from the binary LEARN_BASE.
+# NAME from the binary LEARN_BASE, NAME@alt from the binary LEARN_ALT.
 #
 # The table gives each server's medians and its peak resident memory
 # (VmHWM) at the end of the run.
@@ -46,13 +46,20 @@ go build -o "$work/learn" ./cmd/learn
 
 # start NAME PORT: runs the server NAME on CPU 0, listening on PORT.
 # NAME@base runs NAME with the learn binary $LEARN_BASE instead: a build
-# of another commit, for a before and after in one sitting.
+# of another commit, for a before and after in one sitting; NAME@alt
+# with $LEARN_ALT, a third build (a variant) beside the two.
 start() {
-	local cmd bin=$work/learn
-	if [[ $1 == *@base ]]; then
+	local cmd bin=$work/learn name=$1
+	case $1 in
+	*@base)
 		bin=${LEARN_BASE:?"pinned.sh: $1 needs LEARN_BASE, a learn binary"}
-	fi
-	local name=${1%@base}
+		name=${1%@base}
+		;;
+	*@alt)
+		bin=${LEARN_ALT:?"pinned.sh: $1 needs LEARN_ALT, a learn binary"}
+		name=${1%@alt}
+		;;
+	esac
 	case $name in
 	final) cmd=(run final --port "$2" --access-log off) ;;
 	final-gc*) cmd=(run final --port "$2" --access-log off --gc-floor "${name#final-gc}") ;;
