@@ -11,29 +11,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// tcpPair returns the two ends of a loopback TCP connection, the
-// server's first.
-func tcpPair(t *testing.T) (server, client net.Conn) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, err = net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	server, err = ln.Accept()
-	if err != nil {
-		client.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { server.Close(); client.Close() })
-	return server, client
-}
+	"github.com/httpfromscratch/course/internal/testkit"
+)
 
 // readAfterWait reads n bytes through r, as the connection's bufio.Reader
 // would after the wait, failing after 10 s rather than hang when fewer
@@ -66,7 +46,7 @@ func untilReadable(t *testing.T, c net.Conn) {
 }
 
 func TestIdleWaitFindsARequestAlreadyThere(t *testing.T) {
-	server, client := tcpPair(t)
+	server, client := testkit.TCPPair(t)
 	const req = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
 	if _, err := client.Write([]byte(req)); err != nil {
 		t.Fatal(err)
@@ -88,7 +68,7 @@ func TestIdleWaitFindsARequestAlreadyThere(t *testing.T) {
 }
 
 func TestIdleWaitParksUntilTheRequestComes(t *testing.T) {
-	server, client := tcpPair(t)
+	server, client := testkit.TCPPair(t)
 	const req = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
 	var written atomic.Bool
 	// The request comes later, so that the wait's first read finds nothing
@@ -114,7 +94,7 @@ func TestIdleWaitParksUntilTheRequestComes(t *testing.T) {
 }
 
 func TestIdleWaitSeesTheClientClose(t *testing.T) {
-	server, client := tcpPair(t)
+	server, client := testkit.TCPPair(t)
 	client.Close()
 	r := newIdleReader(server)
 	if err := r.wait(); err != io.EOF {
@@ -123,7 +103,7 @@ func TestIdleWaitSeesTheClientClose(t *testing.T) {
 }
 
 func TestIdleWaitEndsAtTheDeadline(t *testing.T) {
-	server, _ := tcpPair(t)
+	server, _ := testkit.TCPPair(t)
 	server.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
 	r := newIdleReader(server)
 	if err := r.wait(); !errors.Is(err, os.ErrDeadlineExceeded) {

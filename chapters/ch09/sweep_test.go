@@ -209,17 +209,7 @@ func TestSweptOutWaiterComesBack(t *testing.T) {
 // ends the wait, and clears again before the handler. "clock" is one
 // time.Now, for scale.
 func BenchmarkIdleTimeoutPerRequest(b *testing.B) {
-	ln := testkit.Listen(b)
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err == nil {
-			accepted <- c
-		}
-	}()
-	testkit.Dial(b, ln.Addr().String(), 0)
-	c := <-accepted
-	defer c.Close()
+	c, _ := testkit.TCPPair(b)
 
 	b.Run("deadline", func(b *testing.B) {
 		for b.Loop() {

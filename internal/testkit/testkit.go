@@ -254,3 +254,20 @@ func Pipe(tb testing.TB) (server, client net.Conn) {
 	tb.Cleanup(func() { c.Close(); s.Close() })
 	return pipeConn{s}, c
 }
+
+// TCPPair returns the two ends of a loopback TCP connection, the one a
+// listener accepted first, both closed when the test ends: for code that
+// needs an operating system socket (deadlines, a syscall.RawConn), where
+// Pipe's in-memory connection will not do.
+func TCPPair(tb testing.TB) (server, client net.Conn) {
+	tb.Helper()
+	ln := Listen(tb)
+	defer ln.Close()
+	client = Dial(tb, ln.Addr().String(), 0)
+	server, err := ln.Accept()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { server.Close() })
+	return server, client
+}
