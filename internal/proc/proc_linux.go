@@ -3,6 +3,10 @@ package proc
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -149,4 +153,85 @@ func groupCPU(fs procfs.FS, pgid int) (time.Duration, error) {
 		return 0, fmt.Errorf("CPU time of process group %d: no process in it", pgid)
 	}
 	return time.Duration(ticks) * time.Second / userHZ, nil
+}
+
+// tcpListen is the state /proc/net/tcp gives a listening socket (the
+// kernel's TCP_LISTEN).
+const tcpListen = 0x0A
+
+// GroupListens reports whether a process of group pgid holds a TCP socket
+// listening on port, on any address: whether what answers on the port is
+// the server started, or another program's listener. The error says it
+// cannot tell: no /proc, no socket listening on port in this network
+// namespace, or a process of the group whose files it may not read.
+func GroupListens(pgid, port int) (bool, error) {
+	fs, err := procFS()
+	if err != nil {
+		return false, fmt.Errorf("listener on port %d: %w", port, err)
+	}
+	return groupListens(fs, procfs.DefaultMountPoint, pgid, port)
+}
+
+// groupListens finds the inodes of the sockets listening on port in
+// root/net/tcp and tcp6, then looks for one among the open files of the
+// group's processes, which /proc shows as links to "socket:[inode]".
+func groupListens(fs procfs.FS, root string, pgid, port int) (bool, error) {
+	sockets := make(map[string]bool)
+	for _, name := range []string{"net/tcp", "net/tcp6"} {
+		// tcp6 is missing where IPv6 is off: what the other holds will do.
+		_ = listeningSockets(filepath.Join(root, name), port, sockets)
+	}
+	if len(sockets) == 0 {
+		return false, fmt.Errorf("listener on port %d: none in %s/net/tcp", port, root)
+	}
+	procs, err := fs.AllProcs()
+	if err != nil {
+		return false, fmt.Errorf("listener on port %d: %w", port, err)
+	}
+	for _, p := range procs {
+		s, err := p.Stat()
+		if err != nil || s.PGRP != pgid {
+			continue // gone meanwhile, or another group's
+		}
+		files, err := p.FileDescriptorTargets()
+		if err != nil {
+			return false, fmt.Errorf("listener on port %d: files of process %d: %w", port, p.PID, err)
+		}
+		for _, f := range files {
+			if sockets[f] {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// listeningSockets adds to sockets, as "socket:[inode]", the sockets of a
+// /proc/net/tcp file listening on port. Its lines are
+//
+//	sl  local_address rem_address   st tx_queue ... uid  timeout inode
+//	0: 0100007F:5C61 00000000:0000 0A 00000000:00000000 ... 1000 0 81234 ...
+//
+// the local address's port and the state in hexadecimal.
+func listeningSockets(path string, port int, sockets map[string]bool) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	for line := range strings.Lines(string(data)) {
+		f := strings.Fields(line)
+		if len(f) < 10 {
+			continue
+		}
+		_, localPort, ok := strings.Cut(f[1], ":")
+		if !ok {
+			continue // the heading
+		}
+		p, err1 := strconv.ParseUint(localPort, 16, 16)
+		st, err2 := strconv.ParseUint(f[3], 16, 8)
+		if err1 == nil && err2 == nil && int(p) == port && st == tcpListen {
+			sockets["socket:["+f[9]+"]"] = true
+		}
+	}
+	return nil
 }

@@ -141,3 +141,70 @@ func TestZombie(t *testing.T) {
 		t.Errorf("Alive(%d) = true after it was waited for", pid)
 	}
 }
+
+// TestFakeProcListeners adds sockets to the fake /proc: port 23649 (5C61)
+// listened on by the server's worker 4242 (inode 777) and connected on by
+// someone (888); port 8080 (1F90) listened on, over IPv6, by 4300, a
+// group of its own; port 4660 (1234) only connected on.
+func TestFakeProcListeners(t *testing.T) {
+	root := fakeProc(t)
+	files := map[string]string{
+		"net/tcp": "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+			"   0: 0100007F:5C61 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 777 1 0000000000000000 100 0 0 10 0\n" +
+			"   1: 0100007F:5C61 0100007F:9C40 01 00000000:00000000 00:00000000 00000000  1000        0 888 1 0000000000000000 20 4 30 10 -1\n" +
+			"   2: 0100007F:1234 0100007F:9C41 01 00000000:00000000 00:00000000 00000000  1000        0 889 1 0000000000000000 20 4 30 10 -1\n",
+		"net/tcp6": "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+			"   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 555 1 0000000000000000 100 0 0 10 0\n",
+	}
+	for name, content := range files {
+		path := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	links := map[string]string{
+		"4200/fd/0": "/dev/null",
+		"4200/fd/1": "socket:[888]", // not a listener: a connection on the port
+		"4242/fd/3": "socket:[777]",
+		"4300/fd/3": "socket:[555]",
+	}
+	for name, target := range links {
+		path := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fs, err := procfs.NewFS(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		pgid, port int
+		want       bool
+		wantErr    bool
+	}{
+		{4200, 23649, true, false},  // its worker holds the listener
+		{4300, 23649, false, false}, // someone else's
+		{4300, 8080, true, false},   // over IPv6
+		{4200, 8080, false, false},
+		{4200, 4660, false, true}, // connections, no listener: cannot tell
+		{4200, 9999, false, true}, // nothing on the port
+	} {
+		got, err := groupListens(fs, root, tt.pgid, tt.port)
+		if got != tt.want || (err != nil) != tt.wantErr {
+			t.Errorf("groupListens(%d, %d) = %v, %v; want %v, error %v", tt.pgid, tt.port, got, err, tt.want, tt.wantErr)
+		}
+	}
+	if err := os.RemoveAll(filepath.Join(root, "4242/fd")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := groupListens(fs, root, 4200, 23649); err == nil {
+		t.Errorf("groupListens with a group member's files unreadable = %v, nil; want an error", got)
+	}
+}

@@ -26,3 +26,8 @@ const Supported = false
 func GroupCPU(pgid int) (time.Duration, error) {
 	return 0, fmt.Errorf("CPU time of process group %d: %w, not %s", pgid, ErrUnsupported, runtime.GOOS)
 }
+
+// GroupListens cannot tell whose a listening socket is without /proc.
+func GroupListens(pgid, port int) (bool, error) {
+	return false, fmt.Errorf("listener on port %d: %w, not %s", port, ErrUnsupported, runtime.GOOS)
+}

@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"net"
 	"os"
 	"runtime"
 	"syscall"
@@ -53,5 +54,27 @@ func TestRaiseFileLimit(t *testing.T) {
 	}
 	if err := RaiseFileLimit(10); err != nil {
 		t.Errorf("RaiseFileLimit(10) = %v, want nil", err)
+	}
+}
+
+func TestGroupListensOnThisMachine(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("needs /proc")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	pgid, err := syscall.Getpgid(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := GroupListens(pgid, port); !ok || err != nil {
+		t.Errorf("GroupListens(own group, own listener's port) = %v, %v; want true", ok, err)
+	}
+	if ok, err := GroupListens(pgid+1_000_000, port); ok || err != nil {
+		t.Errorf("GroupListens(no such group, own listener's port) = %v, %v; want false, nil", ok, err)
 	}
 }

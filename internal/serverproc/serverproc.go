@@ -18,6 +18,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strconv"
 	"sync"
 	"time"
 
@@ -39,6 +40,15 @@ const (
 	// ProbeLinger bounds how long the readiness probe waits for the
 	// server to close the probe's connection.
 	ProbeLinger = time.Second
+	// ForeignGrace is how long WaitReady goes on waiting while the port
+	// answers but no process of the server's group holds the listening
+	// socket (as far as /proc tells, on Linux). That is another program's
+	// listener, still on the port when the server started: taken for the
+	// server, it would send the first check to the wrong place, or nowhere
+	// once it goes. After ForeignGrace the answer is taken as the server's
+	// after all: a server run through something that listens for it, such
+	// as a container's forwarded port, is never seen holding the socket.
+	ForeignGrace = 2 * time.Second
 	// DumpEnv names the environment variable that, set to 1, makes
 	// DumpStuck ask each of a server's processes for a stack dump.
 	DumpEnv = "LEARN_DUMP_STUCK"
@@ -192,11 +202,23 @@ func (e *ReadyError) Unwrap() error {
 // the server accepts a connection there, it exits, timeout passes or ctx
 // is done. It returns nil, a *ReadyError, or ctx's error. It leaves the
 // server running either way: the caller decides whether to Kill it.
+//
+// An answer counts once the listening socket is the server's (see
+// ForeignGrace): the port was free when the caller chose it, but a
+// program that outlived another run can still hold it for a moment.
 func (p *Process) WaitReady(ctx context.Context, addr string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
+	var foreignSince time.Time // when the port first answered for someone else
 	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
 		if Probe(addr) {
-			return nil
+			if p.listensOn(addr) {
+				return nil
+			}
+			if foreignSince.IsZero() {
+				foreignSince = time.Now()
+			} else if time.Since(foreignSince) >= ForeignGrace {
+				return nil
+			}
 		}
 		if time.Now().After(deadline) {
 			return &ReadyError{Addr: addr, Timeout: timeout}
@@ -212,6 +234,21 @@ func (p *Process) WaitReady(ctx context.Context, addr string, timeout time.Durat
 		case <-t.C:
 		}
 	}
+}
+
+// listensOn reports whether a process of the server's group holds the
+// socket listening on addr's port, or that nobody can tell (no /proc).
+func (p *Process) listensOn(addr string) bool {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil {
+		return true
+	}
+	ours, err := proc.GroupListens(p.Pid(), n)
+	return ours || err != nil
 }
 
 // Probe reports whether a server accepts connections on addr. It leaves

@@ -80,6 +80,7 @@ func TestProbeOfNothing(t *testing.T) {
 // tests. Its value is the mode:
 //
 //	serve        listen on the address in $HELPER_ADDR until SIGINT, then exit 0
+//	patient      the same, trying every 10 ms (for 10 s) while the address is taken
 //	exit         print "cannot serve" and exit 3 at once
 //	prefork      start a worker in the same process group, print "worker PID",
 //	             and exit 0 on SIGINT without it; listen nowhere
@@ -97,8 +98,12 @@ func TestMain(m *testing.M) {
 
 func helper(mode string) int {
 	switch mode {
-	case "serve":
+	case "serve", "patient":
 		ln, err := net.Listen("tcp", os.Getenv("HELPER_ADDR"))
+		for deadline := time.Now().Add(10 * time.Second); err != nil && mode == "patient" && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+			ln, err = net.Listen("tcp", os.Getenv("HELPER_ADDR"))
+		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -210,6 +215,72 @@ func TestStartWaitReadyStop(t *testing.T) {
 	}
 	if err := p.Signal(os.Interrupt); err == nil {
 		t.Errorf("Signal to an exited server = nil, want an error")
+	}
+}
+
+// foreignListener listens on a loopback port in the test process, which
+// is in no helper's process group, and closes what it accepts at once, as
+// a server that the probe meets would. It stops when the test ends.
+func foreignListener(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return ln
+}
+
+// TestWaitReadyWaitsForTheServersOwnListener: while another process's
+// listener answers on the port, the server is not ready; once it goes and
+// the server takes the port, it is.
+func TestWaitReadyWaitsForTheServersOwnListener(t *testing.T) {
+	if !proc.Supported {
+		t.Skip("telling whose a listener is needs /proc")
+	}
+	foreign := foreignListener(t)
+	addr := foreign.Addr().String()
+	p, _ := startHelper(t, nil, "patient", "HELPER_ADDR="+addr)
+	ready := make(chan error, 1)
+	go func() { ready <- p.WaitReady(context.Background(), addr, ReadyTimeout) }()
+	select {
+	case err := <-ready:
+		t.Fatalf("WaitReady = %v while only the test's own listener answered", err)
+	case <-time.After(ForeignGrace / 4):
+	}
+	foreign.Close()
+	if err := <-ready; err != nil {
+		t.Fatalf("WaitReady once the server could listen = %v, want nil", err)
+	}
+	if !p.listensOn(addr) {
+		t.Errorf("WaitReady returned before the server listened on %s", addr)
+	}
+}
+
+// TestWaitReadyTakesAForeignListenerInTheEnd: a server whose socket
+// another process holds for it (a container's forwarded port) is ready
+// after ForeignGrace.
+func TestWaitReadyTakesAForeignListenerInTheEnd(t *testing.T) {
+	if !proc.Supported {
+		t.Skip("telling whose a listener is needs /proc")
+	}
+	addr := foreignListener(t).Addr().String()
+	p, _ := startHelper(t, nil, "deaf")
+	start := time.Now()
+	if err := p.WaitReady(context.Background(), addr, ForeignGrace+ReadyTimeout); err != nil {
+		t.Fatalf("WaitReady = %v, want nil after ForeignGrace", err)
+	}
+	if waited := time.Since(start); waited < ForeignGrace {
+		t.Errorf("WaitReady returned after %v, before ForeignGrace (%v)", waited, ForeignGrace)
 	}
 }
 
