@@ -45,6 +45,13 @@ func fakeProc(t *testing.T) string {
 		"4300/status": "Name:\tserver\nState:\tZ (zombie)\n",
 		"meminfo":     "MemTotal: 1 kB\n",
 	}
+	writeFiles(t, root, files)
+	return root
+}
+
+// writeFiles writes each file under root, its folders made as needed.
+func writeFiles(t *testing.T, root string, files map[string]string) {
+	t.Helper()
 	for name, content := range files {
 		path := filepath.Join(root, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -54,7 +61,6 @@ func fakeProc(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	return root
 }
 
 func TestFakeProc(t *testing.T) {
@@ -156,15 +162,7 @@ func TestFakeProcListeners(t *testing.T) {
 		"net/tcp6": "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
 			"   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 555 1 0000000000000000 100 0 0 10 0\n",
 	}
-	for name, content := range files {
-		path := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, root, files)
 	links := map[string]string{
 		"4200/fd/0": "/dev/null",
 		"4200/fd/1": "socket:[888]", // not a listener: a connection on the port

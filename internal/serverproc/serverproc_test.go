@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/httpfromscratch/course/internal/proc"
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 // TestProbeWaitsForTheServerToClose: when the readiness probe returns, the
@@ -223,11 +224,7 @@ func TestStartWaitReadyStop(t *testing.T) {
 // a server that the probe meets would. It stops when the test ends.
 func foreignListener(t *testing.T) net.Listener {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
+	ln := testkit.Listen(t)
 	go func() {
 		for {
 			c, err := ln.Accept()
