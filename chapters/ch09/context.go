@@ -15,8 +15,9 @@ import (
 // lazyContext is a request's context that costs nothing until someone
 // asks for it. Chapter 4's WatchClient, like net/http, gives every request
 // a cancellable context and, once its body is read, a goroutine that reads
-// the connection to notice the client leaving: two allocations, a
-// goroutine started and stopped, and two deadline changes per request.
+// the connection to notice the client leaving: seven allocations (the
+// lesson counts them), a goroutine started and stopped, and two deadline
+// changes per request.
 // Most handlers never look at their context. This one builds chapter 4's
 // watch only when Done or Err is first called, and replays on it what
 // happened before (the body's end, the handler's return), so a handler
