@@ -107,7 +107,8 @@ func newRequest(ctx context.Context, pr *ch02.Request, remoteAddr string, p *req
 	return r, nil
 }
 
-// newHeader converts the parsed fields to an http.Header. All the values
+// newHeader converts the parsed fields to an http.Header, one value for a
+// repeated Content-Length (the first), as net/http gives. All the values
 // share one backing array, each slice capped at its one value so that an
 // append (a repeated field, or a handler's Add) copies instead of
 // overwriting its neighbour, as net/textproto does. The array is scratch
@@ -131,6 +132,11 @@ func newHeader(fields []ch02.Field, scratch []string) http.Header {
 			continue // in r.Host and r.TransferEncoding, as net/http does
 		}
 		if old, ok := h[k]; ok {
+			if k == "Content-Length" {
+				// Chapter 2 let it through only if every copy says the
+				// same length; RFC 9110 section 8.6 then asks for one.
+				continue
+			}
 			h[k] = append(old, f.Value)
 			continue
 		}

@@ -45,6 +45,9 @@ func TestNewRequestMatchesNetHTTP(t *testing.T) {
 		{"lower-case names canonicalised", "GET / HTTP/1.1\r\nhost: a\r\ncontent-type: text/plain\r\nx-custom-thing: 1\r\naccept-encoding: gzip\r\n\r\n"},
 		{"repeated field keeps order", "GET / HTTP/1.1\r\nHost: a\r\nAccept: a\r\nX-A: 1\r\naccept: b\r\nAccept: c\r\n\r\n"},
 		{"empty value", "GET / HTTP/1.1\r\nHost: a\r\nX-Empty: \r\n\r\n"},
+		// RFC 9110 section 8.6: a recipient that accepts repeated identical
+		// Content-Length fields replaces them with one.
+		{"repeated Content-Length made one", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nX-A: 1\r\ncontent-length: 3\r\n\r\nabc"},
 		{"Connection close", "GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, close\r\n\r\n"},
 		{"HTTP/1.0 closes by default", "GET / HTTP/1.0\r\n\r\n"},
 		{"HTTP/1.0 keep-alive", "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"},
