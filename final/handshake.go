@@ -40,6 +40,8 @@ type tlsStateKey struct{}
 // inside the first read, where its failure looks like the request's and
 // no request could be told the connection's state.
 //
+// Before that, it marks a connection from a trusted gateway (markGateway).
+//
 // A client that spoke plain HTTP where a TLS record should start (a
 // request line, as net/http recognises it) gets net/http's answer, a 400
 // in plain text, on the raw connection. Any failure closes the
@@ -51,6 +53,7 @@ func handshake(timeout time.Duration, connLife bool, logf func(string, ...any)) 
 		timeout = ch05.DefaultReadHeaderTimeout
 	}
 	return func(ctx context.Context, c net.Conn) context.Context {
+		ctx = markGateway(ctx, c)
 		tc, ok := c.(tlsConn)
 		if !ok {
 			return ctx

@@ -91,7 +91,7 @@ func (s *Server) server() *ch07.Server {
 	s.once.Do(func() {
 		inner := &ch05.Server{
 			Addr:              s.Addr,
-			Handler:           withTLSState(withTimeouts(s.Handler, s.ReadTimeout, s.WriteTimeout, s.logf)),
+			Handler:           withTLSState(refuseMisdirected(withTimeouts(s.Handler, s.ReadTimeout, s.WriteTimeout, s.logf))),
 			Limits:            s.limits(),
 			ReadHeaderTimeout: s.ReadHeaderTimeout,
 			IdleTimeout:       s.IdleTimeout,
