@@ -142,7 +142,17 @@ func readRequestLine(br *bufio.Reader, lim *Limits) (string, error) {
 	case io.ErrUnexpectedEOF:
 		return "", partialRequestLine(line)
 	case errLineTooLong:
-		return "", statusError(http.StatusRequestURITooLong, ErrRequestLineTooLong, "")
+		// RFC 9112 section 3: a target longer than the server will parse
+		// gets 414, a method longer than any it implements SHOULD get
+		// 501. Without a space in the limit, the method is what is long.
+		switch head := line[:min(len(line), limit)]; {
+		case strings.Contains(head, " "):
+			return "", statusError(http.StatusRequestURITooLong, ErrRequestLineTooLong, "")
+		case ValidToken(head):
+			return "", statusError(http.StatusNotImplemented, ErrMethod, "longer than the request-line limit")
+		default:
+			return "", badRequest(ErrMethod, "not a token")
+		}
 	default:
 		return "", fmt.Errorf("ch02: read request-line: %w", err)
 	}

@@ -200,6 +200,10 @@ func testRequestLine(t *testing.T, read ReadFunc) {
 			want: want{method: "GET", target: "/abc", proto: "HTTP/1.1", minor: 1, header: hdr("Host", "x")}},
 		{name: "request-line over limit", in: "GET /abcd HTTP/1.1\r\nHost: x\r\n\r\n", lim: tiny, want: bad(414, ch02.ErrRequestLineTooLong)},
 		{name: "request-line over limit, no end", in: "GET /" + strings.Repeat("a", 100), lim: tiny, want: bad(414, ch02.ErrRequestLineTooLong)},
+		// RFC 9112 section 3: a method longer than any implemented SHOULD get 501.
+		{name: "method over the limit", in: strings.Repeat("A", 100) + " / HTTP/1.1\r\nHost: x\r\n\r\n", lim: tiny, want: bad(501, ch02.ErrMethod)},
+		{name: "method over the limit, no end", in: strings.Repeat("A", 100), lim: tiny, want: bad(501, ch02.ErrMethod)},
+		{name: "junk over the limit", in: strings.Repeat("\x16", 100), lim: tiny, want: bad(400, ch02.ErrMethod)},
 		{name: "request-line over default limit", in: "GET /" + strings.Repeat("a", ch02.DefaultMaxRequestLine) + " HTTP/1.1\r\nHost: x\r\n\r\n",
 			want: bad(414, ch02.ErrRequestLineTooLong)},
 		{name: "truncated request-line", in: "GET / HTT", want: bad(400, ch02.ErrTruncated)},
