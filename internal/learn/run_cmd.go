@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/alecthomas/kong"
 
@@ -50,10 +51,11 @@ func (c *RunCmd) Run(a *App, kctx *kong.Context) error {
 	var ln net.Listener
 	if worker {
 		// A worker serves the socket its master passed down. Ctrl+C in a
-		// terminal reaches the whole process group: the worker leaves it
-		// to the master, which stops workers with SIGTERM. It also stops
-		// if the master dies.
-		signal.Ignore(os.Interrupt)
+		// terminal, and the SIGHUP of a terminal that closes, reach the
+		// whole process group: the worker leaves them to the master,
+		// which stops workers with SIGTERM and replaces them on SIGHUP.
+		// It also stops if the master dies.
+		signal.Ignore(os.Interrupt, syscall.SIGHUP)
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
 		defer cancel()
