@@ -116,7 +116,7 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 		Workers:       o.Flags.Workers,
 		Args:          o.Args,
 		Logf:          o.Logf,
-		StopTimeout:   o.gracefulTimeout(),
+		StopTimeout:   o.gracefulTimeout() + ch07.WorkerExitMargin,
 		Force:         force.ch,
 		WorkerTimeout: o.Flags.WorkerTimeout,
 		Extra:         lns[1:], // each worker serves every listener

@@ -18,6 +18,16 @@ import (
 // finish after it is asked to stop.
 const DefaultGracefulTimeout = 30 * time.Second
 
+// WorkerExitMargin is how much longer than the graceful timeout a prefork
+// master waits for its workers before it kills them. Each worker runs the
+// same timeout in its own Run, from when it has handled its SIGTERM, a
+// moment after the master sent it; past it, the worker still cuts what is
+// left, flushes its access log and exits. A master that waited only the
+// timeout would kill it in the middle of that, and its last log lines
+// with it. The margin keeps the worker's deadline first; the master's
+// SIGKILL stays for a worker that cannot stop.
+const WorkerExitMargin = time.Second
+
 var (
 	// ErrGracefulTimeout is returned by Run when requests were still in
 	// flight when the graceful timeout passed, and were cut.

@@ -91,7 +91,7 @@ func master(cfg Config, workers int, force <-chan struct{}) *ch06.Master {
 		Workers:     workers,
 		Args:        cfg.Args,
 		Logf:        cfg.Logf,
-		StopTimeout: gracefulTimeout(cfg),
+		StopTimeout: gracefulTimeout(cfg) + ch07.WorkerExitMargin,
 		Force:       force,
 	}
 }
