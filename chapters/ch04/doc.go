@@ -57,9 +57,10 @@
 // context.Cause(ctx) is ErrClientGone. Noticing that takes a read on the
 // connection while the handler runs, as net/http's backgroundRead does,
 // and a read blocks a goroutine. net/http starts that goroutine for every
-// request; here it starts only when a handler asks for the context's Done
-// channel or Err (most handlers never do), and only once the request body
-// has been read to its end, so it never competes with the handler's reads.
+// request, and so does this package, once the request body has been read
+// to its end, so that it never competes with the handler's reads. (Chapter
+// 9 starts it only when a handler asks for the context's Done channel or
+// Err, which most handlers never do.)
 //
 // # The connection
 //

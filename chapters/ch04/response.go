@@ -301,9 +301,10 @@ func (w *Response) Status() int { return w.status }
 func (w *Response) Written() int64 { return w.written }
 
 // HeadWritten reports whether the final response's head has been written
-// to the connection's writer. Until then a connection loop may still send
-// an interim response, such as chapter 5's "100 Continue" when the handler
-// starts reading the body, and a panic still gets a 500.
+// to the connection's writer. Until then a panic still gets a 500, and a
+// connection loop may still send an interim response. (Chapter 5 sends its
+// "100 Continue" only while Status is 0, before a final status is even
+// chosen: a stricter test.)
 func (w *Response) HeadWritten() bool { return w.committed }
 
 // Hijacked reports whether the handler took over the connection with

@@ -73,7 +73,7 @@
 // A keep-alive server spends most of its connections' lives waiting. Here
 // an idle connection keeps what it had while busy: its goroutine, and
 // chapter 4's Conn with its buffers (4 KiB each for the reader, the
-// writer and the response body), about 20 KiB in all, as with net/http
+// writer and the response body), about 17 KiB in all, as with net/http
 // (BenchmarkIdleConn measures it). Chapter 9 makes an idle connection
 // hold no buffers at all, through ServeConnWith's ConnManager.
 //
