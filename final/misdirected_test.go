@@ -1,40 +1,24 @@
 package final
 
 import (
-	"bufio"
 	"crypto/tls"
-	"io"
 	"net"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 // statusOf sends raw on c and returns the response's status code, or 0
 // when the connection ends without one.
-func statusOf(t *testing.T, c net.Conn, raw string) int {
-	t.Helper()
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := io.WriteString(c, raw); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		return 0
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+func statusOf(c net.Conn, raw string) int {
+	status, _, _ := exchangeOn(c, []byte(raw))
+	return status
 }
 
-func dialTCP(t *testing.T, addr string) net.Conn {
-	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
+// dialTCP connects to addr; the connection fails rather than hang past 5 s.
+func dialTCP(t *testing.T, addr string) net.Conn { return testkit.Dial(t, addr, 5*time.Second) }
 
 // getClose is a request for target that closes its connection.
 func getClose(target string) string {
@@ -62,7 +46,7 @@ func TestMisdirectedRequests(t *testing.T) {
 		{"ftp://x/p", 421},
 		{"ws://x/p", 421},
 	} {
-		if got := statusOf(t, dialTCP(t, addr), getClose(tt.target)); got != tt.want {
+		if got := statusOf(dialTCP(t, addr), getClose(tt.target)); got != tt.want {
 			t.Errorf("GET %s without TLS: status %d, want %d", tt.target, got, tt.want)
 		}
 		select {
@@ -86,7 +70,8 @@ func TestMisdirectedOverTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := statusOf(t, c, getClose("https://127.0.0.1/p")); got != 200 {
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if got := statusOf(c, getClose("https://127.0.0.1/p")); got != 200 {
 		t.Errorf("GET https://... over TLS: status %d, want 200", got)
 	}
 }
@@ -97,11 +82,11 @@ func TestMisdirectedOverTLS(t *testing.T) {
 func TestMisdirectedFromATrustedProxy(t *testing.T) {
 	trusted, _ := proxyServer(t, "127.0.0.1")
 	header := "PROXY TCP4 192.0.2.1 192.0.2.2 5555 443\r\n"
-	if got := statusOf(t, dialTCP(t, trusted), header+getClose("https://x/p")); got != 200 {
+	if got := statusOf(dialTCP(t, trusted), header+getClose("https://x/p")); got != 200 {
 		t.Errorf("GET https://... from a trusted PROXY peer: status %d, want 200", got)
 	}
 	untrusted, _ := proxyServer(t, "10.0.0.0/8")
-	if got := statusOf(t, dialTCP(t, untrusted), getClose("https://x/p")); got != 421 {
+	if got := statusOf(dialTCP(t, untrusted), getClose("https://x/p")); got != 421 {
 		t.Errorf("GET https://... from a peer not in --forwarded-allow-ips: status %d, want 421", got)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 // proxyServer serves r.RemoteAddr with --proxy-protocol and the given
@@ -54,22 +56,25 @@ func proxyServer(t *testing.T, allow string) (addr string, logged func() string)
 // when the server closes the connection without one.
 func exchange(t *testing.T, addr string, raw []byte) (string, error) {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, body, err := exchangeOn(testkit.Dial(t, addr, 5*time.Second), raw)
+	return body, err
+}
+
+// exchangeOn sends raw bytes on c, reads one response, and closes c. It
+// returns the response's status and body, or an error when the server
+// closed the connection without a response.
+func exchangeOn(c net.Conn, raw []byte) (status int, body string, err error) {
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := c.Write(raw); err != nil {
-		return "", err
+		return 0, "", err
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil {
-		return "", err
+		return 0, "", err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return string(body), err
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
 }
 
 const plainGET = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"

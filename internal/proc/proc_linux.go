@@ -135,24 +135,60 @@ func GroupCPU(pgid int) (time.Duration, error) {
 }
 
 func groupCPU(fs procfs.FS, pgid int) (time.Duration, error) {
-	procs, err := fs.AllProcs()
+	procs, err := group(fs, pgid)
 	if err != nil {
 		return 0, fmt.Errorf("CPU time of process group %d: %w", pgid, err)
 	}
 	var ticks int64
-	found := false
+	for _, p := range procs {
+		ticks += int64(p.stat.UTime) + int64(p.stat.STime) + int64(p.stat.CUTime) + int64(p.stat.CSTime)
+	}
+	if len(procs) == 0 {
+		return 0, fmt.Errorf("CPU time of process group %d: no process in it", pgid)
+	}
+	return time.Duration(ticks) * time.Second / userHZ, nil
+}
+
+// GroupPIDs lists the processes of group pgid: a server started in a
+// group of its own, and its workers.
+func GroupPIDs(pgid int) ([]int, error) {
+	fs, err := procFS()
+	if err != nil {
+		return nil, fmt.Errorf("processes of group %d: %w", pgid, err)
+	}
+	procs, err := group(fs, pgid)
+	if err != nil {
+		return nil, fmt.Errorf("processes of group %d: %w", pgid, err)
+	}
+	pids := make([]int, len(procs))
+	for i, p := range procs {
+		pids[i] = p.PID
+	}
+	return pids, nil
+}
+
+// member is a process of a group, with the stat it was found by.
+type member struct {
+	procfs.Proc
+	stat procfs.ProcStat
+}
+
+// group lists the processes of group pgid that /proc shows. A process
+// that exits between the listing and the reading of its stat is missed.
+func group(fs procfs.FS, pgid int) ([]member, error) {
+	procs, err := fs.AllProcs()
+	if err != nil {
+		return nil, err
+	}
+	var out []member
 	for _, p := range procs {
 		s, err := p.Stat()
 		if err != nil || s.PGRP != pgid {
 			continue // gone meanwhile, or another group's
 		}
-		ticks += int64(s.UTime) + int64(s.STime) + int64(s.CUTime) + int64(s.CSTime)
-		found = true
+		out = append(out, member{p, s})
 	}
-	if !found {
-		return 0, fmt.Errorf("CPU time of process group %d: no process in it", pgid)
-	}
-	return time.Duration(ticks) * time.Second / userHZ, nil
+	return out, nil
 }
 
 // tcpListen is the state /proc/net/tcp gives a listening socket (the
@@ -184,15 +220,11 @@ func groupListens(fs procfs.FS, root string, pgid, port int) (bool, error) {
 	if len(sockets) == 0 {
 		return false, fmt.Errorf("listener on port %d: none in %s/net/tcp", port, root)
 	}
-	procs, err := fs.AllProcs()
+	procs, err := group(fs, pgid)
 	if err != nil {
 		return false, fmt.Errorf("listener on port %d: %w", port, err)
 	}
 	for _, p := range procs {
-		s, err := p.Stat()
-		if err != nil || s.PGRP != pgid {
-			continue // gone meanwhile, or another group's
-		}
 		files, err := p.FileDescriptorTargets()
 		if err != nil {
 			return false, fmt.Errorf("listener on port %d: files of process %d: %w", port, p.PID, err)

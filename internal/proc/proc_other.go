@@ -31,3 +31,8 @@ func GroupCPU(pgid int) (time.Duration, error) {
 func GroupListens(pgid, port int) (bool, error) {
 	return false, fmt.Errorf("listener on port %d: %w, not %s", port, ErrUnsupported, runtime.GOOS)
 }
+
+// GroupPIDs cannot list a group's processes without /proc.
+func GroupPIDs(pgid int) ([]int, error) {
+	return nil, fmt.Errorf("processes of group %d: %w, not %s", pgid, ErrUnsupported, runtime.GOOS)
+}

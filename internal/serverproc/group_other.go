@@ -22,8 +22,5 @@ func interrupt(p *os.Process) error { return p.Kill() }
 // inGroup reports whether pid is the server itself: there are no groups.
 func inGroup(pid, pgid int) bool { return pid == pgid }
 
-// groupMembers finds none: there are no groups.
-func groupMembers(pgid int) []int { return nil }
-
 // abort fails: there is no SIGABRT to send.
 func abort(pid int) error { return errors.ErrUnsupported }

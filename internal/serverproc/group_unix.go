@@ -5,7 +5,6 @@ package serverproc
 import (
 	"os"
 	"os/exec"
-	"strconv"
 	"syscall"
 )
 
@@ -30,23 +29,6 @@ func interrupt(p *os.Process) error { return p.Signal(syscall.SIGINT) }
 func inGroup(pid, pgid int) bool {
 	g, err := syscall.Getpgid(pid)
 	return err == nil && g == pgid
-}
-
-// groupMembers lists the processes of group pgid other than its leader,
-// from /proc (Linux); elsewhere it finds none.
-func groupMembers(pgid int) []int {
-	ents, _ := os.ReadDir("/proc")
-	var pids []int
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == pgid {
-			continue
-		}
-		if inGroup(pid, pgid) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
 }
 
 // abort sends SIGABRT to pid.

@@ -18,6 +18,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -234,6 +235,13 @@ func (p *Process) WaitReady(ctx context.Context, addr string, timeout time.Durat
 		case <-t.C:
 		}
 	}
+}
+
+// groupMembers lists the processes of group pgid other than its leader,
+// from /proc (Linux); elsewhere it finds none.
+func groupMembers(pgid int) []int {
+	pids, _ := proc.GroupPIDs(pgid) // none where /proc cannot tell
+	return slices.DeleteFunc(pids, func(pid int) bool { return pid == pgid })
 }
 
 // listensOn reports whether a process of the server's group holds the

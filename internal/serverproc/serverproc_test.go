@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -359,6 +360,10 @@ func TestStopKillsTheWorkers(t *testing.T) {
 	}
 	if p.InGroup(os.Getpid()) {
 		t.Fatalf("InGroup(the test, %d) = true, want false", os.Getpid())
+	}
+	// DumpStuck signals these: the workers, not the master.
+	if got := groupMembers(p.Pid()); proc.Supported && !slices.Equal(got, []int{worker}) {
+		t.Fatalf("groupMembers(master %d) = %v, want [%d], the worker alone", p.Pid(), got, worker)
 	}
 	// The master exits on SIGINT and leaves its worker behind: Stop must
 	// end it too.
