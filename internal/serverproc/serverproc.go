@@ -179,6 +179,9 @@ type ReadyError struct {
 	Exited  bool          // the server exited first
 	ExitErr error         // its exit error, if it exited
 	Timeout time.Duration // how long WaitReady waited, if it did not
+	// Foreign reports that the port did answer, to the end, but for
+	// another program: the server never took it.
+	Foreign bool
 }
 
 func (e *ReadyError) Error() string {
@@ -188,6 +191,9 @@ func (e *ReadyError) Error() string {
 			status = e.ExitErr.Error()
 		}
 		return fmt.Sprintf("exited (%s) before accepting connections on %s", status, e.Addr)
+	}
+	if e.Foreign {
+		return fmt.Sprintf("another program holds %s: the server did not listen there within %v", e.Addr, e.Timeout)
 	}
 	return fmt.Sprintf("nothing accepted on %s within %v", e.Addr, e.Timeout)
 }
@@ -211,10 +217,12 @@ func (p *Process) WaitReady(ctx context.Context, addr string, timeout time.Durat
 	deadline := time.Now().Add(timeout)
 	var foreignSince time.Time // when the port first answered for someone else
 	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
+		foreign := false
 		if Probe(addr) {
 			if p.listensOn(addr) {
 				return nil
 			}
+			foreign = true
 			if foreignSince.IsZero() {
 				foreignSince = time.Now()
 			} else if time.Since(foreignSince) >= ForeignGrace {
@@ -222,7 +230,7 @@ func (p *Process) WaitReady(ctx context.Context, addr string, timeout time.Durat
 			}
 		}
 		if time.Now().After(deadline) {
-			return &ReadyError{Addr: addr, Timeout: timeout}
+			return &ReadyError{Addr: addr, Timeout: timeout, Foreign: foreign}
 		}
 		t := time.NewTimer(delay)
 		select {

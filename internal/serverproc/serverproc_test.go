@@ -282,6 +282,23 @@ func TestWaitReadyTakesAForeignListenerInTheEnd(t *testing.T) {
 	}
 }
 
+// TestWaitReadyTimesOutOnAForeignListener: a timeout shorter than
+// ForeignGrace, with another program on the port all along, says so
+// rather than "nothing accepted".
+func TestWaitReadyTimesOutOnAForeignListener(t *testing.T) {
+	if !proc.Supported {
+		t.Skip("telling whose a listener is needs /proc")
+	}
+	addr := foreignListener(t).Addr().String()
+	p, _ := startHelper(t, nil, "deaf")
+	err := p.WaitReady(context.Background(), addr, ForeignGrace/10)
+	var re *ReadyError
+	if !errors.Is(err, ErrNotReady) || !errors.As(err, &re) || !re.Foreign ||
+		!strings.Contains(err.Error(), "another program holds "+addr) {
+		t.Fatalf("WaitReady = %v, want ErrNotReady naming another program", err)
+	}
+}
+
 func TestWaitReadyExited(t *testing.T) {
 	p, out := startHelper(t, nil, "exit")
 	err := p.WaitReady(context.Background(), freeAddr(t), ReadyTimeout)
