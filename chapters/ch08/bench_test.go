@@ -70,9 +70,19 @@ type logServer struct {
 	srv    *ch07.Server
 	logger *ch08.Logger // nil when logging is off
 	path   string       // the log file, or ""
+
+	mu        sync.Mutex
+	hookTimes []time.Duration // how long each line took, when timed
 }
 
 func startLogServer(b *testing.B, lc logCase) *logServer {
+	return startTimedLogServer(b, lc, false)
+}
+
+// startTimedLogServer is startLogServer, with the hook timing each line
+// (NewEntry and Log) into hookTimes when timed is set: two more clock
+// reads per request, outside the measured span.
+func startTimedLogServer(b *testing.B, lc logCase, timed bool) *logServer {
 	b.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -95,6 +105,17 @@ func startLogServer(b *testing.B, lc logCase) *logServer {
 		s.OnResponse = func(r *http.Request, status int, written int64, start time.Time) {
 			e := ch08.NewEntry(r, status, written, start)
 			logger.Log(&e)
+		}
+		if timed {
+			log := s.OnResponse
+			s.OnResponse = func(r *http.Request, status int, written int64, start time.Time) {
+				t0 := time.Now()
+				log(r, status, written, start)
+				d := time.Since(t0)
+				ls.mu.Lock()
+				ls.hookTimes = append(ls.hookTimes, d)
+				ls.mu.Unlock()
+			}
 		}
 	}
 	ls.srv = ch07.New(s)
@@ -273,6 +294,42 @@ func BenchmarkAccessLogOverhead(b *testing.B) {
 				checkLines(b, lc, on.stop(b), sent)
 			})
 		}
+	}
+}
+
+// BenchmarkAccessLogInServer times the log inside a running server:
+// one keep-alive connection, GET / again and again, and the hook that
+// writes each line (NewEntry, then Log) timed by the server itself.
+// hook-p10-ns, hook-p50-ns and hook-p90-ns are the fastest tenth's
+// bound, the median and the slowest tenth's bound: the same work as
+// BenchmarkLog's, at the moment a real request does it, after the
+// parse, the handler and the response head, on whichever core the
+// connection's goroutine runs.
+func BenchmarkAccessLogInServer(b *testing.B) {
+	for _, lc := range logCases {
+		if lc.off {
+			continue
+		}
+		b.Run(lc.name, func(b *testing.B) {
+			ls := startTimedLogServer(b, lc, true)
+			c, n := testkit.DialHello(b, ls.addr, helloRequest)
+			ls.mu.Lock()
+			ls.hookTimes = make([]time.Duration, 0, b.N) // DialHello's request is not one of them
+			ls.mu.Unlock()
+			testkit.PingPong(b, c, helloRequest, n)
+			c.Close()
+			checkLines(b, lc, ls.stop(b), int64(b.N)+1)
+			ls.mu.Lock()
+			ts := ls.hookTimes // stop waited for the last line
+			ls.mu.Unlock()
+			if len(ts) != b.N {
+				b.Fatalf("%d lines timed for %d requests", len(ts), b.N)
+			}
+			slices.Sort(ts)
+			b.ReportMetric(float64(ts[len(ts)/10]), "hook-p10-ns")
+			b.ReportMetric(float64(ts[len(ts)/2]), "hook-p50-ns")
+			b.ReportMetric(float64(ts[len(ts)*9/10]), "hook-p90-ns")
+		})
 	}
 }
 
