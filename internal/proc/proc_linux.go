@@ -267,3 +267,66 @@ func listeningSockets(path string, port int, sockets map[string]bool) error {
 	}
 	return nil
 }
+
+// Stray is a process that left the process group of the server it
+// descends from (setsid, setpgid): a kill of the group misses it. Start,
+// its start time in clock ticks since boot, tells it from a process that
+// gets its pid later.
+type Stray struct {
+	PID   int
+	Start uint64
+}
+
+// Strays lists the descendants of root, at any depth, that are not in
+// root's process group, which root leads. A descendant whose parent has
+// already exited hangs from init, or a subreaper, and is not found.
+func Strays(root int) ([]Stray, error) {
+	fs, err := procFS()
+	if err != nil {
+		return nil, fmt.Errorf("descendants of process %d: %w", root, err)
+	}
+	return strays(fs, root)
+}
+
+func strays(fs procfs.FS, root int) ([]Stray, error) {
+	procs, err := fs.AllProcs()
+	if err != nil {
+		return nil, fmt.Errorf("descendants of process %d: %w", root, err)
+	}
+	children := make(map[int][]procfs.ProcStat)
+	for _, p := range procs {
+		if s, err := p.Stat(); err == nil { // else gone meanwhile
+			children[s.PPID] = append(children[s.PPID], s)
+		}
+	}
+	var out []Stray
+	for next := []int{root}; len(next) > 0; {
+		pid := next[len(next)-1]
+		next = next[:len(next)-1]
+		for _, s := range children[pid] {
+			if s.PGRP != root {
+				out = append(out, Stray{PID: s.PID, Start: s.Starttime})
+			}
+			next = append(next, s.PID)
+		}
+	}
+	return out, nil
+}
+
+// Kill kills the stray with SIGKILL, if its pid is still that process's
+// (the same start time); it reports whether it sent the signal.
+func (s Stray) Kill() bool {
+	fs, err := procFS()
+	if err != nil {
+		return false
+	}
+	p, err := fs.Proc(s.PID)
+	if err != nil {
+		return false
+	}
+	st, err := p.Stat()
+	if err != nil || st.Starttime != s.Start {
+		return false // gone, and perhaps its pid given to another
+	}
+	return syscall.Kill(s.PID, syscall.SIGKILL) == nil
+}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,81 @@ func TestFakeProc(t *testing.T) {
 	}
 	if _, _, err := openFileLimits(root, 4242); err == nil {
 		t.Errorf("openFileLimits(a process without limits) = nil error")
+	}
+}
+
+// TestFakeProcStrays: the descendants of a server that left its group,
+// at any depth, with their start times; not its own group's, nor another
+// tree's.
+func TestFakeProcStrays(t *testing.T) {
+	root := t.TempDir()
+	started := func(line string, start int) string { // sets field 22, starttime (a comm without spaces)
+		f := strings.Fields(line)
+		f[21] = fmt.Sprint(start)
+		return strings.Join(f, " ") + "\n"
+	}
+	writeFiles(t, root, map[string]string{
+		"1/stat":    stat(1, "init", "S", 0, 1, 0, 0, 0, 0),
+		"4200/stat": stat(4200, "server", "S", 1, 4200, 0, 0, 0, 0),
+		"4242/stat": stat(4242, "worker", "S", 4200, 4200, 0, 0, 0, 0),
+		"4300/stat": started(stat(4300, "setsid-worker", "S", 4242, 4300, 0, 0, 0, 0), 777),
+		"4301/stat": started(stat(4301, "its-child", "S", 4300, 4300, 0, 0, 0, 0), 778),
+		"5000/stat": stat(5000, "someone else", "S", 1, 5000, 0, 0, 0, 0),
+		"5001/stat": stat(5001, "their child", "S", 5000, 5000, 0, 0, 0, 0),
+	})
+	fs, err := procfs.NewFS(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := strays(fs, 4200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(got, func(a, b Stray) int { return a.PID - b.PID })
+	if want := []Stray{{4300, 777}, {4301, 778}}; !slices.Equal(got, want) {
+		t.Errorf("strays(4200) = %v, want %v", got, want)
+	}
+	if got, err := strays(fs, 5000); err != nil || len(got) != 0 {
+		t.Errorf("strays(5000) = %v, %v, want none", got, err)
+	}
+}
+
+// TestStrayKillChecksTheStartTime: a Stray whose pid now belongs to a
+// process started at another time is not signalled.
+func TestStrayKillChecksTheStartTime(t *testing.T) {
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Skip(err)
+	}
+	waited := false
+	t.Cleanup(func() {
+		if !waited {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	fs, err := procFS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := fs.Proc(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stat, err := p.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if (Stray{PID: cmd.Process.Pid, Start: stat.Starttime + 1}).Kill() {
+		t.Fatal("Kill signalled a process with another start time")
+	}
+	if !(Stray{PID: cmd.Process.Pid, Start: stat.Starttime}).Kill() {
+		t.Fatal("Kill did not signal the process it names")
+	}
+	err = cmd.Wait()
+	waited = true
+	if err == nil || !strings.Contains(err.Error(), "killed") {
+		t.Errorf("the process ended with %v, want killed", err)
 	}
 }
 

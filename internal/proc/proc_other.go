@@ -36,3 +36,18 @@ func GroupListens(pgid, port int) (bool, error) {
 func GroupPIDs(pgid int) ([]int, error) {
 	return nil, fmt.Errorf("processes of group %d: %w, not %s", pgid, ErrUnsupported, runtime.GOOS)
 }
+
+// Stray is a process that left the process group of the server it
+// descends from; without /proc, none is ever found.
+type Stray struct {
+	PID   int
+	Start uint64
+}
+
+// Strays cannot follow parents without /proc.
+func Strays(root int) ([]Stray, error) {
+	return nil, fmt.Errorf("descendants of process %d: %w, not %s", root, ErrUnsupported, runtime.GOOS)
+}
+
+// Kill does nothing without /proc to tell the process is still the same.
+func (s Stray) Kill() bool { return false }

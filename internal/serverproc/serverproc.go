@@ -143,12 +143,30 @@ func (p *Process) Signal(sig os.Signal) error {
 	return p.cmd.Process.Signal(sig)
 }
 
-// Kill ends the server and anything left in its process group, and waits
-// until it has exited. The group goes first: a prefork server's workers
-// share it, and they hold the server's output pipe too, so the wait would
-// not end while one lives.
-func (p *Process) Kill() {
+// Kill ends the server, anything left in its process group and its
+// strays (see Strays), and waits until it has exited. The group goes
+// first: a prefork server's workers share it, and they hold the server's
+// output pipe too, so the wait would not end while one lives.
+func (p *Process) Kill() { p.kill(p.Strays()) }
+
+// Strays lists the server's descendants that left its process group (a
+// worker started with setsid, say), which a kill of the group misses; on
+// Linux, while the server runs, and never elsewhere. Once the server has
+// exited, its children hang from init and cannot be told from anyone's.
+func (p *Process) Strays() []proc.Stray {
+	if exited, _ := p.Exited(); exited {
+		return nil
+	}
+	strays, _ := proc.Strays(p.Pid()) // none where /proc cannot tell
+	return strays
+}
+
+// kill is Kill, with strays found before.
+func (p *Process) kill(strays []proc.Stray) {
 	killGroup(p.Pid()) // fails only when nothing is left to kill
+	for _, s := range strays {
+		s.Kill() // false when it is gone already
+	}
 	select {
 	case <-p.done:
 	default:
@@ -158,14 +176,16 @@ func (p *Process) Kill() {
 }
 
 // Stop asks the server to exit as Ctrl+C would (SIGINT; elsewhere it kills
-// it), waits up to grace for it, and then kills it and whatever is left in
-// its process group, so nothing outlives it.
+// it), waits up to grace for it, and then kills it, whatever is left in
+// its process group and its strays, found before it could exit, so
+// nothing outlives it.
 func (p *Process) Stop(grace time.Duration) {
+	strays := p.Strays()
 	if exited, _ := p.Exited(); !exited {
 		_ = interrupt(p.cmd.Process) // fails only once it has exited: Wait sees that
-		_, _ = p.Wait(grace)         // exited or not, Kill comes next; its exit error is Exited's to tell
+		_, _ = p.Wait(grace)         // exited or not, kill comes next; its exit error is Exited's to tell
 	}
-	p.Kill()
+	p.kill(append(strays, p.Strays()...))
 }
 
 // InGroup reports whether pid is in the server's process group: the server

@@ -87,6 +87,7 @@ func TestProbeOfNothing(t *testing.T) {
 //	prefork      start a worker in the same process group, print "worker PID",
 //	             and exit 0 on SIGINT without it; listen nowhere
 //	prefork-pipe the same, with a worker that holds the output pipe open
+//	prefork-setsid  prefork, with the worker in a session of its own
 //	worker       a prefork master's worker: ignore SIGINT, hang
 //	deaf         ignore SIGINT, print "ready", listen nowhere, hang
 const helperEnv = "SERVERPROC_TEST_HELPER"
@@ -126,11 +127,14 @@ func helper(mode string) int {
 	case "exit":
 		fmt.Println("cannot serve")
 		return 3
-	case "prefork", "prefork-pipe":
+	case "prefork", "prefork-pipe", "prefork-setsid":
 		cmd := exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), helperEnv+"=worker")
-		if mode == "prefork-pipe" {
+		switch mode {
+		case "prefork-pipe":
 			cmd.Stdout = os.Stdout
+		case "prefork-setsid":
+			newSession(cmd)
 		}
 		if err := cmd.Start(); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -388,6 +392,31 @@ func TestStopKillsTheWorkers(t *testing.T) {
 	if exited, err := p.Exited(); !exited || err != nil {
 		t.Errorf("after Stop, Exited() = %v, %v, want true, nil (a clean exit on SIGINT)", exited, err)
 	}
+	waitGone(t, worker)
+}
+
+// TestStopKillsAStrayWorker: a worker that left the server's process
+// group (setsid) is not reached by the group's kill; Stop finds it while
+// the server runs, and kills it once the server is gone.
+func TestStopKillsAStrayWorker(t *testing.T) {
+	if !proc.Supported || !sessionsSupported {
+		t.Skip("finding a process that left its group needs /proc and setsid")
+	}
+	p, out := startHelper(t, nil, "prefork-setsid")
+	worker := waitWorker(t, out)
+	strays := p.Strays()
+	t.Cleanup(func() { // should Stop miss it
+		for _, s := range strays {
+			s.Kill()
+		}
+	})
+	if p.InGroup(worker) {
+		t.Fatalf("the setsid worker %d is in the server's group", worker)
+	}
+	if len(strays) != 1 || strays[0].PID != worker {
+		t.Fatalf("Strays() = %v, want the worker %d alone", strays, worker)
+	}
+	p.Stop(ReadyTimeout)
 	waitGone(t, worker)
 }
 
