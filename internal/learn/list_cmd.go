@@ -31,7 +31,8 @@ func (c *ListCmd) Run(a *App) error {
 	if len(p.Passed) > 0 {
 		s.printf("\n%s your server passed `learn check` for that stage; `learn next` says what comes next.\n", s.ok.Sprint("✓"))
 	}
-	s.printf("\nRead a lesson with %s, run its server with %s, check it with %s.\n",
-		s.code.Sprint("learn read ch01"), s.code.Sprint("learn run ch01"), s.code.Sprint("learn test ch01"))
+	s.printf("\nRead a lesson with %s, run its server with %s, test it with %s;\ncheck your own server with %s.\n",
+		s.code.Sprint("learn read ch01"), s.code.Sprint("learn run ch01"), s.code.Sprint("learn test ch01"),
+		s.code.Sprint("learn check ch01 -- COMMAND"))
 	return nil
 }

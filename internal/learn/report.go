@@ -63,8 +63,9 @@ func (r *reporter) Fatal(args ...any) {
 	r.FailNow()
 }
 
-// Parallel does nothing: scripts run one after another, so their results
-// print in order.
+// Parallel does nothing: Run already runs each script in a goroutine of
+// its own, at most maxParallelScripts at once, and the results print in
+// script order.
 func (r *reporter) Parallel() {}
 
 func (r *reporter) Log(args ...any) {
