@@ -223,6 +223,10 @@ func cmdResponse(ts *testscript.TestScript, neg bool, args []string) {
 	c := dialed(ts, name)
 	text, err := c.readResponse(head)
 	fmt.Fprint(ts.Stdout(), text)
+	if err == nil {
+		status, _, _ := strings.Cut(text, "\n") // text has its lines ended by LF
+		defer c.answer(strings.TrimSuffix(status, "\r"))
+	}
 	switch {
 	case err != nil && !neg:
 		failf(ts, "a complete HTTP/1.1 response", withHistory(responseGot(text, err), c, name), "response: %v", err)

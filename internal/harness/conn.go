@@ -22,6 +22,10 @@ type conn struct {
 	*net.TCPConn
 	br    *bufio.Reader
 	sends []string // what the script sent on it, each cut for a report
+	// statuses are the status lines of the responses read on it so far,
+	// the last keptSends of them, and answered how many there were.
+	statuses []string
+	answered int
 }
 
 // keptSends is how many of a connection's sends a failure recalls.
@@ -34,14 +38,33 @@ func (c *conn) sent(data []byte) {
 	}
 }
 
-// history recalls what was sent on connection name before a failure on
-// it, when there was more than the last send: a phase that failed may
-// owe its failure to a request an earlier phase sent on the connection.
-func (c *conn) history(name string) string {
-	if len(c.sends) < 2 {
-		return ""
+// answer records a complete response read on c, by its status line.
+func (c *conn) answer(statusLine string) {
+	c.answered++
+	if c.statuses = append(c.statuses, statusLine); len(c.statuses) > keptSends {
+		c.statuses = c.statuses[1:]
 	}
-	return fmt.Sprintf("sent on connection %s so far (the last %d sends):\n    %s", name, len(c.sends), strings.Join(c.sends, "\n    "))
+}
+
+// history recalls what was sent on connection name before a failure on
+// it, when there was more than the last send (a phase that failed may
+// owe its failure to a request an earlier phase sent on the connection),
+// and the responses read on it before, when there were any: with
+// pipelined requests, which one of them the failure is about.
+func (c *conn) history(name string) string {
+	var h []string
+	if len(c.sends) >= 2 {
+		h = append(h, fmt.Sprintf("sent on connection %s so far (the last %d sends):\n    %s", name, len(c.sends), strings.Join(c.sends, "\n    ")))
+	}
+	if c.answered > 0 {
+		count := strconv.Itoa(c.answered)
+		if c.answered > len(c.statuses) {
+			count += fmt.Sprintf(", the last %d", len(c.statuses))
+		}
+		h = append(h, fmt.Sprintf("responses read on connection %s before this point: %s:\n    %s",
+			name, count, strings.Join(c.statuses, "\n    ")))
+	}
+	return strings.Join(h, "\n")
 }
 
 func dial(addr string) (*conn, error) {

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"slices"
@@ -158,6 +159,35 @@ func TestReadResponse(t *testing.T) {
 				t.Errorf("readResponse(%q) = %q, %v; want %q", tt.reply, got, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestHistory: a failure on a connection recalls the sends before it and
+// the responses read on it, so a learner sees which of pipelined
+// requests the failure is about.
+func TestHistory(t *testing.T) {
+	c := &conn{}
+	if h := c.history("c1"); h != "" {
+		t.Errorf("history of a fresh connection = %q, want none", h)
+	}
+	c.sent([]byte("GET /a HTTP/1.1\r\n\r\n"))
+	if h := c.history("c1"); h != "" {
+		t.Errorf("history after one send, no response = %q, want none (the failure shows the send)", h)
+	}
+	c.answer("HTTP/1.1 201 Created")
+	h := c.history("c1")
+	if !strings.Contains(h, "responses read on connection c1 before this point: 1:\n    HTTP/1.1 201 Created") {
+		t.Errorf("history after one response = %q, want it counted with its status line", h)
+	}
+	c.sent([]byte("GET /b HTTP/1.1\r\n\r\n"))
+	for range keptSends + 2 {
+		c.answer("HTTP/1.1 200 OK")
+	}
+	h = c.history("c1")
+	if !strings.Contains(h, "sent on connection c1 so far (the last 2 sends)") ||
+		!strings.Contains(h, fmt.Sprintf("before this point: %d, the last %d:", keptSends+3, keptSends)) ||
+		strings.Contains(h, "201") {
+		t.Errorf("history = %q, want both sends, %d responses counted and only the last %d status lines", h, keptSends+3, keptSends)
 	}
 }
 
