@@ -35,14 +35,14 @@ type Flags struct {
 	GracefulTimeout   time.Duration `help:"On SIGTERM/SIGINT, time in-flight requests get to finish (default 30s)."`
 	IdleTimeout       time.Duration `help:"Close a keep-alive connection idle this long (default 5s)."`
 	ReadHeaderTimeout time.Duration `help:"Time allowed to read a request's head, the slowloris guard (default 10s)."`
-	ReadTimeout       time.Duration `help:"Time allowed to read a whole request, body included (default: none)."`
+	ReadTimeout       time.Duration `help:"Time allowed to read a request's body, from when its handler starts (default: none)."`
 	WriteTimeout      time.Duration `help:"Time allowed to write a response, from the end of its request's head (default: none)."`
 
 	MaxHeaderBytes        ByteSize `help:"Largest request head, e.g. 64KiB; larger gets 431 (default 64KiB)."`
 	LimitRequestLine      *int     `placeholder:"BYTES" help:"Longest request line, CRLF not counted; longer gets 414 (default 4094; 0: up to --max-header-bytes)."`
 	LimitRequestFields    *int     `placeholder:"N" help:"Most header fields in a request; more gets 431 (default 100; 0: as many as --max-header-bytes holds)."`
 	LimitRequestFieldSize *int     `placeholder:"BYTES" help:"Longest header field line, its CRLF counted; longer gets 431 (default 8190; 0: up to --max-header-bytes)."`
-	MaxBody               ByteSize `help:"Largest request body, e.g. 1MiB; larger gets 413 (0: the stage's default)."`
+	MaxBody               ByteSize `help:"Largest request body, e.g. 1MiB; larger gets 413 (default 1GiB)."`
 	MaxConns              int      `help:"Most open connections per worker; more get 503 at once (default: no limit)."`
 	MaxRequests           int      `help:"Recycle a worker gracefully after this many requests (needs --workers; default: never)."`
 	MaxRequestsJitter     int      `help:"Add up to this many requests, at random, to --max-requests, so workers do not recycle together."`

@@ -353,11 +353,7 @@ func serveProcess(ctx context.Context, lns []net.Listener, o Options, force <-ch
 		notifyUpgradeReady()
 	}
 	err = ch07.Run(ctx, quit.ch, inner, lns[0], o.gracefulTimeout(), o.Logf)
-	if err != nil {
-		//nolint:errcheck // Run's error is the one to report; this only ends the other loops
-		inner.Close() // Run may have failed before stopping
-	}
-	extra.Wait() // their loops have returned: every listener is closed
+	extra.Wait() // Run has closed the server, even after a failure: every loop returns
 	if err == nil {
 		err = extraErr
 	}

@@ -503,7 +503,11 @@ func (m *Master) HandleSignal(sig os.Signal) bool {
 			m.logf("ch06: SIGTTOU: keeping the last worker")
 			return true
 		}
-		m.logf("ch06: %s: %d workers", name, n)
+		word := "workers"
+		if n == 1 {
+			word = "worker"
+		}
+		m.logf("ch06: %s: %d %s", name, n, word)
 		if err := m.SetWorkers(n); err != nil {
 			m.logf("ch06: %s: %v", name, err)
 		}

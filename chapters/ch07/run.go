@@ -39,9 +39,11 @@ var (
 
 // Run serves ln with s until ctx is done, then shuts s down gracefully:
 // it waits up to timeout (DefaultGracefulTimeout if zero) for in-flight
-// requests, or until force is closed (a second Ctrl+C), and then closes
-// what is left. It returns nil after a clean shutdown, ErrGracefulTimeout
-// or ErrForced when requests had to be cut, or why serving failed.
+// requests, or until force is closed (a second Ctrl+C), and then cuts
+// what is left, waiting CutWait at most for the handlers it cut. It
+// returns nil after a clean shutdown, ErrGracefulTimeout or ErrForced
+// when requests had to be cut, or why serving failed; s is closed
+// whatever happened.
 func Run(ctx context.Context, force <-chan struct{}, s *Server, ln net.Listener, timeout time.Duration, logf ch01.Logf) error {
 	if timeout == 0 {
 		timeout = DefaultGracefulTimeout
@@ -50,11 +52,18 @@ func Run(ctx context.Context, force <-chan struct{}, s *Server, ln net.Listener,
 	go func() { served <- s.Serve(ln) }()
 	select {
 	case err := <-served:
-		return fmt.Errorf("ch07: serve: %w", err) // failed before any stop request
+		// Serving ln failed before any stop request: s may serve other
+		// listeners (final's --bind), which this closes too.
+		s.CloseWithin(CutWait)
+		return fmt.Errorf("ch07: serve: %w", err)
 	case <-ctx.Done():
 	}
 
-	logf("ch07: shutting down: no new connections, finishing requests in flight (up to %v)", timeout)
+	if isClosed(force) {
+		logf("ch07: stopping now: no new connections, requests in flight cut")
+	} else {
+		logf("ch07: shutting down: no new connections, finishing requests in flight (up to %v)", timeout)
+	}
 	start := time.Now()
 	sctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -67,9 +76,8 @@ func Run(ctx context.Context, force <-chan struct{}, s *Server, ln net.Listener,
 	}()
 	err := s.Shutdown(sctx)
 	forced := isClosed(force)
-	if err != nil {
-		//nolint:errcheck // Shutdown's error is the one to report: Close only cuts what is left
-		s.Close()
+	if err != nil && !s.CloseWithin(CutWait) {
+		logf("ch07: handlers still running %v after their connections were cut: stopping without them", CutWait)
 	}
 	//nolint:errcheck // Serve returns ErrServerClosed once Shutdown or Close has run
 	<-served

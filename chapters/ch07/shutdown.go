@@ -229,6 +229,36 @@ func (s *Server) closeIdleConns() (quiet bool) {
 	return quiet
 }
 
+// CutWait is how long CloseWithin waits, in Run, for the handlers of
+// the connections it cut. Half of WorkerExitMargin: the process still has
+// the other half to flush its access log and exit before its master's
+// kill.
+const CutWait = WorkerExitMargin / 2
+
+// CloseWithin is Close, waiting at most d for it. Close cuts every
+// connection at once, but then waits for their goroutines, and a handler
+// that heeds neither its context nor its failed writes (a loop, a call
+// with no deadline) can hold one forever. A process that is stopping
+// cannot wait for that: CloseWithin reports whether every goroutine had
+// returned within d, and otherwise leaves Close to finish, or not, in the
+// background, for the process's exit to end.
+func (s *Server) CloseWithin(d time.Duration) (done bool) {
+	closed := make(chan struct{})
+	go func() {
+		//nolint:errcheck // the caller is stopping: a failed close changes nothing
+		s.Close()
+		close(closed)
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-closed:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
 // Close closes the listeners and every connection at once, as
 // ch05.Server.Close does; in-flight requests are cut.
 func (s *Server) Close() error {

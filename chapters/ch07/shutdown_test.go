@@ -187,6 +187,40 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// TestRunDoesNotWaitForAStuckHandler: a handler that heeds neither its
+// context nor its connection being cut holds its goroutine forever; Run
+// still returns, CutWait after the graceful timeout, with the handler
+// still running, so that the process can exit.
+func TestRunDoesNotWaitForAStuckHandler(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	stuck := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-release // nothing else: not the context, not a write
+	})
+	ln := testkit.Listen(t)
+	s := New(&ch05.Server{Handler: stuck})
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, nil, s, ln, 50*time.Millisecond, t.Logf) }()
+	t.Cleanup(func() {
+		close(release) // let the handler, and Close's wait in the background, end
+		stop()
+		<-done
+	})
+	dial(t, ln.Addr().String()).get(t, "/")
+	receive(t, started, "the stuck request")
+	stop()
+	select {
+	case err := <-done:
+		done <- err // for the cleanup
+		if !errors.Is(err, ErrGracefulTimeout) {
+			t.Errorf("Run() = %v, want ErrGracefulTimeout", err)
+		}
+	case <-time.After(testkit.WaitBound):
+		t.Fatalf("Run did not return within %v while a handler was stuck", testkit.WaitBound)
+	}
+}
+
 // holdingListener accepts a connection and then holds it, announcing it,
 // until released: the instant between the kernel handing a connection
 // over and the server starting to serve it, stretched for a test. It
