@@ -24,8 +24,11 @@ import (
 const pollEvery = 10 * time.Millisecond
 
 // waitUntil polls cond until it holds or ReadTimeout passes.
-func waitUntil(cond func() bool) bool {
-	for deadline := time.Now().Add(ReadTimeout); ; time.Sleep(pollEvery) {
+func waitUntil(cond func() bool) bool { return waitWithin(ReadTimeout, cond) }
+
+// waitWithin is waitUntil with a bound of its own.
+func waitWithin(d time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(d); ; time.Sleep(pollEvery) {
 		if cond() {
 			return true
 		}
@@ -54,8 +57,19 @@ func cmdWaitExit(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdRefused asserts that the server refuses new connections (within
-// ReadTimeout): its listener is closed. `! refused` asserts it accepts.
+// ReadTimeout, or -within D): its listener is closed. `! refused` asserts
+// it accepts.
+//
+// A bound shorter than ReadTimeout is for a stop that must close the
+// socket at once: a process that keeps a copy of it open without
+// accepting leaves the kernel completing handshakes into its queue, and
+// a probe connects; the copy may still go away later by chance (a
+// runtime that collects the handle), which a long wait would take for
+// the close.
 func cmdRefused(ts *testscript.TestScript, neg bool, args []string) {
+	fs := flag.NewFlagSet("refused", flag.ContinueOnError)
+	within := fs.Duration("within", ReadTimeout, "how soon the connections must be refused")
+	parseFlags(ts, fs, args)
 	addr := serverAddr(ts)
 	accepts := func() bool {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
@@ -71,8 +85,8 @@ func cmdRefused(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		return
 	}
-	if !waitUntil(func() bool { return !accepts() }) {
-		failf(ts, "the listening socket closed: new connections refused", fmt.Sprintf("still accepted after %v", ReadTimeout), "refused: the server still accepts connections")
+	if !waitWithin(*within, func() bool { return !accepts() }) {
+		failf(ts, "the listening socket closed: new connections refused", fmt.Sprintf("still accepted after %v", *within), "refused: the server still accepts connections")
 	}
 }
 

@@ -88,7 +88,7 @@ func (st *state) cleanup() {
 //	cmpbody [-framed] FILE WANTFILE  compare a response's body with a file, byte for byte (-framed: chunks as printed)
 //	cmpjson FILE WANTFILE       compare two JSON documents as values (spacing, escaping, member order aside); an HTTP response in FILE is compared by its body
 //	waitexit                    wait for the server to exit; fails unless status 0 (! waitexit wants non-zero)
-//	refused                     assert the server refuses new connections (its listener closed)
+//	refused [-within D]         assert the server refuses new connections (its listener closed) within D (10s)
 //	waitlog [-count N] REGEXP   wait until the server's output matches
 //	waitfile PATH               wait until a file exists
 //	getpid VAR                  GET /pid on a new connection; set VAR to the answer
