@@ -38,7 +38,7 @@ type Flags struct {
 	ReadTimeout       time.Duration `help:"Time allowed to read a request's body, from when its handler starts (default: none)."`
 	WriteTimeout      time.Duration `help:"Time allowed to write a response, from the end of its request's head (default: none)."`
 
-	MaxHeaderBytes        ByteSize `help:"Largest request head, e.g. 64KiB; larger gets 431 (default 64KiB)."`
+	MaxHeaderBytes        ByteSize `help:"Largest header section (the request line aside), e.g. 64KiB; larger gets 431 (default 64KiB)."`
 	LimitRequestLine      *int     `placeholder:"BYTES" help:"Longest request line, CRLF not counted; longer gets 414 (default 4094; 0: up to --max-header-bytes)."`
 	LimitRequestFields    *int     `placeholder:"N" help:"Most header fields in a request; more gets 431 (default 100; 0: as many as --max-header-bytes holds)."`
 	LimitRequestFieldSize *int     `placeholder:"BYTES" help:"Longest header field line, its CRLF counted; longer gets 431 (default 8190; 0: up to --max-header-bytes)."`

@@ -136,9 +136,14 @@ func listenAll(flags Flags, tcp bool) (ln net.Listener, binds []net.Listener, er
 	return ln, binds, nil
 }
 
+// describeWorkers says, for the banner, how the server runs: "one
+// process", "1 worker", "4 workers".
 func describeWorkers(n int) string {
-	if n == 0 {
+	switch n {
+	case 0:
 		return "one process"
+	case 1:
+		return "1 worker"
 	}
 	return strconv.Itoa(n) + " workers"
 }

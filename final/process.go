@@ -146,7 +146,16 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 		}
 	}, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGUSR1, syscall.SIGUSR2)
 	defer stop()
-	notifyUpgradeReady()
+	go func() {
+		// An upgrade's new server serves once one of its workers does:
+		// the old server must not hand over to a master whose workers
+		// all crash at start.
+		select {
+		case <-m.Serving():
+			notifyUpgradeReady()
+		case <-done:
+		}
+	}()
 	return m.Run(ctx, ln)
 }
 

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -56,6 +57,12 @@ type handedDown struct {
 	mu  sync.Mutex
 	lns []net.Listener
 	fds []int // the descriptor each of lns came from
+	// parent is the server that handed the sockets down, this process's
+	// parent, or 0 when they came from systemd.
+	parent int
+	// activated are the Unix sockets taken from systemd: their files are
+	// the socket unit's, never removed here.
+	activated []net.Listener
 }
 
 // inherited returns this process's handed-down listeners, read from the
@@ -63,7 +70,9 @@ type handedDown struct {
 var inherited = sync.OnceValue(func() *handedDown {
 	h := new(handedDown)
 	n, _ := strconv.Atoi(os.Getenv(listenFDsEnv))
-	if n <= 0 && os.Getenv("LISTEN_PID") == strconv.Itoa(os.Getpid()) {
+	if n > 0 {
+		h.parent = os.Getppid()
+	} else if os.Getenv("LISTEN_PID") == strconv.Itoa(os.Getpid()) {
 		n, _ = strconv.Atoi(os.Getenv("LISTEN_FDS"))
 	}
 	for _, name := range []string{listenFDsEnv, "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"} {
@@ -109,17 +118,56 @@ func (h *handedDown) takeFD(fd int) net.Listener {
 	return nil
 }
 
-// remove takes lns[i] out of h and returns it; a Unix socket's file is
-// the taker's now, removed when it closes the listener. h.mu is held.
+// remove takes lns[i] out of h and returns it. A Unix socket handed
+// down by an upgrade comes as an inheritedUnix, whose file is the taker's
+// to remove when it closes the listener, unless the server that handed it
+// down still serves it; one from systemd is left to systemd. h.mu is held.
 func (h *handedDown) remove(i int) net.Listener {
 	ln := h.lns[i]
 	h.lns = append(h.lns[:i], h.lns[i+1:]...)
 	h.fds = append(h.fds[:i], h.fds[i+1:]...)
-	if ul, ok := ln.(*net.UnixListener); ok {
+	ul, ok := ln.(*net.UnixListener)
+	switch {
+	case !ok:
+	case h.parent == 0:
+		ul.SetUnlinkOnClose(false)
+		h.activated = append(h.activated, ln)
+	default:
 		ul.SetUnlinkOnClose(true)
+		ln = &inheritedUnix{UnixListener: ul, parent: h.parent}
 	}
 	return ln
 }
+
+// fromSystemd reports whether ln is a Unix socket systemd passed.
+func (h *handedDown) fromSystemd(ln net.Listener) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Contains(h.activated, ln)
+}
+
+// inheritedUnix is a Unix socket an upgrade handed down. Its file goes
+// when it closes, as with any socket the server opened, except while the
+// server that handed it down is still this process's parent: the operator
+// rolled the upgrade back by stopping this one, and the old server serves
+// the socket on.
+type inheritedUnix struct {
+	*net.UnixListener
+	parent int
+}
+
+// Close closes the listener, and removes the socket file unless the
+// server that handed it down still runs.
+func (l *inheritedUnix) Close() error {
+	if os.Getppid() == l.parent {
+		l.SetUnlinkOnClose(false)
+	}
+	return l.UnixListener.Close()
+}
+
+// unlinker is a Unix listener, or a wrapper of one, whose file can be
+// kept or removed on close.
+type unlinker interface{ SetUnlinkOnClose(bool) }
 
 // closeRest closes the handed-down listeners nobody took (the new
 // binary listens on fewer addresses than the old): the old server still
@@ -166,12 +214,13 @@ func notifyUpgradeReady() {
 // upgrader starts the new server on SIGUSR2. It is used by one signal
 // handler at a time.
 type upgrader struct {
-	lns     []net.Listener // the sockets to hand down, as opened (not wrapped)
+	lns     []net.Listener // the sockets to hand down, before any wrapper of final's
 	pidFile string         // --pid, or ""
 	logf    func(format string, args ...any)
 
 	mu      sync.Mutex
 	running *os.Process // the new server, once one serves
+	kept    []unlinker  // the Unix sockets whose files the new server now removes
 }
 
 // errUpgradeFailed is returned by upgrade when the new server did not
@@ -253,14 +302,36 @@ func (u *upgrader) upgrade() error {
 	}
 	u.running = cmd.Process
 	// The new server owns the Unix socket files now: closing ours must
-	// not remove them.
+	// not remove them (systemd's are systemd's either way).
 	for _, ln := range u.lns {
-		if ul, ok := ln.(*net.UnixListener); ok {
+		if ul, ok := ln.(unlinker); ok && !inherited().fromSystemd(ln) {
 			ul.SetUnlinkOnClose(false)
+			u.kept = append(u.kept, ul)
 		}
 	}
+	go u.rollBackAfter(cmd.Process, exited)
 	u.logf("final: SIGUSR2: new server (pid %d) serves the same sockets; stop this one (pid %d) with TERM", cmd.Process.Pid, os.Getpid())
 	return nil
+}
+
+// rollBackAfter waits for the new server to exit. If this one still runs
+// then, the operator stopped the new one to roll the upgrade back (or it
+// died): this server takes back what it handed over, its pid file and
+// the removal of its socket files, and may upgrade again.
+func (u *upgrader) rollBackAfter(p *os.Process, exited <-chan struct{}) {
+	<-exited
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.running != p {
+		return
+	}
+	u.running = nil
+	u.restorePidFile()
+	for _, ul := range u.kept {
+		ul.SetUnlinkOnClose(true)
+	}
+	u.kept = nil
+	u.logf("final: the new server (pid %d) exited: this one (pid %d) serves on; SIGUSR2 may upgrade again", p.Pid, os.Getpid())
 }
 
 // restorePidFile undoes the rename of an upgrade that failed.

@@ -98,14 +98,45 @@ type Master struct {
 	mu            sync.Mutex
 	running       map[int]*worker // by slot
 	nextSlot      int
-	want          int          // workers to keep running
-	stopping      bool         // stopAll has begun: start no more
-	lnFile        *os.File     // the socket, for new workers; nil when not running
-	extraFiles    []*os.File   // the Extra sockets, for new workers
-	lifeline      *os.File     // the lifeline's read end, for new workers
-	exits         chan *worker // exited workers, for Run's loop
-	closeListener func()       // closes the master's copies of the socket
-	lastWatch     time.Time    // the watchdog's last round
+	want          int           // workers to keep running
+	stopping      bool          // stopAll has begun: start no more
+	lnFile        *os.File      // the socket, for new workers; nil when not running
+	extraFiles    []*os.File    // the Extra sockets, for new workers
+	lifeline      *os.File      // the lifeline's read end, for new workers
+	exits         chan *worker  // exited workers, for Run's loop
+	closeListener func()        // closes the master's copies of the socket
+	lastWatch     time.Time     // the watchdog's last round
+	serving       chan struct{} // closed once a worker serves; see Serving
+}
+
+// Serving returns a channel closed once a worker has reported that it
+// serves (NotifyReady), and never reopened. Before that the master's
+// socket queues connections that nobody may ever answer (every worker
+// could be crashing at start); from then on it is answered. It is the
+// master's own readiness, for whatever supervises it.
+func (m *Master) Serving() <-chan struct{} {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.servingLocked()
+}
+
+// servingLocked returns m.serving, made on first use. m.mu is held.
+func (m *Master) servingLocked() chan struct{} {
+	if m.serving == nil {
+		m.serving = make(chan struct{})
+	}
+	return m.serving
+}
+
+// markServing closes the Serving channel, once.
+func (m *Master) markServing() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	select {
+	case <-m.servingLocked():
+	default:
+		close(m.serving)
+	}
 }
 
 // ListenerFile returns a duplicate of ln's descriptor to hand to another
@@ -582,6 +613,9 @@ func (m *Master) startWorker(slot int, lnFile, lifeline *os.File, extra []*os.Fi
 		n, _ := readyR.Read(make([]byte, 1))
 		readyR.Close()
 		w.wasReady = n == 1
+		if w.wasReady {
+			m.markServing()
+		}
 		close(w.ready)
 	}()
 	m.mu.Lock()

@@ -194,7 +194,13 @@ func startMaster(t *testing.T, m *Master) (addr string, errc chan error, cancel 
 
 func TestWorkersShareTheSocketAndAreReplaced(t *testing.T) {
 	m := &Master{Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard}
+	serving := m.Serving() // before Run: the same channel
 	addr, errc, cancel := startMaster(t, m)
+	select {
+	case <-serving:
+	case <-time.After(ReadyTimeout):
+		t.Fatalf("Serving() not closed %v after the start", ReadyTimeout)
+	}
 	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
 	pids := m.Pids()
 
@@ -242,6 +248,11 @@ func TestCrashLoopStopsTheMaster(t *testing.T) {
 	_, errc, _ := startMaster(t, m)
 	select {
 	case err := <-errc:
+		select {
+		case <-m.Serving():
+			t.Error("Serving() closed, though no worker ever served")
+		default:
+		}
 		if !errors.Is(err, ErrCrashLoop) {
 			t.Fatalf("Run() = %v, want ErrCrashLoop", err)
 		}
