@@ -203,10 +203,10 @@ func listenUnix(path string) (net.Listener, error) {
 			return nil, fmt.Errorf("--bind %s: remove the stale socket: %v", name, err)
 		}
 	}
-	ln, err := net.Listen("unix", path)
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
 	switch {
 	case err == nil:
-		return ln, nil
+		return newUnixSocket(ln, true, 0), nil // ours: its file goes when it closes
 	case errors.Is(err, syscall.EACCES):
 		return nil, fmt.Errorf("--bind %s: no permission to create a socket in %s", name, filepath.Dir(path))
 	case errors.Is(err, syscall.EINVAL) && len(path) > 100:

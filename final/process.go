@@ -367,7 +367,9 @@ func serveProcess(ctx context.Context, lns []net.Listener, o Options, force <-ch
 		err = extraErr
 	}
 	if accessLog != nil {
-		// After the last response: every line is in, nothing is lost.
+		// After the last response Run waited for: every line of those is
+		// in. (A handler cut and still running past ch07.CutWait never
+		// finishes its response, and has no line to lose.)
 		if cerr := accessLog.Close(); cerr != nil && err == nil {
 			err = cerr
 		}

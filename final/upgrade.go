@@ -34,6 +34,13 @@ const (
 	// listenFDsEnv holds how many listening sockets were handed down,
 	// as descriptors 3 and up.
 	listenFDsEnv = "FINAL_LISTEN_FDS"
+	// listenOwnedEnv says, one character per handed-down socket, which
+	// Unix sockets' files the new server owns ("1") once the old one
+	// stops, and which are a supervisor's ("0").
+	listenOwnedEnv = "FINAL_LISTEN_OWNED"
+	// upgradeParentEnv holds the pid of the server that started this
+	// one by an upgrade.
+	upgradeParentEnv = "FINAL_UPGRADE_PARENT"
 	// upgradeReadyEnv holds the descriptor the new server writes one
 	// byte to once it serves.
 	upgradeReadyEnv = "FINAL_UPGRADE_READY_FD"
@@ -57,33 +64,36 @@ type handedDown struct {
 	mu  sync.Mutex
 	lns []net.Listener
 	fds []int // the descriptor each of lns came from
-	// parent is the server that handed the sockets down, this process's
-	// parent, or 0 when they came from systemd.
+	// parent is the server that handed the sockets down, or 0 when they
+	// came from systemd.
 	parent int
-	// activated are the Unix sockets taken from systemd: their files are
-	// the socket unit's, never removed here.
-	activated []net.Listener
+	// owned says, for each of lns, whether its file becomes this
+	// server's (listenOwnedEnv).
+	owned []bool
 }
 
 // inherited returns this process's handed-down listeners, read from the
 // environment once.
 var inherited = sync.OnceValue(func() *handedDown {
+	upgradeReadyPipe() // taken now, not left in the environment for workers
 	h := new(handedDown)
 	n, _ := strconv.Atoi(os.Getenv(listenFDsEnv))
+	owned := os.Getenv(listenOwnedEnv)
 	if n > 0 {
-		h.parent = os.Getppid()
+		h.parent, _ = strconv.Atoi(os.Getenv(upgradeParentEnv))
 	} else if os.Getenv("LISTEN_PID") == strconv.Itoa(os.Getpid()) {
 		n, _ = strconv.Atoi(os.Getenv("LISTEN_FDS"))
 	}
-	for _, name := range []string{listenFDsEnv, "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"} {
+	for _, name := range []string{listenFDsEnv, listenOwnedEnv, upgradeParentEnv, "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"} {
 		_ = os.Unsetenv(name) // not for the workers this process starts; fails only for a bad name
 	}
-	for fd := firstInheritedFD; fd < firstInheritedFD+n; fd++ {
+	for i, fd := 0, firstInheritedFD; fd < firstInheritedFD+n; i, fd = i+1, fd+1 {
 		f := os.NewFile(uintptr(fd), "inherited socket "+strconv.Itoa(fd))
 		ln, err := net.FileListener(f) // a duplicate, closed on exec
 		f.Close()
 		if err == nil {
 			h.lns, h.fds = append(h.lns, ln), append(h.fds, fd)
+			h.owned = append(h.owned, i < len(owned) && owned[i] == '1')
 		}
 	}
 	return h
@@ -118,56 +128,21 @@ func (h *handedDown) takeFD(fd int) net.Listener {
 	return nil
 }
 
-// remove takes lns[i] out of h and returns it. A Unix socket handed
-// down by an upgrade comes as an inheritedUnix, whose file is the taker's
-// to remove when it closes the listener, unless the server that handed it
-// down still serves it; one from systemd is left to systemd. h.mu is held.
+// remove takes lns[i] out of h and returns it: a Unix socket as a
+// unixSocket, its file the taker's if the server that handed it down
+// owned it (never systemd's). h.mu is held.
 func (h *handedDown) remove(i int) net.Listener {
-	ln := h.lns[i]
-	h.lns = append(h.lns[:i], h.lns[i+1:]...)
-	h.fds = append(h.fds[:i], h.fds[i+1:]...)
-	ul, ok := ln.(*net.UnixListener)
-	switch {
-	case !ok:
-	case h.parent == 0:
-		ul.SetUnlinkOnClose(false)
-		h.activated = append(h.activated, ln)
-	default:
-		ul.SetUnlinkOnClose(true)
-		ln = &inheritedUnix{UnixListener: ul, parent: h.parent}
+	ln, owned := h.lns[i], i < len(h.owned) && h.owned[i]
+	h.lns = slices.Delete(h.lns, i, i+1)
+	h.fds = slices.Delete(h.fds, i, i+1)
+	if i < len(h.owned) {
+		h.owned = slices.Delete(h.owned, i, i+1)
+	}
+	if ul, ok := ln.(*net.UnixListener); ok {
+		return newUnixSocket(ul, owned, h.parent)
 	}
 	return ln
 }
-
-// fromSystemd reports whether ln is a Unix socket systemd passed.
-func (h *handedDown) fromSystemd(ln net.Listener) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return slices.Contains(h.activated, ln)
-}
-
-// inheritedUnix is a Unix socket an upgrade handed down. Its file goes
-// when it closes, as with any socket the server opened, except while the
-// server that handed it down is still this process's parent: the operator
-// rolled the upgrade back by stopping this one, and the old server serves
-// the socket on.
-type inheritedUnix struct {
-	*net.UnixListener
-	parent int
-}
-
-// Close closes the listener, and removes the socket file unless the
-// server that handed it down still runs.
-func (l *inheritedUnix) Close() error {
-	if os.Getppid() == l.parent {
-		l.SetUnlinkOnClose(false)
-	}
-	return l.UnixListener.Close()
-}
-
-// unlinker is a Unix listener, or a wrapper of one, whose file can be
-// kept or removed on close.
-type unlinker interface{ SetUnlinkOnClose(bool) }
 
 // closeRest closes the handed-down listeners nobody took (the new
 // binary listens on fewer addresses than the old): the old server still
@@ -178,7 +153,7 @@ func (h *handedDown) closeRest() {
 	for _, ln := range h.lns {
 		ln.Close() //nolint:errcheck // a copy of a socket another process serves
 	}
-	h.lns, h.fds = nil, nil
+	h.lns, h.fds, h.owned = nil, nil, nil
 }
 
 // sameAddr reports whether a listener's address is network's addr.
@@ -197,18 +172,27 @@ func sameAddr(have net.Addr, network, addr string) bool {
 	return false
 }
 
+// upgradeReadyPipe is the pipe the server that started this one by an
+// upgrade waits on (upgradeReadyEnv), or nil. It is taken, and the
+// variable unset, at the first look at what was handed down, before the
+// master starts a worker that could inherit it.
+var upgradeReadyPipe = sync.OnceValue(func() *os.File {
+	fd, err := strconv.Atoi(os.Getenv(upgradeReadyEnv))
+	_ = os.Unsetenv(upgradeReadyEnv) // fails only for a bad name
+	if err != nil {
+		return nil
+	}
+	return os.NewFile(uintptr(fd), "upgrade ready pipe")
+})
+
 // notifyUpgradeReady tells the server that started this one by an
 // upgrade, if any, that this one serves.
 func notifyUpgradeReady() {
-	fd, err := strconv.Atoi(os.Getenv(upgradeReadyEnv))
-	if err != nil {
-		return
+	if f := upgradeReadyPipe(); f != nil {
+		//nolint:errcheck // the old server reads the byte or the close: either tells it
+		f.Write([]byte{1})
+		f.Close()
 	}
-	_ = os.Unsetenv(upgradeReadyEnv) // fails only for a bad name
-	f := os.NewFile(uintptr(fd), "upgrade ready pipe")
-	//nolint:errcheck // the old server reads the byte or the close: either tells it
-	f.Write([]byte{1})
-	f.Close()
 }
 
 // upgrader starts the new server on SIGUSR2. It is used by one signal
@@ -219,8 +203,8 @@ type upgrader struct {
 	logf    func(format string, args ...any)
 
 	mu      sync.Mutex
-	running *os.Process // the new server, once one serves
-	kept    []unlinker  // the Unix sockets whose files the new server now removes
+	running *os.Process   // the new server, once one serves
+	kept    []*unixSocket // the Unix sockets whose files the new server now owns
 }
 
 // errUpgradeFailed is returned by upgrade when the new server did not
@@ -235,6 +219,11 @@ func (u *upgrader) upgrade() error {
 	defer u.mu.Unlock()
 	if u.running != nil {
 		return fmt.Errorf("a new server (pid %d) runs already: stop this one with TERM", u.running.Pid)
+	}
+	if p := inherited().parent; parentRuns(p) {
+		// Two upgrades in a row would leave three servers and one
+		// FILE.oldbin for two old ones.
+		return fmt.Errorf("the server this one replaced (pid %d) still runs: stop it with TERM first", p)
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -268,8 +257,17 @@ func (u *upgrader) upgrade() error {
 	cmd := exec.Command(exe, os.Args[1:]...)
 	cmd.Args[0] = os.Args[0] // the name it was started by, which a multi-call binary reads
 	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = os.Stdout, os.Stderr, files
+	owned := make([]byte, len(u.lns))
+	for i, ln := range u.lns {
+		owned[i] = '0'
+		if us, ok := ln.(*unixSocket); ok && us.owned {
+			owned[i] = '1'
+		}
+	}
 	cmd.Env = append(os.Environ(),
 		listenFDsEnv+"="+strconv.Itoa(len(u.lns)),
+		listenOwnedEnv+"="+string(owned),
+		upgradeParentEnv+"="+strconv.Itoa(os.Getpid()),
 		upgradeReadyEnv+"="+strconv.Itoa(firstInheritedFD+len(u.lns)))
 	if err := cmd.Start(); err != nil {
 		u.restorePidFile()
@@ -301,12 +299,12 @@ func (u *upgrader) upgrade() error {
 		return fmt.Errorf("%w: pid %d exited or did not serve within %v", errUpgradeFailed, cmd.Process.Pid, upgradeTimeout)
 	}
 	u.running = cmd.Process
-	// The new server owns the Unix socket files now: closing ours must
-	// not remove them (systemd's are systemd's either way).
+	// The new server owns our Unix socket files now: closing ours must
+	// not remove them (a supervisor's are never ours to remove).
 	for _, ln := range u.lns {
-		if ul, ok := ln.(unlinker); ok && !inherited().fromSystemd(ln) {
-			ul.SetUnlinkOnClose(false)
-			u.kept = append(u.kept, ul)
+		if us, ok := ln.(*unixSocket); ok && us.owned {
+			us.handOff(true)
+			u.kept = append(u.kept, us)
 		}
 	}
 	go u.rollBackAfter(cmd.Process, exited)
@@ -327,8 +325,8 @@ func (u *upgrader) rollBackAfter(p *os.Process, exited <-chan struct{}) {
 	}
 	u.running = nil
 	u.restorePidFile()
-	for _, ul := range u.kept {
-		ul.SetUnlinkOnClose(true)
+	for _, us := range u.kept {
+		us.handOff(false)
 	}
 	u.kept = nil
 	u.logf("final: the new server (pid %d) exited: this one (pid %d) serves on; SIGUSR2 may upgrade again", p.Pid, os.Getpid())

@@ -54,7 +54,9 @@ func Run(ctx context.Context, force <-chan struct{}, s *Server, ln net.Listener,
 	case err := <-served:
 		// Serving ln failed before any stop request: s may serve other
 		// listeners (final's --bind), which this closes too.
-		s.CloseWithin(CutWait)
+		if !s.CloseWithin(CutWait) {
+			logf("ch07: handlers still running %v after their connections were cut: stopping without them", CutWait)
+		}
 		return fmt.Errorf("ch07: serve: %w", err)
 	case <-ctx.Done():
 	}

@@ -69,7 +69,12 @@ func cmdWaitExit(ts *testscript.TestScript, neg bool, args []string) {
 func cmdRefused(ts *testscript.TestScript, neg bool, args []string) {
 	fs := flag.NewFlagSet("refused", flag.ContinueOnError)
 	within := fs.Duration("within", ReadTimeout, "how soon the connections must be refused")
-	parseFlags(ts, fs, args)
+	if rest := parseFlags(ts, fs, args); len(rest) > 0 {
+		ts.Fatalf("usage: refused [-within D]")
+	}
+	if neg && *within != ReadTimeout {
+		ts.Fatalf("refused: -within means nothing with !: the server is asked to accept at once")
+	}
 	addr := serverAddr(ts)
 	accepts := func() bool {
 		c, err := net.DialTimeout("tcp", addr, time.Second)

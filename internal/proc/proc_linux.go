@@ -277,34 +277,62 @@ type Stray struct {
 	Start uint64
 }
 
-// Strays lists the descendants of root, at any depth, that are not in
-// root's process group, which root leads. A descendant whose parent has
-// already exited hangs from init, or a subreaper, and is not found.
-func Strays(root int) ([]Stray, error) {
+// Identify returns pid's identity: its pid and start time.
+func Identify(pid int) (Stray, error) {
 	fs, err := procFS()
 	if err != nil {
-		return nil, fmt.Errorf("descendants of process %d: %w", root, err)
+		return Stray{}, fmt.Errorf("process %d: %w", pid, err)
+	}
+	p, err := fs.Proc(pid)
+	if err != nil {
+		return Stray{}, fmt.Errorf("process %d: %w", pid, err)
+	}
+	s, err := p.Stat()
+	if err != nil {
+		return Stray{}, fmt.Errorf("process %d: %w", pid, err)
+	}
+	return Stray{PID: pid, Start: s.Starttime}, nil
+}
+
+// Strays lists the descendants of root, at any depth, that are not in
+// root's process group, which root leads. A descendant whose parent has
+// already exited hangs from init, or a subreaper, and is not found; and
+// none is found once root itself is gone (its pid, and the tree under
+// it, may be another process's by then).
+func Strays(root Stray) ([]Stray, error) {
+	fs, err := procFS()
+	if err != nil {
+		return nil, fmt.Errorf("descendants of process %d: %w", root.PID, err)
 	}
 	return strays(fs, root)
 }
 
-func strays(fs procfs.FS, root int) ([]Stray, error) {
+func strays(fs procfs.FS, root Stray) ([]Stray, error) {
 	procs, err := fs.AllProcs()
 	if err != nil {
-		return nil, fmt.Errorf("descendants of process %d: %w", root, err)
+		return nil, fmt.Errorf("descendants of process %d: %w", root.PID, err)
 	}
 	children := make(map[int][]procfs.ProcStat)
+	rootFound := false
 	for _, p := range procs {
-		if s, err := p.Stat(); err == nil { // else gone meanwhile
-			children[s.PPID] = append(children[s.PPID], s)
+		s, err := p.Stat()
+		if err != nil {
+			continue // gone meanwhile
+		}
+		children[s.PPID] = append(children[s.PPID], s)
+		if s.PID == root.PID && s.Starttime == root.Start && s.State != "Z" {
+			rootFound = true
 		}
 	}
+	if !rootFound {
+		return nil, nil
+	}
 	var out []Stray
-	for next := []int{root}; len(next) > 0; {
+	for next := []int{root.PID}; len(next) > 0; {
 		pid := next[len(next)-1]
 		next = next[:len(next)-1]
 		for _, s := range children[pid] {
-			if s.PGRP != root {
+			if s.PGRP != root.PID {
 				out = append(out, Stray{PID: s.PID, Start: s.Starttime})
 			}
 			next = append(next, s.PID)

@@ -135,7 +135,7 @@ func TestFakeProcStrays(t *testing.T) {
 	}
 	writeFiles(t, root, map[string]string{
 		"1/stat":    stat(1, "init", "S", 0, 1, 0, 0, 0, 0),
-		"4200/stat": stat(4200, "server", "S", 1, 4200, 0, 0, 0, 0),
+		"4200/stat": started(stat(4200, "server", "S", 1, 4200, 0, 0, 0, 0), 700),
 		"4242/stat": stat(4242, "worker", "S", 4200, 4200, 0, 0, 0, 0),
 		"4300/stat": started(stat(4300, "setsid-worker", "S", 4242, 4300, 0, 0, 0, 0), 777),
 		"4301/stat": started(stat(4301, "its-child", "S", 4300, 4300, 0, 0, 0, 0), 778),
@@ -146,7 +146,7 @@ func TestFakeProcStrays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := strays(fs, 4200)
+	got, err := strays(fs, Stray{4200, 700})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,8 +154,13 @@ func TestFakeProcStrays(t *testing.T) {
 	if want := []Stray{{4300, 777}, {4301, 778}}; !slices.Equal(got, want) {
 		t.Errorf("strays(4200) = %v, want %v", got, want)
 	}
-	if got, err := strays(fs, 5000); err != nil || len(got) != 0 {
+	if got, err := strays(fs, Stray{5000, 0}); err != nil || len(got) != 0 {
 		t.Errorf("strays(5000) = %v, %v, want none", got, err)
+	}
+	// The pid 4200 now belongs to a process started later: its tree is
+	// not the server's.
+	if got, err := strays(fs, Stray{4200, 699}); err != nil || len(got) != 0 {
+		t.Errorf("strays(4200 started at 699) = %v, %v, want none: another process has the pid", got, err)
 	}
 }
 

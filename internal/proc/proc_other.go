@@ -44,9 +44,14 @@ type Stray struct {
 	Start uint64
 }
 
+// Identify cannot read a start time without /proc.
+func Identify(pid int) (Stray, error) {
+	return Stray{}, fmt.Errorf("process %d: %w, not %s", pid, ErrUnsupported, runtime.GOOS)
+}
+
 // Strays cannot follow parents without /proc.
-func Strays(root int) ([]Stray, error) {
-	return nil, fmt.Errorf("descendants of process %d: %w, not %s", root, ErrUnsupported, runtime.GOOS)
+func Strays(root Stray) ([]Stray, error) {
+	return nil, fmt.Errorf("descendants of process %d: %w, not %s", root.PID, ErrUnsupported, runtime.GOOS)
 }
 
 // Kill does nothing without /proc to tell the process is still the same.

@@ -71,6 +71,7 @@ var (
 // Process is one server started by Start.
 type Process struct {
 	cmd  *exec.Cmd
+	self proc.Stray    // its pid and start time, where /proc tells them
 	done chan struct{} // closed when the process has exited and been waited for
 	err  error         // its exit error, valid after done
 }
@@ -88,6 +89,7 @@ func Start(cmd *exec.Cmd) (*Process, error) {
 		return nil, err
 	}
 	p := &Process{cmd: cmd, done: make(chan struct{})}
+	p.self, _ = proc.Identify(cmd.Process.Pid) // zero where /proc cannot tell: no strays then
 	go func() {
 		p.err = cmd.Wait()
 		if errors.Is(p.err, exec.ErrWaitDelay) {
@@ -154,10 +156,12 @@ func (p *Process) Kill() { p.kill(p.Strays()) }
 // Linux, while the server runs, and never elsewhere. Once the server has
 // exited, its children hang from init and cannot be told from anyone's.
 func (p *Process) Strays() []proc.Stray {
-	if exited, _ := p.Exited(); exited {
+	if exited, _ := p.Exited(); exited || p.self.PID == 0 {
 		return nil
 	}
-	strays, _ := proc.Strays(p.Pid()) // none where /proc cannot tell
+	// Checked against the server's start time in the same reading of
+	// /proc: reaped before done closes, its pid may be another's.
+	strays, _ := proc.Strays(p.self) // none where /proc cannot tell
 	return strays
 }
 
