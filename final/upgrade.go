@@ -132,12 +132,10 @@ func (h *handedDown) takeFD(fd int) net.Listener {
 // unixSocket, its file the taker's if the server that handed it down
 // owned it (never systemd's). h.mu is held.
 func (h *handedDown) remove(i int) net.Listener {
-	ln, owned := h.lns[i], i < len(h.owned) && h.owned[i]
+	ln, owned := h.lns[i], h.owned[i]
 	h.lns = slices.Delete(h.lns, i, i+1)
 	h.fds = slices.Delete(h.fds, i, i+1)
-	if i < len(h.owned) {
-		h.owned = slices.Delete(h.owned, i, i+1)
-	}
+	h.owned = slices.Delete(h.owned, i, i+1)
 	if ul, ok := ln.(*net.UnixListener); ok {
 		return newUnixSocket(ul, owned, h.parent)
 	}

@@ -52,7 +52,7 @@ func TestHandedDownTake(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	h := &handedDown{lns: []net.Listener{a, b}, fds: []int{3, 4}}
+	h := &handedDown{lns: []net.Listener{a, b}, fds: []int{3, 4}, owned: []bool{false, false}}
 	if got := h.take("tcp", b.Addr().String()); got != b {
 		t.Fatalf("take(%s) = %v, want the listener on it", b.Addr(), got)
 	}
@@ -120,12 +120,42 @@ func TestHandedDownCloseRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &handedDown{lns: []net.Listener{ln}, fds: []int{3}}
+	h := &handedDown{lns: []net.Listener{ln}, fds: []int{3}, owned: []bool{false}}
 	h.closeRest()
 	if _, err := ln.Accept(); err == nil {
 		t.Fatal("the listener nobody took still accepts")
 	}
 	if got := h.take("tcp", ln.Addr().String()); got != nil {
 		t.Fatalf("take after closeRest = %v, want nil", got)
+	}
+}
+
+// TestHandedDownUnixOwnership: a Unix socket taken from what an upgrade
+// handed down comes as a unixSocket that knows whether its file is this
+// server's (FINAL_LISTEN_OWNED) and which server handed it over; the
+// ownership follows each socket, whatever order they are taken in.
+func TestHandedDownUnixOwnership(t *testing.T) {
+	dir := t.TempDir()
+	var lns []net.Listener
+	for _, name := range []string{"ours.sock", "supervisor.sock"} {
+		ln, err := net.Listen("unix", filepath.Join(dir, name))
+		if err != nil {
+			t.Skip(err)
+		}
+		defer ln.Close()
+		lns = append(lns, ln)
+	}
+	h := &handedDown{lns: lns, fds: []int{3, 4}, owned: []bool{true, false}, parent: 4101}
+	for _, tc := range []struct {
+		name  string
+		owned bool
+	}{{"supervisor.sock", false}, {"ours.sock", true}} {
+		got, ok := h.take("unix", filepath.Join(dir, tc.name)).(*unixSocket)
+		if !ok {
+			t.Fatalf("take(%s) is not a *unixSocket", tc.name)
+		}
+		if got.owned != tc.owned || got.parent != 4101 {
+			t.Errorf("take(%s): owned %v, parent %d; want %v, 4101", tc.name, got.owned, got.parent, tc.owned)
+		}
 	}
 }
