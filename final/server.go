@@ -37,8 +37,9 @@ type Server struct {
 
 	// ReadHeaderTimeout bounds reading a request's head (default 10s).
 	ReadHeaderTimeout time.Duration
-	// ReadTimeout bounds reading a whole request, body included, counted
-	// from when the handler starts (0: no limit).
+	// ReadTimeout bounds reading a request's body, counted from when the
+	// handler starts (0: no limit). A request without a body gets none:
+	// its connection is read only to notice the client leaving.
 	ReadTimeout time.Duration
 	// WriteTimeout bounds writing a response, counted from when the
 	// handler starts (0: no limit).
@@ -96,7 +97,7 @@ func (s *Server) server() *ch07.Server {
 			ReadHeaderTimeout: s.ReadHeaderTimeout,
 			IdleTimeout:       s.IdleTimeout,
 			Logf:              s.logf,
-			ConnState:         s.ConnState,
+			ConnState:         clearWriteDeadline(s.WriteTimeout, s.ConnState),
 			OnResponse:        s.onResponse,
 			QuietRequests:     true, // errors only: requests go to the access log
 			QuietConnLife:     !s.LogConnLife,
@@ -235,11 +236,34 @@ func tlsConfig(base *tls.Config, certFile, keyFile string) (*tls.Config, error) 
 	return cfg, nil
 }
 
-// withTimeouts sets the whole-request deadlines of net/http's ReadTimeout
-// and WriteTimeout on each request, through http.ResponseController, which
+// clearWriteDeadline returns the ConnState hook that calls next (if
+// any) and, with a WriteTimeout, clears the write deadline when a
+// connection goes idle: the deadline withTimeouts set for a response must
+// not outlive it, or the answer to a next request rejected before any
+// handler runs (400, 408, 431: no new deadline is set) would fail once
+// the connection had idled past it.
+func clearWriteDeadline(write time.Duration, next func(net.Conn, http.ConnState)) func(net.Conn, http.ConnState) {
+	if write <= 0 {
+		return next
+	}
+	return func(c net.Conn, st http.ConnState) {
+		if st == http.StateIdle {
+			c.SetWriteDeadline(time.Time{})
+		}
+		if next != nil {
+			next(c, st)
+		}
+	}
+}
+
+// withTimeouts sets the deadlines of net/http's ReadTimeout and
+// WriteTimeout on each request, through http.ResponseController, which
 // chapter 4's Response supports: the chapters bound the head
 // (ReadHeaderTimeout) and the wait between requests (IdleTimeout), this
-// bounds the rest.
+// bounds the rest. The read deadline bounds the body, so a request without
+// one gets none: from its start, its connection is read only to notice the
+// client leaving (r.Context()), which no deadline must cut short. Chapter
+// 4 clears the deadline too when a body has been read to its end.
 //
 // The deadlines are set on chapter 4's Response, which supports them; one
 // that cannot be set (the connection already gone) is logged, and the
@@ -254,7 +278,7 @@ func withTimeouts(h http.Handler, read, write time.Duration, logf func(string, .
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc := http.NewResponseController(w)
 		now := time.Now()
-		if read > 0 {
+		if read > 0 && r.Body != http.NoBody {
 			if err := rc.SetReadDeadline(now.Add(read)); err != nil {
 				logf("final: %s %s: read timeout not set: %v", r.Method, r.URL.Path, err)
 			}

@@ -154,3 +154,73 @@ func TestWithTimeoutsCutsASlowBody(t *testing.T) {
 		t.Fatal("ReadTimeout did not cut the stalled body")
 	}
 }
+
+// TestReadTimeoutLeavesTheClientWatch: ReadTimeout bounds reading the
+// request, not the handler's life. A handler that outlives it and waits on
+// r.Context() must still learn that the client left: after a bodiless
+// request, and after a body read to its end (net/http clears the deadline
+// when its background read starts; so does chapter 4).
+func TestReadTimeoutLeavesTheClientWatch(t *testing.T) {
+	for _, request := range []string{
+		"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+	} {
+		method, _, _ := strings.Cut(request, " ")
+		t.Run(method, func(t *testing.T) {
+			started := make(chan struct{})
+			cancelled := make(chan error, 1)
+			s := &Server{ReadTimeout: 50 * time.Millisecond, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				close(started)
+				select {
+				case <-r.Context().Done():
+					cancelled <- context.Cause(r.Context())
+				case <-time.After(10 * time.Second):
+					cancelled <- nil
+				}
+			})}
+			addr := serve(t, s, s.Serve)
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(c, request)
+			<-started
+			time.Sleep(150 * time.Millisecond) // past ReadTimeout: the deadline must not have ended the watch
+			c.Close()
+			if err := <-cancelled; err == nil {
+				t.Fatal("the client left after ReadTimeout, and the request's context was never cancelled")
+			}
+		})
+	}
+}
+
+// TestWriteTimeoutDoesNotOutliveItsResponse: the write deadline set for a
+// response must not still stand when the connection, idle past it, brings
+// a request rejected before any handler runs: its 400 must arrive.
+func TestWriteTimeoutDoesNotOutliveItsResponse(t *testing.T) {
+	s := &Server{WriteTimeout: 50 * time.Millisecond, IdleTimeout: 10 * time.Second, Handler: http.HandlerFunc(hello)}
+	addr := serve(t, s, s.Serve)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(c)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	time.Sleep(150 * time.Millisecond) // idle past WriteTimeout
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n")
+	resp, err = http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("no answer to a bad request after an idle wait: %v", err)
+	}
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("two Host fields got %d, want 400", resp.StatusCode)
+	}
+}

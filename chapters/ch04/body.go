@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync/atomic"
+	"sync"
 
 	"github.com/httpfromscratch/course/chapters/ch02"
 )
@@ -28,10 +28,13 @@ type body struct {
 	// them. -1 for a chunked body, whose end only the parser sees.
 	remaining int64
 
-	// closed is set by Close, which may come from the server's goroutine
-	// once the handler returned while a goroutine the handler left behind
-	// still reads: it must not race with Read.
-	closed atomic.Bool
+	// mu is held by Read for as long as it reads, and by Close. The
+	// handler may leave a goroutine behind that still reads the body
+	// after the handler returned (http.TimeoutHandler's inner handler
+	// does): Close, from the server's goroutine, waits for that Read, and
+	// no Read reaches the connection after it.
+	mu     sync.Mutex
+	closed bool
 	sawEOF bool
 }
 
@@ -42,7 +45,9 @@ type body struct {
 // *http.MaxBytesError, the error net/http's own limit gives, which
 // handlers already know to answer 413 (RFC 9110 section 15.5.14).
 func (b *body) Read(p []byte) (int, error) {
-	if b.closed.Load() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
 		return 0, http.ErrBodyReadAfterClose
 	}
 	if b.sawEOF {
@@ -74,13 +79,23 @@ func (b *body) hitEOF() {
 	b.src, b.pr = nil, nil
 }
 
-// Close makes later reads fail with http.ErrBodyReadAfterClose. It does
-// not read what is left: whether the rest of the body must be read (to
-// reach the next request) or the connection closed is the connection
-// loop's decision, not the handler's.
+// Close makes later reads fail with http.ErrBodyReadAfterClose, once a
+// Read in progress has returned. It does not read what is left: whether
+// the rest of the body must be read (to reach the next request) or the
+// connection closed is the connection loop's decision, not the handler's.
 func (b *body) Close() error {
-	b.closed.Store(true)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closeLocked()
 	return nil
+}
+
+// closeLocked closes the body; b.mu is held. It lets go of the
+// connection's reader and parser as hitEOF does: a handler that keeps its
+// request must not keep them, read to the end or not.
+func (b *body) closeLocked() {
+	b.closed = true
+	b.src, b.pr, b.rc = nil, nil, nil
 }
 
 // copyTrailer copies a chunked body's trailer fields, which chapter 2 has

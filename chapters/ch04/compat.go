@@ -45,6 +45,7 @@ func (w *Response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	case w.conn == nil:
 		return nil, nil, http.ErrNotSupported
 	}
+	w.beginFinal()
 	if w.wroteHeader && !w.committed {
 		if err := w.commitStreaming(nil); err != nil {
 			return nil, nil, err
@@ -114,6 +115,8 @@ func (w *Response) writeInformational(code int) {
 		// an HTTP/1.0 client.
 		return
 	}
+	w.interimMu.Lock() // a 100 Continue from the body's reader goes out whole, before or after
+	defer w.interimMu.Unlock()
 	buf := ch03.AppendStatusLine(w.bw.AvailableBuffer(), code)
 	buf = w.renderHeader(buf, false)
 	buf = append(buf, "\r\n"...)

@@ -56,13 +56,17 @@ type clientWatch struct {
 	readDone chan struct{} // closed when the read returns; nil until one starts
 }
 
-// BodyDone starts the watch, unless it was stopped.
+// BodyDone starts the watch, unless it was stopped. It clears the read
+// deadline first, as net/http does when its background read starts: one
+// set to bound the body (a whole-request ReadTimeout) has nothing left to
+// bound, and would end the watch when it passed.
 func (w *clientWatch) BodyDone() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.stopped || w.readDone != nil {
 		return
 	}
+	w.conn.SetReadDeadline(time.Time{})
 	w.readDone = make(chan struct{})
 	go w.read(w.readDone)
 }

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"net/http"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/httpfromscratch/course/chapters/ch01"
 	"github.com/httpfromscratch/course/chapters/ch03"
@@ -57,6 +59,13 @@ type Response struct {
 	trailerDecl []string // the Trailer field's values: declared trailer names
 	trailerKey  bool     // a key with http.TrailerPrefix was set before WriteHeader
 	cw          ch03.ChunkedWriter
+
+	// interimMu orders an interim response that the connection loop
+	// writes from the goroutine reading the body (see WriteInterim) with
+	// the final response, which may be written by another goroutine of
+	// the handler's at the same time.
+	interimMu  sync.Mutex
+	finalBegun bool // under interimMu: the final status is set, or the connection hijacked
 
 	closeAfter bool  // the connection must close after this response
 	cut        bool  // the response was abandoned half-written
@@ -140,6 +149,7 @@ func (w *Response) WriteHeader(code int) {
 
 // writeHeader sets the final status and renders the header fields.
 func (w *Response) writeHeader(code int) {
+	w.beginFinal()
 	w.wroteHeader = true
 	w.status = code
 	w.block = w.renderHeader(w.block[:0], true)
@@ -245,9 +255,7 @@ func (w *Response) Finish() error {
 	if w.rc != nil {
 		w.rc.Finish()
 	}
-	if w.reqBody != nil {
-		_ = w.reqBody.Close() // always nil: it only marks the body closed
-	}
+	w.CloseBody()
 	switch {
 	case w.hijacked:
 	case w.cut:
@@ -290,6 +298,58 @@ func (w *Response) finishBody() {
 		// would wait for them, or take the next response for them.
 		w.closeAfter = true
 	}
+}
+
+// CloseBody closes the request body, as Finish does: every later Read
+// fails with http.ErrBodyReadAfterClose. The handler has returned, but a
+// goroutine it left behind may still be in a Read (http.TimeoutHandler's
+// inner handler can be): CloseBody wakes it with a read deadline in the
+// past, waits for it, and clears the deadline. A connection loop that
+// reads the rest of the body itself, to reach the next request, calls it
+// first: it must be the body's only reader.
+func (w *Response) CloseBody() {
+	b := w.reqBody
+	if b == nil {
+		return
+	}
+	if !b.mu.TryLock() {
+		if w.conn == nil {
+			b.mu.Lock() // no connection to wake: the Read ends when its reader does
+		} else {
+			// A Read is in progress: a blocked one would hold the lock
+			// until the client sends more.
+			w.conn.rwc.SetReadDeadline(aLongTimeAgo)
+			b.mu.Lock()
+			w.conn.rwc.SetReadDeadline(time.Time{})
+		}
+	}
+	b.closeLocked()
+	b.mu.Unlock()
+}
+
+// WriteInterim writes an interim response the connection loop composed,
+// such as chapter 5's "HTTP/1.1 100 Continue\r\n\r\n", and flushes it,
+// unless the final response has begun: its status is set, or the
+// connection hijacked. It reports whether it wrote. It may be called from
+// any goroutine: a handler in full duplex reads the body (which sends the
+// 100) in one goroutine while it writes the response in another, and the
+// interim response must go out whole, before the final one.
+func (w *Response) WriteInterim(resp string) (bool, error) {
+	w.interimMu.Lock()
+	defer w.interimMu.Unlock()
+	if w.finalBegun {
+		return false, nil
+	}
+	_, _ = w.bw.WriteString(resp) // Flush reports the same error
+	return true, w.bw.Flush()
+}
+
+// beginFinal marks the start of the final response, once an interim one
+// being written has gone out (see WriteInterim).
+func (w *Response) beginFinal() {
+	w.interimMu.Lock()
+	w.finalBegun = true
+	w.interimMu.Unlock()
 }
 
 // Status returns the final status code: 0 until WriteHeader or Write set

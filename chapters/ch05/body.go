@@ -23,8 +23,7 @@ type requestBody struct {
 	eof    bool      // src returned io.EOF: the next request starts here
 
 	// The 100-continue handshake (RFC 9110 section 10.1.1).
-	hc      *ch04.Conn     // where the interim response is written
-	w       *ch04.Response // the final response: once it has a status, no 100
+	w       *ch04.Response // writes the interim response, unless the final one began
 	expects bool           // the client sent "Expect: 100-continue"
 	owed    bool           // it did, and the handler has not read yet
 	sent100 bool           // 100 Continue went out: the client is sending the body
@@ -33,8 +32,8 @@ type requestBody struct {
 
 // reset prepares b for a request whose body src has the given length (-1
 // when chunked). owe100 says the client waits for 100 Continue.
-func (b *requestBody) reset(src io.Reader, length int64, hc *ch04.Conn, owe100 bool) {
-	*b = requestBody{src: src, length: length, hc: hc, expects: owe100, owed: owe100}
+func (b *requestBody) reset(src io.Reader, length int64, owe100 bool) {
+	*b = requestBody{src: src, length: length, expects: owe100, owed: owe100}
 }
 
 // Read reads the body. The first Read of a body whose client expects
@@ -46,13 +45,11 @@ func (b *requestBody) reset(src io.Reader, length int64, hc *ch04.Conn, owe100 b
 func (b *requestBody) Read(p []byte) (int, error) {
 	if b.owed {
 		b.owed = false
-		if b.w.Status() == 0 && !b.hc.Hijacked() {
-			bw := b.hc.Writer()
-			_, _ = bw.WriteString(continueLine) // Flush reports the same error
-			if b.err = bw.Flush(); b.err != nil {
-				return 0, b.err
-			}
-			b.sent100 = true
+		// The handler may be writing its response in another goroutine
+		// meanwhile: WriteInterim writes only before the final response
+		// begins, never inside it.
+		if b.sent100, b.err = b.w.WriteInterim(continueLine); b.err != nil {
+			return 0, b.err
 		}
 	}
 	if b.err != nil {
@@ -79,8 +76,8 @@ func (b *requestBody) Read(p []byte) (int, error) {
 //   - a chunked body goes past limit, its framing is broken, or the client
 //     stops sending for longer than timeout (zero: no bound).
 //
-// The bytes go through b, not through chapter 4's body, which the handler
-// may have closed. Chapter 4's Conn therefore still believes input is
+// The bytes go through b, not through chapter 4's body, which is closed
+// by now (Response.CloseBody). Chapter 4's Conn therefore still believes input is
 // left unread if this was the connection's last request, and closes with
 // a linger; that costs nothing a well-behaved client notices.
 func (b *requestBody) drain(rwc net.Conn, limit int64, timeout time.Duration) bool {

@@ -193,3 +193,75 @@ func TestExpectContinue(t *testing.T) {
 		c.expectOpen()
 	})
 }
+
+// TestBodyReaderLeftBehind: a handler may return while a goroutine of its
+// own still reads the body: http.TimeoutHandler answers 503 and returns
+// while its inner handler waits in Read. That goroutine must stop at once
+// (the response is done, and the loop reads what is left of the body
+// itself), and never read the bytes of the next request. The client here
+// sends half its body and then nothing: the read left behind must end
+// without it. Under -race, it also checks that the loop and that
+// goroutine never touch the body at the same time.
+func TestBodyReaderLeftBehind(t *testing.T) {
+	leftover := make(chan error, 1)
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := io.ReadAll(r.Body) // the client sends 5 of 10 bytes, then waits
+		leftover <- err
+	})
+	_, addr := startServer(t, http.TimeoutHandler(inner, 50*time.Millisecond, "timeout"), nil)
+	c := dial(t, addr)
+	c.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello")
+	resp, _ := c.response("POST")
+	if resp.StatusCode != http.StatusServiceUnavailable || !resp.Close {
+		t.Errorf("got %d (close %v), want 503 with Connection: close: half the body is still to come", resp.StatusCode, resp.Close)
+	}
+	select {
+	case err := <-leftover:
+		if err == nil {
+			t.Errorf("the read left behind ended without an error, as if the body were whole")
+		}
+	case <-time.After(testTimeout):
+		t.Fatalf("the read left behind still waits for the client %v after its handler returned", testTimeout)
+	}
+	c.expectClosed()
+}
+
+// TestContinueBesideFullDuplexWrites: a handler in full duplex reads the
+// body (whose first Read sends "100 Continue") in one goroutine while it
+// writes its response in another. The interim response must come whole,
+// before the final one, never inside it; under -race, the test also
+// catches the two goroutines sharing the connection's writer unguarded.
+func TestContinueBesideFullDuplexWrites(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = http.NewResponseController(w).EnableFullDuplex()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _ = io.Copy(io.Discard, r.Body)
+		}()
+		for range 20 {
+			io.WriteString(w, strings.Repeat("x", 100))
+			_ = http.NewResponseController(w).Flush()
+		}
+		<-done
+	})
+	_, addr := startServer(t, h, nil)
+	for range 10 {
+		c := dial(t, addr)
+		c.send("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\n")
+		c.send("hello")
+		c.c.SetReadDeadline(time.Now().Add(testTimeout))
+		all, err := io.ReadAll(c.br)
+		if err != nil {
+			t.Fatalf("reading: %v", err)
+		}
+		s := string(all)
+		final := strings.Index(s, "HTTP/1.1 200 ")
+		if final < 0 {
+			t.Fatalf("no 200 response in %q", s)
+		}
+		if i := strings.Index(s[final:], "100 Continue"); i >= 0 {
+			t.Fatalf("\"100 Continue\" inside the 200 response: %q", s)
+		}
+	}
+}

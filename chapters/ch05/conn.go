@@ -156,10 +156,10 @@ func (c *conn) serveRequest(pr *ch02.Request, start time.Time) bool {
 	s := c.s
 	exp := expectationOf(pr)
 	if hasContent(pr) {
-		c.body.reset(pr.Body, pr.ContentLength, c.hc, exp == expectContinue)
+		c.body.reset(pr.Body, pr.ContentLength, exp == expectContinue)
 		pr.Body = &c.body // chapter 4 reads the body through it
 	} else {
-		c.body.reset(nil, 0, nil, false)
+		c.body.reset(nil, 0, false)
 	}
 	// true: keep-alive unless decided otherwise below, before any byte of
 	// the response is written.
@@ -191,6 +191,11 @@ func (c *conn) serveRequest(pr *ch02.Request, start time.Time) bool {
 		c.responded(r, w, start, false)
 		return false
 	}
+
+	// From here on the loop is the body's only reader: a goroutine the
+	// handler left behind (http.TimeoutHandler's inner handler, say) must
+	// not read on while the loop drains, nor read the next request.
+	w.CloseBody()
 
 	// Ask again, now that the handler has spoken: keep-alives may have been
 	// turned off meanwhile, the response may have to close, and what the
