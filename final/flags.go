@@ -36,7 +36,7 @@ type Flags struct {
 	IdleTimeout       time.Duration `help:"Close a keep-alive connection idle this long (default 5s)."`
 	ReadHeaderTimeout time.Duration `help:"Time allowed to read a request's head, the slowloris guard (default 10s)."`
 	ReadTimeout       time.Duration `help:"Time allowed to read a request's body, from when its handler starts (default: none)."`
-	WriteTimeout      time.Duration `help:"Time allowed to write a response, from the end of its request's head (default: none)."`
+	WriteTimeout      time.Duration `help:"Time allowed to write a response, from when its handler starts (default: none)."`
 
 	MaxHeaderBytes        ByteSize `help:"Largest header section (the request line aside), e.g. 64KiB; larger gets 431 (default 64KiB)."`
 	LimitRequestLine      *int     `placeholder:"BYTES" help:"Longest request line, CRLF not counted; longer gets 414 (default 4094; 0: up to --max-header-bytes)."`

@@ -79,9 +79,7 @@ func Run(args []string, handler http.Handler, stdout, stderr io.Writer) (code in
 			fmt.Fprintf(stderr, "%s: %v\n", name, err)
 			return 1
 		}
-		if ln, err = ch06.InheritedListener(); err == nil {
-			err = ch06.NotifyReady()
-		}
+		ln, err = ch06.InheritedListener() // ready once it serves: serveProcess says so
 		o.Worker = true
 	} else {
 		ln, o.Listeners, err = listenAll(flags, tcp)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -46,6 +47,21 @@ type Options struct {
 	Logf ch01.Logf
 	// StatusStyle colors a console access log; nil for plain text.
 	StatusStyle ch08.StatusStyle
+
+	sigs *SignalQueue // caught from before the pid file is written; see signals
+}
+
+// handledSignals are the signals Serve handles itself (SIGTERM and SIGINT
+// are the caller's).
+var handledSignals = []os.Signal{syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU}
+
+// signals returns the queue that catches handledSignals, started now if
+// Serve did not start it already.
+func (o *Options) signals() *SignalQueue {
+	if o.sigs == nil {
+		o.sigs = QueueSignals(handledSignals...)
+	}
+	return o.sigs
 }
 
 // Serve serves ln until ctx is done, then stops gracefully: as one process
@@ -60,6 +76,11 @@ func Serve(ctx context.Context, ln net.Listener, o Options) error {
 	if o.Worker {
 		return serveWorker(ctx, ln, o)
 	}
+	// Catch the signals before the pid file says where to send them: a
+	// script that signals as soon as the file appears must not kill the
+	// server with a signal whose handler is not installed yet (the default
+	// action of SIGHUP, SIGUSR1 and SIGUSR2). They wait in the queue.
+	defer o.signals().Stop()
 	removePid, err := writePidFile(o.Flags.PID)
 	if err != nil {
 		return err
@@ -73,7 +94,18 @@ func Serve(ctx context.Context, ln net.Listener, o Options) error {
 
 // upgrader returns the upgrader of a server serving lns.
 func (o *Options) upgrader(lns []net.Listener) *upgrader {
-	return &upgrader{lns: lns, pidFile: o.Flags.PID, logf: o.Logf}
+	// lns ends with the --bind sockets, in the order given (listeners).
+	fromFD := make([]string, len(lns))
+	skip := len(lns) - len(o.Flags.Bind)
+	for i := range fromFD {
+		fromFD[i] = "-"
+		if i >= skip {
+			if b, err := ParseBind(o.Flags.Bind[i-skip]); err == nil && b.Network == "fd" {
+				fromFD[i] = strconv.Itoa(b.FD)
+			}
+		}
+	}
+	return &upgrader{lns: lns, fromFD: fromFD, pidFile: o.Flags.PID, logf: o.Logf}
 }
 
 // upgrade runs u in the background, as a signal handler must not wait.
@@ -131,7 +163,9 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 		}
 	}()
 	up := o.upgrader(lns)
-	stop := OnSignals(func(sig os.Signal) {
+	sigs := o.signals()
+	defer sigs.Stop()
+	sigs.Handle(func(sig os.Signal) {
 		switch sig {
 		case syscall.SIGQUIT:
 			o.Logf("final: SIGQUIT: stopping now")
@@ -144,8 +178,7 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 		case syscall.SIGUSR2:
 			o.upgrade(up)
 		}
-	}, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGUSR1, syscall.SIGUSR2)
-	defer stop()
+	})
 	go func() {
 		// An upgrade's new server serves once one of its workers does:
 		// the old server must not hand over to a master whose workers
@@ -231,7 +264,7 @@ func closeListeners(lns []net.Listener) {
 func serveProcess(ctx context.Context, lns []net.Listener, o Options, force <-chan struct{}) error {
 	// Catch the signals before the access log opens: a SIGUSR1 sent while
 	// it opens then waits, and reopens it after, rather than being lost.
-	sigs := QueueSignals(syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU)
+	sigs := o.signals()
 	defer sigs.Stop()
 	up := o.upgrader(slices.Clone(lns)) // the sockets as opened, before TLS or PROXY wrap them
 	if o.Flags.ProxyProtocol {
@@ -345,6 +378,21 @@ func serveProcess(ctx context.Context, lns []net.Listener, o Options, force <-ch
 	}
 	inner = srv.server()
 	inner.Server.Logf = o.Logf
+	// Ready only now, with the access log open, TLS loaded and every
+	// socket in hand: a reload retires an old worker on its replacement's
+	// word, and an upgrade stops the old server on this one's, so a
+	// process that would fail setting up must fail before it speaks.
+	if o.Worker {
+		if err := ch06.NotifyReady(); err != nil {
+			closeListeners(lns)
+			if accessLog != nil {
+				_ = accessLog.Close() // nothing was logged: the ready pipe's error is the one to report
+			}
+			return err
+		}
+	} else {
+		notifyUpgradeReady()
+	}
 	// ch07.Run serves the first listener and stops the server; the others
 	// are served by the same server, whose Shutdown closes them all.
 	var extra sync.WaitGroup
@@ -357,9 +405,6 @@ func serveProcess(ctx context.Context, lns []net.Listener, o Options, force <-ch
 				cancel()
 			}
 		})
-	}
-	if !o.Worker {
-		notifyUpgradeReady()
 	}
 	err = ch07.Run(ctx, quit.ch, inner, lns[0], o.gracefulTimeout(), o.Logf)
 	extra.Wait() // Run has closed the server, even after a failure: every loop returns

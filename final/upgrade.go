@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +45,11 @@ const (
 	// upgradeReadyEnv holds the descriptor the new server writes one
 	// byte to once it serves.
 	upgradeReadyEnv = "FINAL_UPGRADE_READY_FD"
+	// listenFromFDEnv says, for each handed-down socket, the N of the
+	// --bind fd://N it came from, or "-": the new server, reading the
+	// same command line, must find fd://N's socket by that N, not by the
+	// descriptor it arrives on now.
+	listenFromFDEnv = "FINAL_LISTEN_FROM_FD"
 )
 
 // upgradeTimeout bounds the wait for a new server to report that it
@@ -63,7 +69,7 @@ const firstInheritedFD = 3
 type handedDown struct {
 	mu  sync.Mutex
 	lns []net.Listener
-	fds []int // the descriptor each of lns came from
+	fds []int // the N by which --bind fd://N names each of lns, or -1
 	// parent is the server that handed the sockets down, or 0 when they
 	// came from systemd.
 	parent int
@@ -79,12 +85,14 @@ var inherited = sync.OnceValue(func() *handedDown {
 	h := new(handedDown)
 	n, _ := strconv.Atoi(os.Getenv(listenFDsEnv))
 	owned := os.Getenv(listenOwnedEnv)
+	var fromFD []string // by an upgrade: each socket's fd://N, or "-"
 	if n > 0 {
 		h.parent, _ = strconv.Atoi(os.Getenv(upgradeParentEnv))
+		fromFD = strings.Split(os.Getenv(listenFromFDEnv), ",")
 	} else if os.Getenv("LISTEN_PID") == strconv.Itoa(os.Getpid()) {
 		n, _ = strconv.Atoi(os.Getenv("LISTEN_FDS"))
 	}
-	for _, name := range []string{listenFDsEnv, listenOwnedEnv, upgradeParentEnv, "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"} {
+	for _, name := range []string{listenFDsEnv, listenOwnedEnv, upgradeParentEnv, listenFromFDEnv, "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"} {
 		_ = os.Unsetenv(name) // not for the workers this process starts; fails only for a bad name
 	}
 	for i, fd := 0, firstInheritedFD; fd < firstInheritedFD+n; i, fd = i+1, fd+1 {
@@ -92,7 +100,16 @@ var inherited = sync.OnceValue(func() *handedDown {
 		ln, err := net.FileListener(f) // a duplicate, closed on exec
 		f.Close()
 		if err == nil {
-			h.lns, h.fds = append(h.lns, ln), append(h.fds, fd)
+			id := fd // systemd's: fd://N names the descriptor itself
+			if h.parent != 0 {
+				id = -1 // an upgrade's: only as the old server's fd://N, if it was one
+				if i < len(fromFD) {
+					if n, err := strconv.Atoi(fromFD[i]); err == nil {
+						id = n
+					}
+				}
+			}
+			h.lns, h.fds = append(h.lns, ln), append(h.fds, id)
 			h.owned = append(h.owned, i < len(owned) && owned[i] == '1')
 		}
 	}
@@ -197,6 +214,7 @@ func notifyUpgradeReady() {
 // handler at a time.
 type upgrader struct {
 	lns     []net.Listener // the sockets to hand down, before any wrapper of final's
+	fromFD  []string       // for each of lns, the N of the --bind fd://N it is, or "-"
 	pidFile string         // --pid, or ""
 	logf    func(format string, args ...any)
 
@@ -266,9 +284,26 @@ func (u *upgrader) upgrade() error {
 		listenFDsEnv+"="+strconv.Itoa(len(u.lns)),
 		listenOwnedEnv+"="+string(owned),
 		upgradeParentEnv+"="+strconv.Itoa(os.Getpid()),
+		listenFromFDEnv+"="+strings.Join(u.fromFD, ","),
 		upgradeReadyEnv+"="+strconv.Itoa(firstInheritedFD+len(u.lns)))
-	if err := cmd.Start(); err != nil {
+	// Hand the socket files over before the new server starts: from its
+	// first instant it may be the one left serving them, should a TERM
+	// stop this one meanwhile. A start that fails takes them back.
+	var kept []*unixSocket
+	for _, ln := range u.lns {
+		if us, ok := ln.(*unixSocket); ok && us.owned {
+			us.handOff(true)
+			kept = append(kept, us)
+		}
+	}
+	takeBack := func() {
+		for _, us := range kept {
+			us.handOff(false)
+		}
 		u.restorePidFile()
+	}
+	if err := cmd.Start(); err != nil {
+		takeBack()
 		return fmt.Errorf("start %s: %w", exe, err)
 	}
 	readyW.Close() // the child has its copy: EOF now means it is gone
@@ -293,18 +328,12 @@ func (u *upgrader) upgrade() error {
 		//nolint:errcheck // it may have exited already
 		cmd.Process.Kill()
 		<-exited
-		u.restorePidFile()
+		takeBack()
 		return fmt.Errorf("%w: pid %d exited or did not serve within %v", errUpgradeFailed, cmd.Process.Pid, upgradeTimeout)
 	}
-	u.running = cmd.Process
 	// The new server owns our Unix socket files now: closing ours must
 	// not remove them (a supervisor's are never ours to remove).
-	for _, ln := range u.lns {
-		if us, ok := ln.(*unixSocket); ok && us.owned {
-			us.handOff(true)
-			u.kept = append(u.kept, us)
-		}
-	}
+	u.running, u.kept = cmd.Process, kept
 	go u.rollBackAfter(cmd.Process, exited)
 	u.logf("final: SIGUSR2: new server (pid %d) serves the same sockets; stop this one (pid %d) with TERM", cmd.Process.Pid, os.Getpid())
 	return nil

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -156,6 +157,30 @@ func TestHandedDownUnixOwnership(t *testing.T) {
 		}
 		if got.owned != tc.owned || got.parent != 4101 {
 			t.Errorf("take(%s): owned %v, parent %d; want %v, 4101", tc.name, got.owned, got.parent, tc.owned)
+		}
+	}
+}
+
+// TestUpgraderNamesFDBinds: an upgrade tells the new server which handed-
+// down socket each --bind fd://N was, in the order the sockets go
+// (the --host/--port one first, then the binds as given): the new server
+// reads the same command line, and its fd://3 must find the socket that
+// was fd://3, not whatever arrives on descriptor 3 now.
+func TestUpgraderNamesFDBinds(t *testing.T) {
+	for _, tc := range []struct {
+		binds []string
+		lns   int
+		want  string
+	}{
+		{nil, 1, "-"},
+		{[]string{"fd://3"}, 2, "-,3"}, // --host/--port first, then fd://3
+		{[]string{"fd://3"}, 1, "3"},   // fd://3 alone
+		{[]string{"unix:/run/a.sock", "fd://7", "127.0.0.1:9000"}, 3, "-,7,-"},
+	} {
+		o := Options{Flags: Flags{Bind: tc.binds}}
+		u := o.upgrader(make([]net.Listener, tc.lns))
+		if got := strings.Join(u.fromFD, ","); got != tc.want {
+			t.Errorf("binds %q over %d sockets: fromFD %q, want %q", tc.binds, tc.lns, got, tc.want)
 		}
 	}
 }

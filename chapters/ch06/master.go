@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -158,13 +159,33 @@ type filer interface {
 }
 
 // Signal sends sig to every running worker: the master forwards the
-// signals meant for all of them (SIGUSR1, reopen the logs).
+// signals meant for all of them (SIGUSR1, reopen the logs). A worker
+// still starting gets it once it reports ready: until then its handlers
+// may not be installed, and the default action of most signals, SIGUSR1's
+// included, would kill it.
 func (m *Master) Signal(sig os.Signal) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, w := range m.running {
+		switch {
+		case w.signalable:
+			m.signal(w, sig)
+		case !slices.Contains(w.pending, sig):
+			w.pending = append(w.pending, sig)
+		}
+	}
+}
+
+// becameReady records that w serves, and sends it the signals Signal held
+// back while it started.
+func (m *Master) becameReady(w *worker) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w.signalable = true
+	for _, sig := range w.pending {
 		m.signal(w, sig)
 	}
+	w.pending = nil
 }
 
 // signal sends sig to w. A worker that has exited already is no error:
@@ -193,7 +214,12 @@ type worker struct {
 	// killed is set when the watchdog has sent SIGKILL. Guarded by
 	// Master.mu.
 	killed bool
-	err    error // exit error, set before the worker is sent on exits
+	// signalable is set once the worker reported ready: it handles the
+	// signals Signal forwards. Until then, pending holds them. Both
+	// guarded by Master.mu.
+	signalable bool
+	pending    []os.Signal
+	err        error // exit error, set before the worker is sent on exits
 }
 
 // beat records a heartbeat from w at now.
@@ -615,6 +641,7 @@ func (m *Master) startWorker(slot int, lnFile, lifeline *os.File, extra []*os.Fi
 		w.wasReady = n == 1
 		if w.wasReady {
 			m.markServing()
+			m.becameReady(w)
 		}
 		close(w.ready)
 	}()
@@ -623,6 +650,12 @@ func (m *Master) startWorker(slot int, lnFile, lifeline *os.File, extra []*os.Fi
 		m.running = map[int]*worker{}
 	}
 	m.running[slot] = w
+	if m.stopping {
+		// stopAll began while this worker started, and did not see it:
+		// stop it as it stopped the others.
+		w.retiring = true
+		m.signal(w, syscall.SIGTERM)
+	}
 	m.mu.Unlock()
 	m.logf("ch06: worker %d started, pid %d", slot, cmd.Process.Pid)
 	return w, nil

@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 // The test binary plays every part: the test itself, a worker (when a
@@ -81,6 +83,15 @@ func testWorker() int {
 	if os.Getenv(behaviourEnv) == "slow-ready" {
 		time.Sleep(slowFor) // a worker loading its app: no heartbeat yet
 	}
+	// SIGUSR1 (reopen the logs) is handled from here on, as a server
+	// handles it once set up: each one received leaves a file behind.
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	go func() {
+		for range usr1 {
+			os.WriteFile(usr1File(os.Getpid()), nil, 0o644)
+		}
+	}()
 	if err := NotifyReady(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -422,6 +433,34 @@ func workerReady(pid int) bool {
 
 func readyFile(pid int) string {
 	return fmt.Sprintf("%s/ch06-worker-%d.ready", os.TempDir(), pid)
+}
+
+// usr1File is where a test worker marks a SIGUSR1 it handled.
+func usr1File(pid int) string {
+	return fmt.Sprintf("%s/ch06-worker-%d.usr1", os.TempDir(), pid)
+}
+
+// A signal forwarded to a worker still starting (SIGUSR1 from a
+// logrotate that runs during a reload, say) waits until it reports
+// ready: sent at once, its default action would kill the worker.
+func TestSignalWaitsForAStartingWorker(t *testing.T) {
+	var log testkit.LogRecorder
+	m := &Master{
+		Workers: 1, Executable: os.Args[0], Env: []string{behaviourEnv + "=slow-ready"},
+		Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf,
+	}
+	addr, _, _ := startMaster(t, m)
+	waitFor(t, "a worker", func() bool { return len(m.Pids()) == 1 })
+	pid := m.Pids()[0]
+	t.Cleanup(func() { os.Remove(usr1File(pid)) })
+	m.Signal(syscall.SIGUSR1) // long before it is ready: it sleeps slowFor first
+	if got := servedBy(t, addr); got != pid {
+		t.Fatalf("served by %d, want the worker %d, alive\nlog:\n%s", got, pid, strings.Join(log.Lines(), "\n"))
+	}
+	waitFor(t, "the worker to handle SIGUSR1", func() bool {
+		_, err := os.Stat(usr1File(pid))
+		return err == nil
+	})
 }
 
 func TestReloadReplacesEveryWorkerWithoutRefusing(t *testing.T) {

@@ -25,7 +25,9 @@ const (
 // connection, as net.Listen's listener does (about 4% of the server's CPU
 // under a connection-per-request load, measured as this chapter's lesson
 // says). Elsewhere, each accepted connection is configured as net.Listen
-// would.
+// would. So is each one accepted by a listener made from an inherited
+// socket with net.FileListener (a prefork worker's, an upgrade's), whose
+// settings Go does not let a caller change.
 func ListenTCP(addr string) (net.Listener, error) {
 	lc := listenConfig()
 	return lc.Listen(context.Background(), "tcp", addr)

@@ -62,12 +62,10 @@ func (c *RunCmd) Run(a *App, kctx *kong.Context) error {
 		if err := ch06.WatchMaster(cancel); err != nil {
 			return err
 		}
+		// The stage tells the master it is ready (ch06.NotifyReady) once
+		// it is set up to serve: a master replacing a worker stops the old
+		// one on that word.
 		if ln, err = ch06.InheritedListener(); err != nil {
-			return err
-		}
-		// The socket is open and connections queue in it: a master that is
-		// replacing a worker may stop the old one now.
-		if err := ch06.NotifyReady(); err != nil {
 			return err
 		}
 	} else {

@@ -61,6 +61,11 @@ func serveKeepAlive(ctx context.Context, ln net.Listener, srv keepAliveServer, c
 // ch05 server on the shared socket; in a worker process it is the worker.
 func serveCh06(ctx context.Context, ln net.Listener, cfg Config) error {
 	if cfg.Worker {
+		// The socket is open and connections queue in it: a master that is
+		// replacing a worker may stop the old one now.
+		if err := ch06.NotifyReady(); err != nil {
+			return err
+		}
 		return serveCh05(ctx, ln, cfg)
 	}
 	return runMaster(ctx, ln, cfg, master(cfg, max(cfg.Workers, 1), nil))
@@ -112,7 +117,12 @@ func serveCh07(ctx context.Context, ln net.Listener, cfg Config) error {
 func serveGraceful(ctx context.Context, ln net.Listener, cfg Config, srv *ch05.Server) error {
 	switch {
 	case cfg.Worker:
-		// The master sends SIGTERM once, and SIGKILL past the timeout.
+		// Set up (chapter 8's log is open): the master may stop the worker
+		// this one replaces. It sends SIGTERM once, and SIGKILL past the
+		// timeout.
+		if err := ch06.NotifyReady(); err != nil {
+			return err
+		}
 		return ch07.Run(ctx, nil, ch07.New(srv), ln, gracefulTimeout(cfg), cfg.Logf)
 	case cfg.Workers > 0:
 		return runMaster(ctx, ln, cfg, master(cfg, cfg.Workers, cfg.Force))
