@@ -2,6 +2,7 @@ package proc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/prometheus/procfs"
 	"github.com/shirou/gopsutil/v4/common"
 	"github.com/shirou/gopsutil/v4/process"
+	"golang.org/x/sys/unix"
 )
 
 // Supported reports whether this system has /proc to read other
@@ -343,7 +345,22 @@ func strays(fs procfs.FS, root Stray) ([]Stray, error) {
 
 // Kill kills the stray with SIGKILL, if its pid is still that process's
 // (the same start time); it reports whether it sent the signal.
+//
+// It holds the process by a pidfd while it checks: a pidfd names one
+// process, not a number, so once the check passes the signal reaches
+// that process even if it exits and its pid goes to another meanwhile.
+// A kernel without pidfds (before Linux 5.3) leaves that gap open: the
+// pid is signalled right after the check.
 func (s Stray) Kill() bool {
+	pidfd, err := unix.PidfdOpen(s.PID, 0)
+	switch {
+	case err == nil:
+		defer unix.Close(pidfd) //nolint:errcheck // closing a pidfd loses nothing
+	case errors.Is(err, unix.ENOSYS):
+		pidfd = -1
+	default:
+		return false // gone
+	}
 	fs, err := procFS()
 	if err != nil {
 		return false
@@ -356,5 +373,8 @@ func (s Stray) Kill() bool {
 	if err != nil || st.Starttime != s.Start {
 		return false // gone, and perhaps its pid given to another
 	}
-	return syscall.Kill(s.PID, syscall.SIGKILL) == nil
+	if pidfd < 0 {
+		return syscall.Kill(s.PID, syscall.SIGKILL) == nil
+	}
+	return unix.PidfdSendSignal(pidfd, unix.SIGKILL, nil, 0) == nil
 }
