@@ -224,3 +224,32 @@ func TestWriteTimeoutDoesNotOutliveItsResponse(t *testing.T) {
 		t.Errorf("two Host fields got %d, want 400", resp.StatusCode)
 	}
 }
+
+// TestWriteTimeoutSparesAPipelinedResponse: a response held back for a
+// pipelined batch must not wait for the next handler's write deadline,
+// nor die of it: the next request's handler is slower than WriteTimeout,
+// and the first response must arrive all the same.
+func TestWriteTimeoutSparesAPipelinedResponse(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/fast", hello)
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		io.WriteString(w, "late")
+	})
+	s := &Server{WriteTimeout: 100 * time.Millisecond, Handler: mux}
+	addr := serve(t, s, s.Serve)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, "GET /fast HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("the first of two pipelined requests got no response: %v", err)
+	}
+	if body, _ := io.ReadAll(resp.Body); resp.StatusCode != 200 || string(body) != "hello from HTTP/1.1" {
+		t.Errorf("GET /fast = %d %q, want 200 \"hello from HTTP/1.1\"", resp.StatusCode, body)
+	}
+}

@@ -78,8 +78,18 @@ func (w *Response) SetReadDeadline(t time.Time) error {
 // a long response extends it as it goes. A zero time means no deadline.
 // A Response from NewResponse returns http.ErrNotSupported, and one whose
 // handler returned ErrFinished.
+//
+// Earlier responses that a connection loop held back for a pipelined
+// batch go out first, under the new deadline: the deadline is this
+// response's, and must not make them wait for it, or fail with it.
 func (w *Response) SetWriteDeadline(t time.Time) error {
-	return w.setDeadline(t, net.Conn.SetWriteDeadline)
+	if err := w.setDeadline(t, net.Conn.SetWriteDeadline); err != nil {
+		return err
+	}
+	if !w.committed && !w.hijacked && w.bw.Buffered() > 0 {
+		return w.fail(w.bw.Flush())
+	}
+	return nil
 }
 
 // setDeadline sets one of the connection's deadlines with set.

@@ -1,6 +1,7 @@
 package ch05
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -131,12 +132,30 @@ func (c *conn) serve() {
 	}
 }
 
+// skipStrayCRLF drops a CRLF left alone in the reader after a request:
+// old clients send one after a body (RFC 9112 section 2.2), and a server
+// should ignore it. Left there, it would count as the start of the next
+// request, and the wait that follows would run on the header timeout
+// and end in a 408 on a connection that was only idle.
+func (c *conn) skipStrayCRLF() {
+	br := c.hc.Reader()
+	if br.Buffered() != len("\r\n") {
+		return
+	}
+	if b, _ := br.Peek(2); string(b) == "\r\n" {
+		_, _ = br.Discard(2) // buffered: cannot fail
+	}
+}
+
 // waitForRequest waits until the first byte of a request has arrived:
 // Peek blocks until the reader holds at least one byte, and reads nothing
 // past what the socket has. The first wait runs under the header deadline
 // that started when serve did; a wait after a request, with nothing of
 // the next one buffered, is the idle wait, under the idle deadline.
 func (c *conn) waitForRequest() error {
+	if c.served > 0 {
+		c.skipStrayCRLF()
+	}
 	idle := c.served > 0 && c.hc.Reader().Buffered() == 0
 	if c.cm != nil {
 		hc, err := c.cm.Wait(c.hc, idle, c.s.idleTimeout())
@@ -184,6 +203,12 @@ func (c *conn) serveRequest(pr *ch02.Request, start time.Time) bool {
 	if exp == expectUnknown {
 		h = expectationFailed{}
 	}
+	if c.hc.Writer().Buffered() > 0 && !bodyBuffered(pr, c.hc.Reader()) {
+		// Responses held back for a pipelined batch go out before a
+		// handler reads a body: the client may wait for them before it
+		// sends the body. (A failure shows in the handler's writes.)
+		_ = c.hc.Writer().Flush()
+	}
 	ch04.Serve(h, w, r)
 	if c.hc.Hijacked() {
 		_ = w.Finish() // cancels the request's context; writes nothing
@@ -222,6 +247,19 @@ func (c *conn) serveRequest(pr *ch02.Request, start time.Time) bool {
 	}
 	c.body = requestBody{} // let the request and response go while the connection idles
 	return keep
+}
+
+// bodyBuffered reports whether pr's body, if it has one, is in br
+// already, so that reading it waits for nobody. A chunked body's length
+// is unknown until it is read: it may wait.
+func bodyBuffered(pr *ch02.Request, br *bufio.Reader) bool {
+	switch {
+	case !hasContent(pr):
+		return true
+	case pr.Chunked:
+		return false
+	}
+	return int64(br.Buffered()) >= pr.ContentLength
 }
 
 // headEnd is the empty line that ends a request head.

@@ -453,3 +453,36 @@ func TestWholeHeadNeedsNoHeaderDeadline(t *testing.T) {
 		t.Errorf("%d read deadlines set for three pipelined requests, want 2", n)
 	}
 }
+
+// TestPipeliningBodyToCome: a response held back for a pipelined batch
+// goes out before the next handler reads a body that has not arrived:
+// the client may be waiting for that response before it sends the rest.
+func TestPipeliningBodyToCome(t *testing.T) {
+	_, addr := startServer(t, demo.New(), nil)
+	c := dial(t, addr)
+	c.send("GET /status/201 HTTP/1.1\r\nHost: a\r\n\r\nPOST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhel")
+	if resp, _ := c.response("GET"); resp.StatusCode != 201 {
+		t.Fatalf("first response %d, want 201", resp.StatusCode)
+	}
+	c.send("lo worl") // only now the rest of the body
+	if resp, body := c.response("POST"); resp.StatusCode != 200 || !strings.Contains(body, `"body":"hello worl"`) {
+		t.Fatalf("second response %d %q, want 200 echoing the body", resp.StatusCode, body)
+	}
+}
+
+// TestStrayCRLFAfterABody: old clients send a CRLF after a body (RFC
+// 9112 section 2.2). It is no start of a request: the connection is idle
+// after the response, and closes quietly at the idle timeout, not with a
+// 408 when a header timeout runs out.
+func TestStrayCRLFAfterABody(t *testing.T) {
+	_, addr := startServer(t, demo.New(), func(s *ch05.Server) {
+		s.ReadHeaderTimeout = 50 * time.Millisecond
+		s.IdleTimeout = 300 * time.Millisecond
+	})
+	c := dial(t, addr)
+	resp, _ := c.roundTrip("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello\r\n")
+	if resp.StatusCode != 200 {
+		t.Fatalf("POST /echo = %d, want 200", resp.StatusCode)
+	}
+	c.expectClosed() // fails if a 408 comes first
+}

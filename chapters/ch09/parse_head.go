@@ -39,6 +39,12 @@ func (p *Parser) readHead(br *bufio.Reader, lim *ch02.Limits) (span, error) {
 	if err := lineError(buf[line.start:], limit, err); err != nil {
 		return line, err
 	}
+	if line.end-line.start == len("\r\n") {
+		// A second empty line: ch02 refuses it. Read on, and the head's
+		// own end would be taken for its request-line, leaving a client
+		// that sent two CRLFs waiting, with no timeout, for ever.
+		return line, errSlow
+	}
 	left := lim.MaxHeaderBytes
 	for {
 		start, limit := len(p.buf), lim.FieldLineLimit(left)

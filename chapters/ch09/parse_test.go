@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/httpfromscratch/course/chapters/ch02"
 	"github.com/httpfromscratch/course/internal/parsertest"
@@ -30,6 +31,32 @@ func reused() parsertest.ReadFunc {
 // TestParser runs chapter 2's parser tables (internal/parsertest)
 // against the fast Parser.
 func TestParser(t *testing.T) { parsertest.Run(t, reused()) }
+
+// TestTwoEmptyLinesNeedNoMore: after the one empty line RFC 9112
+// section 2.2 lets a server skip, a second is a request-line that cannot
+// be, and the verdict (400) must come without waiting for more input.
+// Read on, and the client that sent four bytes holds the connection for
+// as long as it likes: no header timeout runs for a head the reader
+// already holds.
+func TestTwoEmptyLinesNeedNoMore(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go pw.Write([]byte("\r\n\r\n")) //nolint:errcheck // the parser reads it, or the test fails below
+	done := make(chan error, 1)
+	go func() {
+		var p Parser
+		_, err := p.ReadRequest(bufio.NewReader(pr))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if ch02.StatusCode(err) != 400 {
+			t.Errorf("two empty lines: %v, want a 400", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("two empty lines: the parser still waits for more input after 5 s")
+	}
+}
 
 // TestReaderPipeline reads several requests from one stream with one
 // Parser, which must reuse its Request.

@@ -11,7 +11,8 @@
 # SERVERS ("final final-gc0 net/http fasthttp"; also ch05 and ch09, the
 # stages as `learn run` serves them; final-gcSIZE and ch09-gcSIZE run
 # with --gc-floor SIZE, as final-gc0 or final-gc128MiB), NAME@base to run
-# NAME from the binary LEARN_BASE, NAME@alt from the binary LEARN_ALT.
+# NAME from the binary LEARN_BASE, NAME@alt from the binary LEARN_ALT,
+# BASE_PORT (18361: the servers take ports from it up).
 #
 # The table gives each server's medians and its peak resident memory
 # (VmHWM) at the end of the run.
@@ -82,7 +83,7 @@ start() {
 }
 
 declare -A port
-next=18361
+next=${BASE_PORT:-18361}
 for s in "${servers[@]}"; do
 	port[$s]=$next
 	start "$s" "$next"
