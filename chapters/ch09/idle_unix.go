@@ -5,6 +5,7 @@ package ch09
 import (
 	"io"
 	"net"
+	"os"
 	"sync"
 	"syscall"
 )
@@ -108,7 +109,13 @@ func (r *idleReader) readFD(fd uintptr) bool {
 			r.tried = true
 			return false
 		}
-		r.pending, r.err = r.buf[:max(n, 0)], err
+		r.pending = r.buf[:max(n, 0)]
+		if err != nil {
+			// As the net package reports a failed read: the errno
+			// inside, for errors.Is(err, syscall.ECONNRESET) and the like.
+			la := r.rwc.LocalAddr()
+			r.err = &net.OpError{Op: "read", Net: la.Network(), Source: la, Addr: r.rwc.RemoteAddr(), Err: os.NewSyscallError("read", err)}
+		}
 		return true
 	}
 }
