@@ -97,7 +97,7 @@ func (s *Server) server() *ch07.Server {
 			ReadHeaderTimeout: s.ReadHeaderTimeout,
 			IdleTimeout:       s.IdleTimeout,
 			Logf:              s.logf,
-			ConnState:         clearWriteDeadline(s.WriteTimeout, s.ConnState),
+			ConnState:         s.ConnState,
 			OnResponse:        s.onResponse,
 			QuietRequests:     true, // errors only: requests go to the access log
 			QuietConnLife:     !s.LogConnLife,
@@ -234,26 +234,6 @@ func tlsConfig(base *tls.Config, certFile, keyFile string) (*tls.Config, error) 
 		cfg.NextProtos = []string{"http/1.1"}
 	}
 	return cfg, nil
-}
-
-// clearWriteDeadline returns the ConnState hook that calls next (if
-// any) and, with a WriteTimeout, clears the write deadline when a
-// connection goes idle: the deadline withTimeouts set for a response must
-// not outlive it, or the answer to a next request rejected before any
-// handler runs (400, 408, 431: no new deadline is set) would fail once
-// the connection had idled past it.
-func clearWriteDeadline(write time.Duration, next func(net.Conn, http.ConnState)) func(net.Conn, http.ConnState) {
-	if write <= 0 {
-		return next
-	}
-	return func(c net.Conn, st http.ConnState) {
-		if st == http.StateIdle {
-			c.SetWriteDeadline(time.Time{})
-		}
-		if next != nil {
-			next(c, st)
-		}
-	}
 }
 
 // withTimeouts sets the deadlines of net/http's ReadTimeout and

@@ -97,10 +97,11 @@ func (s *Server) Serve(ln net.Listener) error {
 			c.Close()
 			return ErrServerClosed
 		}
-		s.wg.Go(func() {
+		go func() {
+			defer s.wg.Done() // trackConn added it
 			defer s.untrackConn(c)
 			s.handler().ServeConn(c)
-		})
+		}()
 	}
 }
 
@@ -172,6 +173,9 @@ func (s *Server) trackConn(c net.Conn) bool {
 		s.conns = make(map[net.Conn]struct{})
 	}
 	s.conns[c] = struct{}{}
+	// Counted under the lock that Close takes to set closed: a Close
+	// either refused this connection or will wait for its goroutine.
+	s.wg.Add(1)
 	return true
 }
 

@@ -82,15 +82,28 @@ func (w *Response) SetReadDeadline(t time.Time) error {
 // Earlier responses that a connection loop held back for a pipelined
 // batch go out first, under the new deadline: the deadline is this
 // response's, and must not make them wait for it, or fail with it.
+//
+// The connection loop clears the deadline once the response is out
+// (WriteDeadlineSet), as net/http does: it must not cut the next one.
 func (w *Response) SetWriteDeadline(t time.Time) error {
 	if err := w.setDeadline(t, net.Conn.SetWriteDeadline); err != nil {
 		return err
 	}
+	w.writeDeadline = true
+	// Under the interim lock: the goroutine reading the body may be
+	// writing a 100 Continue to the same writer.
+	w.interimMu.Lock()
+	defer w.interimMu.Unlock()
 	if !w.committed && !w.hijacked && w.bw.Buffered() > 0 {
 		return w.fail(w.bw.Flush())
 	}
 	return nil
 }
+
+// WriteDeadlineSet reports whether the handler set a write deadline
+// (SetWriteDeadline), which the connection loop must clear once the
+// response is out.
+func (w *Response) WriteDeadlineSet() bool { return w.writeDeadline }
 
 // setDeadline sets one of the connection's deadlines with set.
 func (w *Response) setDeadline(t time.Time, set func(net.Conn, time.Time) error) error {
@@ -127,6 +140,9 @@ func (w *Response) writeInformational(code int) {
 	}
 	w.interimMu.Lock() // a 100 Continue from the body's reader goes out whole, before or after
 	defer w.interimMu.Unlock()
+	if code == http.StatusContinue {
+		w.sent100 = true // the handler said it itself: the reader of the body will not again
+	}
 	buf := ch03.AppendStatusLine(w.bw.AvailableBuffer(), code)
 	buf = w.renderHeader(buf, false)
 	buf = append(buf, "\r\n"...)

@@ -34,14 +34,11 @@ type Response struct {
 	// is logged.
 	Logf ch01.Logf
 
-	req       *http.Request
-	reqBody   *body // nil when the request has no content
-	bw        *bufio.Writer
-	conn      *Conn          // nil for NewResponse: no Hijack, no deadlines
-	rc        RequestContext // nil for NewResponse
-	keepAlive bool           // the connection loop wants to keep the connection
-	isHead    bool
-	http10    bool // the client speaks HTTP/1.0: no chunked coding, no 1xx
+	req     *http.Request
+	reqBody *body // nil when the request has no content
+	bw      *bufio.Writer
+	conn    *Conn          // nil for NewResponse: no Hijack, no deadlines
+	rc      RequestContext // nil for NewResponse
 
 	header http.Header
 	keys   []string // scratch: the header's names, sorted
@@ -52,12 +49,12 @@ type Response struct {
 	wroteHeader bool
 	committed   bool // the head is in bw
 	framing     ch03.Framing
-	declared    int64    // the handler's Content-Length, or -1
-	written     int64    // body bytes the handler wrote (HEAD's included)
 	hasDate     bool     // the handler set Date: no generated one
 	hasType     bool     // the handler set Content-Type, possibly to nothing: no sniffing
-	trailerDecl []string // the Trailer field's values: declared trailer names
 	trailerKey  bool     // a key with http.TrailerPrefix was set before WriteHeader
+	declared    int64    // the handler's Content-Length, or -1
+	written     int64    // body bytes the handler wrote (HEAD's included)
+	trailerDecl []string // the Trailer field's values: declared trailer names
 	cw          ch03.ChunkedWriter
 
 	// interimMu orders an interim response that the connection loop
@@ -66,14 +63,21 @@ type Response struct {
 	// the handler's at the same time.
 	interimMu  sync.Mutex
 	finalBegun bool // under interimMu: the final status is set, or the connection hijacked
+	sent100    bool // under interimMu: a 100 Continue went out
 
-	closeAfter bool  // the connection must close after this response
-	cut        bool  // the response was abandoned half-written
-	hijacked   bool  // the handler took the connection
-	finished   bool  // Finish ran: the handler has returned
-	fullDuplex bool  // EnableFullDuplex was called
-	complained bool  // a superfluous WriteHeader was logged
-	err        error // the first write error: the connection is broken
+	// The flags, side by side: Go packs neighbouring bools into one word.
+	keepAlive     bool // the connection loop wants to keep the connection
+	isHead        bool
+	http10        bool  // the client speaks HTTP/1.0: no chunked coding, no 1xx
+	writeDeadline bool  // the handler set a write deadline
+	ctxDone       bool  // EndContext ran
+	closeAfter    bool  // the connection must close after this response
+	cut           bool  // the response was abandoned half-written
+	hijacked      bool  // the handler took the connection
+	finished      bool  // Finish ran: the handler has returned
+	fullDuplex    bool  // EnableFullDuplex was called
+	complained    bool  // a superfluous WriteHeader was logged
+	err           error // the first write error: the connection is broken
 }
 
 // NewResponse returns the ResponseWriter for r, writing to bw. keepAlive
@@ -252,9 +256,7 @@ func (w *Response) Finish() error {
 		return w.err
 	}
 	w.finished = true
-	if w.rc != nil {
-		w.rc.Finish()
-	}
+	w.EndContext()
 	w.CloseBody()
 	switch {
 	case w.hijacked:
@@ -300,6 +302,21 @@ func (w *Response) finishBody() {
 	}
 }
 
+// EndContext stops the watch on the client and cancels the request's
+// context, as Finish does first: the handler has returned, and goroutines
+// it left waiting on r.Context() must learn it now (net/http cancels it
+// as soon as ServeHTTP returns), not after the connection loop has read
+// what is left of the body. Later calls do nothing.
+func (w *Response) EndContext() {
+	if w.ctxDone {
+		return
+	}
+	w.ctxDone = true
+	if w.rc != nil {
+		w.rc.Finish()
+	}
+}
+
 // CloseBody closes the request body, as Finish does: every later Read
 // fails with http.ErrBodyReadAfterClose. The handler has returned, but a
 // goroutine it left behind may still be in a Read (http.TimeoutHandler's
@@ -337,8 +354,11 @@ func (w *Response) CloseBody() {
 func (w *Response) WriteInterim(resp string) (bool, error) {
 	w.interimMu.Lock()
 	defer w.interimMu.Unlock()
-	if w.finalBegun {
+	switch {
+	case w.finalBegun:
 		return false, nil
+	case w.sent100:
+		return true, nil // the handler sent its own 100 Continue (WriteHeader(100))
 	}
 	_, _ = w.bw.WriteString(resp) // Flush reports the same error
 	return true, w.bw.Flush()

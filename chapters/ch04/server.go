@@ -54,11 +54,42 @@ type Server struct {
 }
 
 // Acceptor holds the chapter 1 server that runs an HTTP server's accept
-// loop, made on first use from the HTTP server's fields: the part every
-// later chapter's server shares.
+// loop, made on first use from the HTTP server's fields, and the context
+// every connection's requests descend from: the part every later
+// chapter's server shares.
 type Acceptor struct {
-	mu  sync.Mutex
-	tcp *ch01.Server
+	mu     sync.Mutex
+	tcp    *ch01.Server
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+}
+
+// Context returns the parent of every request's context on the
+// connections the loop serves. Cancel cancels it, with ErrServerClosed as
+// the cause: a handler waiting on r.Context() learns that the server
+// closed, even one whose connection nothing reads (a body not read to its
+// end leaves the watch on the client unstarted).
+func (l *Acceptor) Context() context.Context {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.makeContext()
+	return l.ctx
+}
+
+// Cancel cancels Context; a server's Close calls it before it closes the
+// connections.
+func (l *Acceptor) Cancel() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.makeContext()
+	l.cancel(ErrServerClosed)
+}
+
+// makeContext makes the context on first use; l.mu is held.
+func (l *Acceptor) makeContext() {
+	if l.ctx == nil {
+		l.ctx, l.cancel = context.WithCancelCause(context.Background())
+	}
 }
 
 // Get returns the chapter 1 server, creating it for addr, h and logf on
@@ -86,10 +117,13 @@ func (s *Server) Serve(ln net.Listener) error { return s.listener().Serve(ln) }
 // Close stops the server: it closes the listeners and every connection,
 // and waits for their goroutines (chapter 1's Close). A handler still
 // running sees its writes fail and, if it watches its request's context,
-// the context cancelled: as far as it can tell, the client went away. A
+// the context cancelled, with ErrServerClosed as its cause. A
 // connection hijacked by a handler that has returned is no longer the
 // server's, and stays open.
-func (s *Server) Close() error { return s.listener().Close() }
+func (s *Server) Close() error {
+	s.loop.Cancel()
+	return s.listener().Close()
+}
 
 // ServeConn serves one request on rwc and closes it: chapter 4's
 // connection loop, and the server's ch01.ConnHandler. It is shaped like
@@ -98,7 +132,7 @@ func (s *Server) Close() error { return s.listener().Close() }
 // finished and flushed; the connection closed (every response said
 // "Connection: close").
 func (s *Server) ServeConn(rwc net.Conn) {
-	c := NewConn(context.Background(), rwc, s.limits(), s.Logf)
+	c := NewConn(s.loop.Context(), rwc, s.limits(), s.Logf)
 	defer func() {
 		// Handlers' panics are recovered by Serve; one here is a bug of
 		// this package, and must still cost one connection only.

@@ -265,3 +265,25 @@ func TestContinueBesideFullDuplexWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestContinueOnce: a handler that sends its own 100 Continue
+// (WriteHeader(100)) and then reads gets no second one from the server,
+// as with net/http.
+func TestContinueOnce(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusContinue)
+		_, _ = io.Copy(io.Discard, r.Body)
+		io.WriteString(w, "ok")
+	})
+	_, addr := startServer(t, h, nil)
+	c := dial(t, addr)
+	c.send("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
+	c.c.SetReadDeadline(time.Now().Add(testTimeout))
+	all, err := io.ReadAll(c.br)
+	if err != nil {
+		t.Fatalf("reading: %v", err)
+	}
+	if n := strings.Count(string(all), "100 Continue"); n != 1 {
+		t.Errorf("%d interim responses in %q, want 1", n, all)
+	}
+}

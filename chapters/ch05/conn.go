@@ -56,13 +56,15 @@ type ConnManager interface {
 // or the server closes it, and then closes it: the server's
 // ch01.ConnHandler. Chapter 4's ServeConn served one request; this is the
 // same shape with the loop net/http's (*conn).serve has.
-func (s *Server) ServeConn(rwc net.Conn) { s.ServeConnWith(rwc, nil) }
+func (s *Server) ServeConn(rwc net.Conn) { s.ServeConnWith(s.loop.Context(), rwc, nil) }
 
 // ServeConnWith serves rwc as ServeConn does, with its ch04.Conns made
-// and its waits done by cm (nil for ServeConn's own way).
-func (s *Server) ServeConnWith(rwc net.Conn, cm ConnManager) {
+// and its waits done by cm (nil for ServeConn's own way). base is the
+// parent of the connection's context (ConnContext's ctx): the serving
+// loop's ch04.Acceptor.Context, which its Close cancels.
+func (s *Server) ServeConnWith(base context.Context, rwc net.Conn, cm ConnManager) {
 	s.setState(rwc, http.StateNew)
-	ctx := context.Background()
+	ctx := base
 	if s.ConnContext != nil {
 		if ctx = s.ConnContext(ctx, rwc); ctx == nil {
 			panic("ch05: ConnContext returned nil") // as net/http does: a bug of the caller's
@@ -217,9 +219,11 @@ func (c *conn) serveRequest(pr *ch02.Request, start time.Time) bool {
 		return false
 	}
 
-	// From here on the loop is the body's only reader: a goroutine the
-	// handler left behind (http.TimeoutHandler's inner handler, say) must
-	// not read on while the loop drains, nor read the next request.
+	// The handler has returned: its context ends now, not after the
+	// drain. From here on the loop is the body's only reader: a goroutine
+	// the handler left behind (http.TimeoutHandler's inner handler, say)
+	// must not read on while the loop drains, nor read the next request.
+	w.EndContext()
 	w.CloseBody()
 
 	// Ask again, now that the handler has spoken: keep-alives may have been
@@ -244,6 +248,11 @@ func (c *conn) serveRequest(pr *ch02.Request, start time.Time) bool {
 		if c.hc.Writer().Flush() != nil {
 			keep = false
 		}
+	}
+	if w.WriteDeadlineSet() {
+		// The handler's deadline was for its own response (net/http
+		// clears it here too): left, it would cut the next one.
+		c.rwc.SetWriteDeadline(time.Time{})
 	}
 	c.body = requestBody{} // let the request and response go while the connection idles
 	return keep

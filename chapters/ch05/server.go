@@ -169,7 +169,10 @@ func (s *Server) Serve(ln net.Listener) error { return s.listener().Serve(ln) }
 // still running sees its request's context cancelled and its writes fail.
 // Connections taken over with Hijack are not closed: they are the
 // handlers'. Chapter 7 adds the graceful way.
-func (s *Server) Close() error { return s.listener().Close() }
+func (s *Server) Close() error {
+	s.loop.Cancel()
+	return s.listener().Close()
+}
 
 // SetKeepAlivesEnabled turns persistent connections on (the default) or
 // off. While they are off, every response says "Connection: close" and

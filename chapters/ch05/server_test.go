@@ -1,8 +1,10 @@
 package ch05_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -485,4 +487,77 @@ func TestStrayCRLFAfterABody(t *testing.T) {
 		t.Fatalf("POST /echo = %d, want 200", resp.StatusCode)
 	}
 	c.expectClosed() // fails if a 408 comes first
+}
+
+// TestHandlerWriteDeadlineEndsWithItsResponse: a write deadline a
+// handler set (http.ResponseController) is its own response's: the next
+// response on the connection, written after it has passed, arrives.
+func TestHandlerWriteDeadlineEndsWithItsResponse(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/short" {
+			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(50 * time.Millisecond))
+		}
+		io.WriteString(w, "ok")
+	})
+	_, addr := startServer(t, h, nil)
+	c := dial(t, addr)
+	if resp, _ := c.roundTrip("GET /short HTTP/1.1\r\nHost: a\r\n\r\n"); resp.StatusCode != 200 || resp.Close {
+		t.Fatalf("GET /short = %d (close %v), want 200, kept", resp.StatusCode, resp.Close)
+	}
+	time.Sleep(150 * time.Millisecond) // past the handler's deadline
+	if resp, body := c.roundTrip("GET /next HTTP/1.1\r\nHost: a\r\n\r\n"); resp.StatusCode != 200 || body != "ok" {
+		t.Fatalf("GET /next = %d %q, want 200 \"ok\"", resp.StatusCode, body)
+	}
+}
+
+// TestContextEndsWhenTheHandlerReturns: the request's context is
+// cancelled as soon as the handler returns, as net/http does, not once
+// the loop has read what the handler left of the body.
+func TestContextEndsWhenTheHandlerReturns(t *testing.T) {
+	cancelled := make(chan struct{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		go func() { <-ctx.Done(); close(cancelled) }()
+		io.WriteString(w, "ok")
+	})
+	_, addr := startServer(t, h, nil)
+	c := dial(t, addr)
+	c.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 20\r\n\r\nhello") // 15 bytes short
+	select {
+	case <-cancelled:
+	case <-time.After(testTimeout):
+		t.Fatal("the context still runs while the loop waits for the rest of the body")
+	}
+}
+
+// TestCloseCancelsContexts: Close cancels the context of a handler still
+// running, with ErrServerClosed as the cause, even one whose connection
+// nothing reads (a body not read to its end starts no watch on the
+// client), so that a handler waiting on it returns and Close with it.
+func TestCloseCancelsContexts(t *testing.T) {
+	entered := make(chan struct{})
+	cause := make(chan error, 1)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		select {
+		case <-r.Context().Done():
+			cause <- context.Cause(r.Context())
+		case <-time.After(2 * testTimeout): // a server that never cancels: end anyway
+			cause <- nil
+		}
+	})
+	s, addr := startServer(t, h, nil)
+	c := dial(t, addr)
+	c.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello")
+	<-entered
+	closed := make(chan struct{})
+	go func() { s.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(testTimeout):
+		t.Fatal("Close still waits for a handler waiting on its context")
+	}
+	if err := <-cause; !errors.Is(err, ch05.ErrServerClosed) {
+		t.Errorf("the context's cause is %v, want ErrServerClosed", err)
+	}
 }

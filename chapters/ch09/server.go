@@ -45,8 +45,13 @@ func (s *Server) ListenAndServe() error { return s.listener().ListenAndServe() }
 func (s *Server) Serve(ln net.Listener) error { return s.listener().Serve(ln) }
 
 // Close closes the listeners and every connection, in flight or idle.
-func (s *Server) Close() error { return s.listener().Close() }
+func (s *Server) Close() error {
+	s.loop.Cancel()
+	return s.listener().Close()
+}
 
 // ServeConn serves requests on rwc until the client or the server closes
 // it: chapter 5's loop, with this chapter's connections.
-func (s *Server) ServeConn(rwc net.Conn) { s.Server.ServeConnWith(rwc, &s.conns) }
+func (s *Server) ServeConn(rwc net.Conn) {
+	s.Server.ServeConnWith(s.loop.Context(), rwc, &s.conns)
+}
