@@ -138,8 +138,15 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 		// Fail at start, in the master, rather than in a crash loop of
 		// workers that each cannot load it.
 		if _, err := tlsConfig(nil, o.Flags.TLSCert, o.Flags.TLSKey); err != nil {
+			closeListeners(lns)
 			return err
 		}
+	}
+	// Each worker opens the access log itself: find out now whether they
+	// can, rather than from a crash loop.
+	if err := ch08.CheckAccessLog(o.Flags.AccessLog, o.Flags.AccessLogFormat); err != nil {
+		closeListeners(lns)
+		return err
 	}
 	force := newLatch()
 	ctx, cancel := context.WithCancel(ctx)

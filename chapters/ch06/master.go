@@ -26,7 +26,7 @@ const (
 	// count as a crash at start.
 	DefaultMinUptime = 1 * time.Second
 	// DefaultMaxCrashes is how many crashes at start in a row stop the
-	// master.
+	// master: with no worker living MinUptime in between.
 	DefaultMaxCrashes = 5
 	// DefaultStopTimeout is how long workers get to exit after SIGTERM
 	// before they are killed.
@@ -98,6 +98,8 @@ type Master struct {
 	reloadMu      sync.Mutex // one Reload at a time
 	mu            sync.Mutex
 	running       map[int]*worker // by slot
+	starting      int             // workers being started, not yet in running
+	spawning      sync.WaitGroup  // counts them too, for stopAll to wait on
 	nextSlot      int
 	want          int           // workers to keep running
 	stopping      bool          // stopAll has begun: start no more
@@ -229,9 +231,9 @@ func (w *worker) beat(now time.Time) {
 
 // Run starts the workers on ln and supervises them until ctx is done, then
 // stops them: SIGTERM, then SIGKILL after StopTimeout or when Force is
-// closed. It returns nil when every worker stopped by itself with status
-// 0, ErrWorkersKilled when some had to be killed, and ErrWorkerFailed
-// when one exited with a failure. It returns early with an
+// closed. It returns nil when every worker stopped by itself, with status
+// 0 or of the SIGTERM it was sent, ErrWorkersKilled when some had to be
+// killed, and ErrWorkerFailed when one exited with a failure. It returns early with an
 // error if the first workers cannot be started, or if the workers crash
 // in a loop; a worker that cannot be started later counts as a crash and
 // is tried again after a pause.
@@ -295,10 +297,8 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 		m.mu.Unlock()
 	}()
 
-	for range m.want {
-		if _, err := m.spawn(); err != nil {
-			return errors.Join(err, m.stopAll())
-		}
+	if err := m.fill(); err != nil {
+		return errors.Join(err, m.stopAll())
 	}
 
 	var watch <-chan time.Time // the watchdog's rounds, if it runs
@@ -339,13 +339,14 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 			}
 			// A worker that exits 0 by itself is recycling (it served its
 			// share of requests); one that fails soon after its start is
-			// crashing.
+			// crashing. One that lived past MinUptime, however it ended,
+			// breaks a row of crashes.
 			switch {
-			case retiring || w.err == nil:
-			case uptime < orDefault(m.MinUptime, DefaultMinUptime):
-				crashes++
-			default:
+			case uptime >= orDefault(m.MinUptime, DefaultMinUptime):
 				crashes = 0
+			case retiring || w.err == nil:
+			default:
+				crashes++
 			}
 			if limit := orDefault(m.MaxCrashes, DefaultMaxCrashes); crashes >= limit {
 				// The crash loop is the error to report, and workers killed
@@ -391,20 +392,35 @@ func (m *Master) startFailed(crashes *int, err error) (retry <-chan time.Time, _
 // running (not started yet, or stopping).
 var ErrNotRunning = errors.New("ch06: the master is not running")
 
-// spawn starts one worker in a new slot.
-func (m *Master) spawn() (*worker, error) {
+// spawn starts one worker in a new slot if need, asked under m.mu,
+// says one is needed, and returns it; nil and no error when none is.
+// Asking and counting the worker as starting under the same lock is what
+// keeps two callers (Run's loop replacing a worker, a SIGTTIN, a Reload)
+// from both starting the one worker that was missing, and what lets
+// stopAll wait for a worker being started instead of missing it.
+func (m *Master) spawn(need func() bool) (*worker, error) {
 	m.mu.Lock()
 	if m.lnFile == nil || m.stopping {
 		m.mu.Unlock()
 		return nil, ErrNotRunning
 	}
+	if !need() {
+		m.mu.Unlock()
+		return nil, nil
+	}
 	slot := m.nextSlot
 	m.nextSlot++
+	m.starting++
+	m.spawning.Add(1)
 	lnFile, lifeline, extra, exits := m.lnFile, m.lifeline, m.extraFiles, m.exits
 	m.mu.Unlock()
+	defer m.spawning.Done()
 
 	w, err := m.startWorker(slot, lnFile, lifeline, extra)
 	if err != nil {
+		m.mu.Lock()
+		m.starting--
+		m.mu.Unlock()
 		return nil, err
 	}
 	go func() {
@@ -417,21 +433,17 @@ func (m *Master) spawn() (*worker, error) {
 // fill starts workers until there are as many as wanted.
 func (m *Master) fill() error {
 	for {
-		m.mu.Lock()
-		short := m.active() < m.want
-		m.mu.Unlock()
-		if !short {
-			return nil
-		}
-		if _, err := m.spawn(); err != nil {
+		w, err := m.spawn(func() bool { return m.active() < m.want })
+		if w == nil || err != nil {
 			return err
 		}
 	}
 }
 
-// active counts the workers not retiring. m.mu must be held.
+// active counts the workers not retiring, those being started included.
+// m.mu must be held.
 func (m *Master) active() int {
-	n := 0
+	n := m.starting
 	for _, w := range m.running {
 		if !w.retiring {
 			n++
@@ -440,12 +452,18 @@ func (m *Master) active() int {
 	return n
 }
 
-// retire stops w on purpose: SIGTERM, and its exit is not replaced.
-func (m *Master) retire(w *worker) {
+// serves reports whether w runs and is not retiring. m.mu must be held.
+func (m *Master) serves(w *worker) bool {
+	return m.running[w.slot] == w && !w.retiring
+}
+
+// retire stops w on purpose with sig (SIGTERM: gracefully), and its exit
+// is not replaced.
+func (m *Master) retire(w *worker, sig os.Signal) {
 	m.mu.Lock()
 	w.retiring = true
 	m.mu.Unlock()
-	m.signal(w, syscall.SIGTERM)
+	m.signal(w, sig)
 }
 
 // ReadyTimeout is how long Reload waits for a new worker to report that it
@@ -453,8 +471,9 @@ func (m *Master) retire(w *worker) {
 const ReadyTimeout = 10 * time.Second
 
 // ErrReloadFailed is returned by Reload when a new worker exited, or did
-// not report ready within ReadyTimeout: the old workers that were not
-// replaced yet keep serving, so a bad build cannot take the server down.
+// not report ready within ReadyTimeout (it is killed: it never served, so
+// nothing of it is in flight): the old workers that were not replaced yet
+// keep serving, so a bad build cannot take the server down.
 var ErrReloadFailed = errors.New("ch06: reload abandoned: a new worker did not start")
 
 // Reload replaces every worker with a new one, one at a time, without
@@ -463,8 +482,12 @@ var ErrReloadFailed = errors.New("ch06: reload abandoned: a new worker did not s
 // socket itself, held by the master, never closes. It is what SIGHUP does
 // in Gunicorn: workers pick up a new binary or new configuration. If a new
 // worker exits before it reports ready (a build that cannot start), or
-// does not report within ReadyTimeout, Reload stops it and returns
+// does not report within ReadyTimeout, Reload kills it and returns
 // ErrReloadFailed: the workers not replaced yet go on serving.
+//
+// A worker that exits while Reload runs is replaced by Run's loop, not a
+// second time by Reload; when fewer workers are wanted meanwhile
+// (SetWorkers), Reload stops the old ones it would have replaced.
 func (m *Master) Reload() error {
 	m.reloadMu.Lock()
 	defer m.reloadMu.Unlock()
@@ -477,9 +500,19 @@ func (m *Master) Reload() error {
 	}
 	m.mu.Unlock()
 	for _, w := range old {
-		nw, err := m.spawn()
+		nw, err := m.spawn(func() bool { return m.serves(w) && m.active() <= m.want })
 		if err != nil {
 			return err
+		}
+		if nw == nil {
+			m.mu.Lock()
+			surplus := m.serves(w) // else gone, and replaced by Run's loop, or retiring
+			m.mu.Unlock()
+			if surplus {
+				m.logf("ch06: reload: stopping worker %d (pid %d): fewer workers are wanted", w.slot, w.cmd.Process.Pid)
+				m.retire(w, syscall.SIGTERM)
+			}
+			continue
 		}
 		why := ""
 		select {
@@ -492,19 +525,22 @@ func (m *Master) Reload() error {
 		}
 		if why != "" {
 			// Its exit is no crash to count or replace: the reload failed.
-			m.retire(nw)
+			// It never served: nothing of it is in flight to wait for, and
+			// a build stuck in its set-up may not heed SIGTERM.
+			m.retire(nw, os.Kill)
 			m.logf("ch06: reload: new worker %d (pid %d) %s: keeping worker %d (pid %d) and the rest",
 				nw.slot, nw.cmd.Process.Pid, why, w.slot, w.cmd.Process.Pid)
 			return fmt.Errorf("%w: worker %d %s", ErrReloadFailed, nw.slot, why)
 		}
 		m.logf("ch06: reload: worker %d replaces worker %d (pid %d)", nw.slot, w.slot, w.cmd.Process.Pid)
-		m.retire(w)
+		m.retire(w, syscall.SIGTERM)
 	}
 	return nil
 }
 
 // SetWorkers changes how many workers run: more start at once, and the
-// newest are stopped gracefully when there are too many. It is what
+// oldest are stopped gracefully when there are too many, as Gunicorn does
+// (during a Reload, those are the ones not replaced yet). It is what
 // SIGTTIN and SIGTTOU do in Gunicorn.
 func (m *Master) SetWorkers(n int) error {
 	if n < 1 {
@@ -526,10 +562,10 @@ func (m *Master) SetWorkers(n int) error {
 	if len(extra) < n {
 		return m.fill()
 	}
-	sort.Slice(extra, func(i, j int) bool { return extra[i].slot > extra[j].slot })
+	sort.Slice(extra, func(i, j int) bool { return extra[i].slot < extra[j].slot })
 	for _, w := range extra[:len(extra)-n] {
 		m.logf("ch06: fewer workers: stopping worker %d (pid %d)", w.slot, w.cmd.Process.Pid)
-		m.retire(w)
+		m.retire(w, syscall.SIGTERM)
 	}
 	return nil
 }
@@ -650,12 +686,7 @@ func (m *Master) startWorker(slot int, lnFile, lifeline *os.File, extra []*os.Fi
 		m.running = map[int]*worker{}
 	}
 	m.running[slot] = w
-	if m.stopping {
-		// stopAll began while this worker started, and did not see it:
-		// stop it as it stopped the others.
-		w.retiring = true
-		m.signal(w, syscall.SIGTERM)
-	}
+	m.starting--
 	m.mu.Unlock()
 	m.logf("ch06: worker %d started, pid %d", slot, cmd.Process.Pid)
 	return w, nil
@@ -776,7 +807,13 @@ func (m *Master) Pids() []int {
 // closed, are killed, and stopAll then returns ErrWorkersKilled.
 func (m *Master) stopAll() error {
 	m.mu.Lock()
-	m.stopping = true
+	m.stopping = true // no spawn starts from now on
+	m.mu.Unlock()
+	// A worker being started is in running once its start returns: wait,
+	// so that it is stopped with the others, and the socket's descriptor
+	// is not closed while a start hands it over.
+	m.spawning.Wait()
+	m.mu.Lock()
 	if m.closeListener != nil {
 		m.closeListener()
 	}

@@ -640,3 +640,117 @@ type atomicCount struct{ n atomic.Int64 }
 
 func (c *atomicCount) add()       { c.n.Add(1) }
 func (c *atomicCount) get() int64 { return c.n.Load() }
+
+// liveChildren lists this process's children that have not exited
+// (zombies, exited and not yet waited for, are left out).
+func liveChildren() []int {
+	ents, _ := os.ReadDir("/proc")
+	var out []int
+	me := strconv.Itoa(os.Getpid())
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(f) > 1 && f[1] == me && f[0] != "Z" {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// A stop that comes while a worker is being started (a SIGTTIN, a
+// reload, a crash's replacement) stops that worker too: Run returns with
+// no worker left running. The rounds move the stop across the start.
+func TestStopDuringAStart(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("needs /proc to list the workers")
+	}
+	for i := range 20 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard, StopTimeout: 5 * time.Second}
+		ctx, cancel := context.WithCancel(context.Background())
+		errc := make(chan error, 1)
+		go func() { errc <- m.Run(ctx, ln) }()
+		waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+		go m.SetWorkers(4) //nolint:errcheck // ErrNotRunning once the stop wins: either is the point
+		time.Sleep(time.Duration(i) * 300 * time.Microsecond)
+		cancel()
+		err = <-errc
+		if kids := liveChildren(); len(kids) > 0 {
+			t.Errorf("round %d: Run returned %v with workers still running: %v", i, err, kids)
+			for _, pid := range kids {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+		ln.Close()
+	}
+}
+
+// Two callers wanting the one missing worker at once (a SIGTTIN while
+// Run's loop replaces a worker) start it once.
+func TestConcurrentFillsStartNoMore(t *testing.T) {
+	m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard}
+	startMaster(t, m)
+	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() { _ = m.SetWorkers(3) })
+	}
+	wg.Wait()
+	time.Sleep(500 * time.Millisecond) // a third start, if any, would be running by now
+	if n := len(m.Pids()); n != 3 {
+		t.Errorf("SetWorkers(3) twice at once: %d workers, want 3", n)
+	}
+}
+
+// Workers that die as a reload begins are replaced once, by Run's loop;
+// the reload does not replace them again.
+func TestReloadDoesNotReplaceTheDead(t *testing.T) {
+	var log testkit.LogRecorder
+	m := &Master{Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
+	startMaster(t, m)
+	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
+	time.Sleep(DefaultMinUptime + 100*time.Millisecond) // no crash backoff
+	for _, pid := range m.Pids() {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	err := m.Reload()
+	time.Sleep(2 * time.Second) // the replacements' replacements, if any, would run by now
+	if n := len(m.Pids()); n != 2 {
+		t.Errorf("Reload() = %v: %d workers %v, want 2\n%s", err, n, m.Pids(), strings.Join(log.Lines(), "\n"))
+	}
+}
+
+// Fewer workers wanted while a reload runs (SIGTTOU during SIGHUP): the
+// old workers go first, and the reload does not undo it.
+func TestFewerWorkersDuringAReload(t *testing.T) {
+	var log testkit.LogRecorder
+	m := &Master{Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
+	startMaster(t, m)
+	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
+	old := m.Pids()
+	m.Env = []string{behaviourEnv + "=slow-ready"} // the new build takes a while to be ready
+	done := make(chan error, 1)
+	go func() { done <- m.Reload() }()
+	waitFor(t, "the reload's first worker", func() bool { return len(m.Pids()) == 3 })
+	if err := m.SetWorkers(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Reload() = %v\n%s", err, strings.Join(log.Lines(), "\n"))
+	}
+	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+	if now := m.Pids(); slices.Contains(old, now[0]) {
+		t.Errorf("the worker left is %d, one of the old ones %v: the reload was undone\n%s", now[0], old, strings.Join(log.Lines(), "\n"))
+	}
+}

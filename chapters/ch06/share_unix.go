@@ -33,6 +33,11 @@ func shareable(fl filer) (*os.File, error) {
 	var dup int
 	var dupErr error
 	if err := rc.Control(func(fd uintptr) {
+		// Under ForkLock, as the syscall package asks of a descriptor made
+		// without close-on-exec and marked after: a process started in
+		// between (a worker, a new binary) would inherit a stray copy.
+		syscall.ForkLock.RLock()
+		defer syscall.ForkLock.RUnlock()
 		dup, dupErr = syscall.Dup(int(fd))
 		if dupErr == nil {
 			syscall.CloseOnExec(dup)

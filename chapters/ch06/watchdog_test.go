@@ -117,7 +117,7 @@ func TestWatchdogSparesAWorkerStoppingGracefully(t *testing.T) {
 	}
 	startMaster(t, m)
 	waitFor(t, "two workers beating", func() bool { return beating(m, 2) })
-	retired := m.Pids()[1] // SetWorkers retires the newest
+	retired := m.Pids()[0] // SetWorkers retires the oldest
 	if err := m.SetWorkers(1); err != nil {
 		t.Fatal(err)
 	}

@@ -42,6 +42,10 @@ func InheritedListener() (net.Listener, error) {
 	if f == nil {
 		return nil, fmt.Errorf("ch06: no listener on fd %d", listenerFD)
 	}
+	// The ready pipe is this worker's to write, not its children's: a
+	// child holding a copy would keep the master from seeing this worker
+	// die before it is ready.
+	closeOnExec(readyFD)
 	defer f.Close() // FileListener duplicated it
 	ln, err := net.FileListener(f)
 	if err != nil {
@@ -79,6 +83,7 @@ func WatchMaster(masterGone func()) error {
 	if f == nil {
 		return fmt.Errorf("ch06: no lifeline on fd %d", lifelineFD)
 	}
+	closeOnExec(lifelineFD) // the worker's, not its children's
 	go func() {
 		defer f.Close()
 		//nolint:errcheck // EOF or a read error alike: the lifeline is gone, so is the master

@@ -162,8 +162,9 @@ func (s *Server) Serve(ln net.Listener) error {
 // connections are refused), turns keep-alive off (every response from now
 // on says "Connection: close"), closes the connections idle for IdleGrace,
 // and waits for the active ones to finish their request and close. It returns nil when
-// no connection is left, or ctx's error if ctx ends first; the connections
-// still open are then left to the caller, usually for Close.
+// no connection is left (or the error closing a listener, if one failed),
+// or ctx's error if ctx ends first; the connections still open are then
+// left to the caller, usually for Close.
 //
 // A connection accepted but with no request yet (StateNew) is waited for
 // too, not closed: its first request may already be on the wire. It either

@@ -101,6 +101,18 @@ func OpenAccessLog(path, format string, style StatusStyle) (*Logger, error) {
 	return l, nil
 }
 
+// CheckAccessLog reports whether OpenAccessLog(path, format, ...) would
+// succeed, by opening and closing the log. A prefork master, which logs
+// nothing itself, asks before it starts workers that would each fail to
+// open it: one clear error at start instead of a crash loop.
+func CheckAccessLog(path, format string) error {
+	l, err := OpenAccessLog(path, format, nil)
+	if l != nil {
+		_ = l.Close() // nothing was logged: there is nothing to lose
+	}
+	return err
+}
+
 // isTerminal reports whether f is a terminal (not /dev/null, which is a
 // character device too: a benchmark's server logging there stays
 // buffered). A variable, so tests can pretend.
@@ -172,12 +184,22 @@ func (l *Logger) Log(e *Entry) {
 	l.buf = append(l.buf, l.line...)
 }
 
-// Flush writes the buffered lines and returns the first write error seen.
+// Flush writes the buffered lines and returns the first write error seen
+// since the last one Flush, Reopen or Close returned: a full disk that
+// has room again is reported once, not for ever.
 func (l *Logger) Flush() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.flushLocked()
-	return l.err
+	return l.takeErr()
+}
+
+// takeErr returns the write error not reported yet, and forgets it. l.mu
+// is held.
+func (l *Logger) takeErr() error {
+	err := l.err
+	l.err = nil
+	return err
 }
 
 func (l *Logger) flushLocked() {
@@ -204,7 +226,7 @@ func (l *Logger) Reopen() error {
 	}
 	l.flushLocked()
 	if l.file == nil {
-		return l.err
+		return l.takeErr()
 	}
 	f, err := openAppend(l.path)
 	if err != nil {
@@ -212,7 +234,7 @@ func (l *Logger) Reopen() error {
 	}
 	l.file.Close()
 	l.file, l.out = f, f
-	return l.err
+	return l.takeErr()
 }
 
 // Close flushes what is buffered, stops the flush timer and closes the
@@ -225,7 +247,7 @@ func (l *Logger) Close() error {
 	}
 	l.closed = true
 	l.flushLocked()
-	err := l.err
+	err := l.takeErr()
 	if l.file != nil {
 		if cerr := l.file.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("ch08: close access log: %w", cerr)

@@ -199,3 +199,36 @@ func TestConsoleOnATerminalShowsEachLineAtOnce(t *testing.T) {
 		r.Close()
 	}
 }
+
+// TestWriteErrorIsReportedOnce: a write error (a disk full for a moment)
+// is reported by the next Flush, and not again: once the disk has room,
+// Reopen and Close succeed, and the lines logged since are in the file.
+func TestWriteErrorIsReportedOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	l, err := Open(path, Common, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full to fill the disk with:", err)
+	}
+	l.mu.Lock()
+	l.out = full
+	l.mu.Unlock()
+	e := Entry{RemoteAddr: "1.2.3.4:5", Start: time.Now(), Method: "GET", RequestURI: "/", Proto: "HTTP/1.1", Status: 200}
+	l.Log(&e)
+	if err := l.Flush(); err == nil {
+		t.Fatal("Flush onto a full disk reported no error")
+	}
+	if err := l.Reopen(); err != nil {
+		t.Errorf("Reopen once the disk has room: %v, want nil: the error was reported already", err)
+	}
+	l.Log(&e)
+	if err := l.Close(); err != nil {
+		t.Errorf("Close: %v, want nil", err)
+	}
+	if b, _ := os.ReadFile(path); !strings.Contains(string(b), `"GET / HTTP/1.1" 200`) {
+		t.Errorf("the file holds %q, want the line logged after the reopen", b)
+	}
+}

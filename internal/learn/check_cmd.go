@@ -1,6 +1,10 @@
 package learn
 
 import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -40,6 +44,9 @@ func (c *CheckCmd) Run(a *App) error {
 			return err
 		}
 	}
+	if err := findCommand(command[0], dir); err != nil {
+		return err
+	}
 	a.style.printf("Checking %s (%s) against: %s\n\n", a.style.b.Sprint(st.ID), st.Title, strings.Join(command, " "))
 	target := harness.Target{Command: command, Dir: dir}
 	res, err := runScripts(a, st, target, c.ScriptFlags)
@@ -76,4 +83,21 @@ func nextStage(id string) (stages.Stage, bool) {
 		}
 	}
 	return stages.Stage{}, false
+}
+
+// findCommand checks that the server's command can be started, looked up
+// as it will be, from dir: a program that is not there is one line here,
+// not the same failure in every check.
+func findCommand(name, dir string) error {
+	path := name
+	if strings.Contains(name, "/") && !filepath.IsAbs(name) {
+		path = filepath.Join(dir, name)
+	}
+	if _, err := exec.LookPath(path); err != nil {
+		if errors.Is(err, exec.ErrNotFound) && !strings.Contains(name, "/") {
+			return fmt.Errorf("your server's command %q is not on your PATH: give its path (./%s) or install it", name, name)
+		}
+		return fmt.Errorf("your server's command %q cannot be run: %w", name, err)
+	}
+	return nil
 }

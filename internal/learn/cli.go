@@ -50,6 +50,11 @@ type App struct {
 	// Executable is the path of the learn binary, for commands that start
 	// stages in processes of their own. If empty, os.Executable.
 	Executable string
+	// HangupStops makes SIGHUP, a closed terminal, stop a command as
+	// Ctrl+C does (Main sets it): a check or a benchmark then stops its
+	// servers and removes its files, and a server in one process flushes
+	// its log. A prefork master keeps its own meaning for it (reload).
+	HangupStops bool
 
 	style *style
 	args  []string // the command line, for a master to start its workers with
@@ -64,7 +69,7 @@ func Main() int {
 	// A write to a closed pipe (learn check | head) returns EPIPE instead
 	// of killing the process, so a check run can stop its servers first.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
-	app := &App{Stdout: os.Stdout, Stderr: os.Stderr, Context: ctx, Force: force}
+	app := &App{Stdout: os.Stdout, Stderr: os.Stderr, Context: ctx, Force: force, HangupStops: true}
 	return app.Main(os.Args[1:])
 }
 
@@ -106,6 +111,11 @@ func (a *App) Main(args []string) (code int) {
 		errStyle.fail("learn: %v (see learn --help)", err)
 		return 2
 	}
+	if a.HangupStops && !strings.HasPrefix(kctx.Command(), "run ") {
+		// `learn run` decides by stage (run_cmd.go).
+		stop := a.stopOnHangup()
+		defer stop()
+	}
 	if err := kctx.Run(); err != nil {
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -116,6 +126,28 @@ func (a *App) Main(args []string) (code int) {
 		return 1
 	}
 	return 0
+}
+
+// stopOnHangup makes SIGHUP cancel a.Context, until the returned stop is
+// called.
+func (a *App) stopOnHangup() (stop func()) {
+	ctx, cancel := context.WithCancel(a.Context)
+	a.Context = ctx
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-hup:
+			cancel()
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(hup)
+		close(done)
+		cancel()
+	}
 }
 
 // usageError is a command-line mistake found after parsing (a flag the

@@ -47,7 +47,15 @@ func (c *RunCmd) Run(a *App, kctx *kong.Context) error {
 		return usageError{err}
 	}
 
-	ctx, worker := a.Context, ch06.IsWorker(a.Getenv)
+	worker := ch06.IsWorker(a.Getenv)
+	if a.HangupStops && !worker && c.Flags.Workers == 0 && st.ID != "ch06" && st.ID != "final" {
+		// One process: a closed terminal stops it as Ctrl+C would, and
+		// chapter 8's log is flushed. (Chapter 6's master, with or
+		// without --workers, reloads on SIGHUP; final handles it itself.)
+		stop := a.stopOnHangup()
+		defer stop()
+	}
+	ctx := a.Context
 	var ln net.Listener
 	if worker {
 		// A worker serves the socket its master passed down. Ctrl+C in a

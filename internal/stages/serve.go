@@ -136,6 +136,10 @@ func serveGraceful(ctx context.Context, ln net.Listener, cfg Config, srv *ch05.S
 // reopens it, and a master forwards SIGUSR1 to its workers.
 func serveCh08(ctx context.Context, ln net.Listener, cfg Config) error {
 	if !cfg.Worker && cfg.Workers > 0 {
+		// Each worker opens the log itself: find out now whether they can.
+		if err := ch08.CheckAccessLog(cfg.AccessLog, cfg.AccessLogFormat); err != nil {
+			return err
+		}
 		m := master(cfg, cfg.Workers, cfg.Force)
 		return runMasterWith(ctx, ln, cfg, m, func(os.Signal) { m.Signal(syscall.SIGUSR1) }, syscall.SIGUSR1)
 	}
