@@ -320,8 +320,9 @@ func (w *Response) EndContext() {
 // CloseBody closes the request body, as Finish does: every later Read
 // fails with http.ErrBodyReadAfterClose. The handler has returned, but a
 // goroutine it left behind may still be in a Read (http.TimeoutHandler's
-// inner handler can be): CloseBody wakes it with a read deadline in the
-// past, waits for it, and clears the deadline. A connection loop that
+// inner handler can be): CloseBody wakes it with a deadline in the past,
+// waits for it, and clears the deadlines. (A handler's own Close waits
+// for such a Read too, as net/http's does.) A connection loop that
 // reads the rest of the body itself, to reach the next request, calls it
 // first: it must be the body's only reader.
 func (w *Response) CloseBody() {
@@ -334,10 +335,14 @@ func (w *Response) CloseBody() {
 			b.mu.Lock() // no connection to wake: the Read ends when its reader does
 		} else {
 			// A Read is in progress: a blocked one would hold the lock
-			// until the client sends more.
-			w.conn.rwc.SetReadDeadline(aLongTimeAgo)
+			// until the client sends more, or, writing a 100 Continue,
+			// until the client reads. (The past deadline fails that Read,
+			// and chapter 2's reader keeps the error: what is left of the
+			// body cannot be read to reach a next request, and the
+			// connection will close.)
+			w.conn.rwc.SetDeadline(aLongTimeAgo)
 			b.mu.Lock()
-			w.conn.rwc.SetReadDeadline(time.Time{})
+			w.conn.rwc.SetDeadline(time.Time{})
 		}
 	}
 	b.closeLocked()

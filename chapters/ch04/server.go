@@ -132,7 +132,9 @@ func (s *Server) Close() error {
 // finished and flushed; the connection closed (every response said
 // "Connection: close").
 func (s *Server) ServeConn(rwc net.Conn) {
-	c := NewConn(s.loop.Context(), rwc, s.limits(), s.Logf)
+	ctx, cancel := context.WithCancel(s.loop.Context()) // the connection's: see ch05's ServeConnWith
+	defer cancel()
+	c := NewConn(ctx, rwc, s.limits(), s.Logf)
 	defer func() {
 		// Handlers' panics are recovered by Serve; one here is a bug of
 		// this package, and must still cost one connection only.

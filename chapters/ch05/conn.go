@@ -70,6 +70,11 @@ func (s *Server) ServeConnWith(base context.Context, rwc net.Conn, cm ConnManage
 			panic("ch05: ConnContext returned nil") // as net/http does: a bug of the caller's
 		}
 	}
+	// The connection's own cancellable context, as net/http's conn.serve
+	// makes: each request's context hangs from it, not from base, whose
+	// one lock every connection would otherwise take twice a request.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	c := &conn{s: s, rwc: rwc, cm: cm}
 	if cm != nil {
 		c.hc = cm.NewConn(ctx, rwc, s.limits(), s.Logf)
@@ -134,19 +139,21 @@ func (c *conn) serve() {
 	}
 }
 
-// skipStrayCRLF drops a CRLF left alone in the reader after a request:
-// old clients send one after a body (RFC 9112 section 2.2), and a server
-// should ignore it. Left there, it would count as the start of the next
+// skipStrayCRLF drops a CRLF left alone in the reader after a request,
+// and reports whether it did. Old clients send one after a body (RFC 9112
+// section 2.2), and a server should ignore it. Left there, it would count as the start of the next
 // request, and the wait that follows would run on the header timeout
 // and end in a 408 on a connection that was only idle.
-func (c *conn) skipStrayCRLF() {
+func (c *conn) skipStrayCRLF() bool {
 	br := c.hc.Reader()
 	if br.Buffered() != len("\r\n") {
-		return
+		return false
 	}
-	if b, _ := br.Peek(2); string(b) == "\r\n" {
-		_, _ = br.Discard(2) // buffered: cannot fail
+	if b, _ := br.Peek(2); string(b) != "\r\n" {
+		return false
 	}
+	_, _ = br.Discard(2) // buffered: cannot fail
+	return true
 }
 
 // waitForRequest waits until the first byte of a request has arrived:
@@ -155,10 +162,24 @@ func (c *conn) skipStrayCRLF() {
 // that started when serve did; a wait after a request, with nothing of
 // the next one buffered, is the idle wait, under the idle deadline.
 func (c *conn) waitForRequest() error {
-	if c.served > 0 {
-		c.skipStrayCRLF()
+	skipped := c.served > 0 && c.skipStrayCRLF()
+	for {
+		if err := c.wait(c.served > 0 && c.hc.Reader().Buffered() == 0); err != nil {
+			return err
+		}
+		// The CRLF may come on its own, after the wait began: skip that
+		// one too, and wait again, as idle. One per request: a client
+		// sending CRLFs for ever must not hold the connection for ever.
+		if skipped || c.served == 0 || !c.skipStrayCRLF() {
+			return nil
+		}
+		skipped = true
 	}
-	idle := c.served > 0 && c.hc.Reader().Buffered() == 0
+}
+
+// wait waits for the reader to hold a byte: on the idle timeout when
+// idle, else under the deadline already set.
+func (c *conn) wait(idle bool) error {
 	if c.cm != nil {
 		hc, err := c.cm.Wait(c.hc, idle, c.s.idleTimeout())
 		c.hc = hc

@@ -481,12 +481,22 @@ func TestStrayCRLFAfterABody(t *testing.T) {
 		s.ReadHeaderTimeout = 50 * time.Millisecond
 		s.IdleTimeout = 300 * time.Millisecond
 	})
-	c := dial(t, addr)
-	resp, _ := c.roundTrip("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello\r\n")
-	if resp.StatusCode != 200 {
-		t.Fatalf("POST /echo = %d, want 200", resp.StatusCode)
+	for _, late := range []bool{false, true} {
+		c := dial(t, addr)
+		post := "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+		if !late {
+			post += "\r\n" // with the body
+		}
+		resp, _ := c.roundTrip(post)
+		if resp.StatusCode != 200 {
+			t.Fatalf("POST /echo = %d, want 200", resp.StatusCode)
+		}
+		if late {
+			time.Sleep(100 * time.Millisecond) // the server waits idle now
+			c.send("\r\n")
+		}
+		c.expectClosed() // fails if a 408 comes first
 	}
-	c.expectClosed() // fails if a 408 comes first
 }
 
 // TestHandlerWriteDeadlineEndsWithItsResponse: a write deadline a

@@ -458,11 +458,17 @@ func (m *Master) serves(w *worker) bool {
 }
 
 // retire stops w on purpose with sig (SIGTERM: gracefully), and its exit
-// is not replaced.
+// is not replaced. A worker retiring already got its SIGTERM: a second
+// one means "stop now" to a server that takes Ctrl+C twice (chapter 7),
+// and would cut its requests. Only os.Kill is sent again.
 func (m *Master) retire(w *worker, sig os.Signal) {
 	m.mu.Lock()
+	already := w.retiring
 	w.retiring = true
 	m.mu.Unlock()
+	if already && sig != os.Kill {
+		return
+	}
 	m.signal(w, sig)
 }
 
@@ -552,18 +558,19 @@ func (m *Master) SetWorkers(n int) error {
 		return ErrNotRunning
 	}
 	m.want = n
-	var extra []*worker
+	surplus := m.active() - n // those being started count: they will serve
+	var serving []*worker
 	for _, w := range m.running {
 		if !w.retiring {
-			extra = append(extra, w)
+			serving = append(serving, w)
 		}
 	}
 	m.mu.Unlock()
-	if len(extra) < n {
+	if surplus < 0 {
 		return m.fill()
 	}
-	sort.Slice(extra, func(i, j int) bool { return extra[i].slot < extra[j].slot })
-	for _, w := range extra[:len(extra)-n] {
+	sort.Slice(serving, func(i, j int) bool { return serving[i].slot < serving[j].slot })
+	for _, w := range serving[:min(surplus, len(serving))] {
 		m.logf("ch06: fewer workers: stopping worker %d (pid %d)", w.slot, w.cmd.Process.Pid)
 		m.retire(w, syscall.SIGTERM)
 	}
@@ -818,6 +825,9 @@ func (m *Master) stopAll() error {
 		m.closeListener()
 	}
 	for _, w := range m.running {
+		if w.retiring {
+			continue // it has its SIGTERM: a second would cut its requests (see retire)
+		}
 		w.retiring = true
 		//nolint:errcheck // it fails only for a worker that has exited already, which the loop below reaps
 		w.cmd.Process.Signal(syscall.SIGTERM)

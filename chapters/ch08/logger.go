@@ -155,8 +155,11 @@ func (l *Logger) flushEvery(interval time.Duration) {
 	for {
 		select {
 		case <-t.C:
-			// A write error is kept in l.err, for Flush and Close to report.
-			_ = l.Flush()
+			// A write error is kept in l.err, for Flush, Reopen or Close
+			// to report.
+			l.mu.Lock()
+			l.flushLocked()
+			l.mu.Unlock()
 		case <-l.stop:
 			return
 		}

@@ -200,6 +200,29 @@ func TestConsoleOnATerminalShowsEachLineAtOnce(t *testing.T) {
 	}
 }
 
+// TestTimerKeepsTheWriteError: a write that fails on the flush timer's
+// tick is reported by the next Close: the timer has nobody to report it
+// to, and must not drop it.
+func TestTimerKeepsTheWriteError(t *testing.T) {
+	l, err := Open(filepath.Join(t.TempDir(), "access.log"), Common, 10*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full to fill the disk with:", err)
+	}
+	l.mu.Lock()
+	l.out = full
+	l.mu.Unlock()
+	e := Entry{RemoteAddr: "1.2.3.4:5", Start: time.Now(), Method: "GET", RequestURI: "/", Proto: "HTTP/1.1", Status: 200}
+	l.Log(&e)
+	time.Sleep(100 * time.Millisecond) // ten ticks: the line was written, and failed
+	if err := l.Close(); err == nil {
+		t.Error("Close after a write failed on the timer's tick reported nothing")
+	}
+}
+
 // TestWriteErrorIsReportedOnce: a write error (a disk full for a moment)
 // is reported by the next Flush, and not again: once the disk has room,
 // Reopen and Close succeed, and the lines logged since are in the file.

@@ -349,17 +349,17 @@ func strays(fs procfs.FS, root Stray) ([]Stray, error) {
 // It holds the process by a pidfd while it checks: a pidfd names one
 // process, not a number, so once the check passes the signal reaches
 // that process even if it exits and its pid goes to another meanwhile.
-// A kernel without pidfds (before Linux 5.3) leaves that gap open: the
-// pid is signalled right after the check.
+// A kernel without pidfds (before Linux 5.3), or a sandbox that forbids
+// them, leaves that gap open: the pid is signalled right after the check.
 func (s Stray) Kill() bool {
 	pidfd, err := unix.PidfdOpen(s.PID, 0)
 	switch {
 	case err == nil:
 		defer unix.Close(pidfd) //nolint:errcheck // closing a pidfd loses nothing
-	case errors.Is(err, unix.ENOSYS):
-		pidfd = -1
-	default:
+	case errors.Is(err, unix.ESRCH):
 		return false // gone
+	default:
+		pidfd = -1 // no pidfds here (ENOSYS; EPERM under an older seccomp profile)
 	}
 	fs, err := procFS()
 	if err != nil {
