@@ -47,6 +47,19 @@ func serve(t *testing.T, s *Server, serveFn func(net.Listener) error) string {
 	return ln.Addr().String()
 }
 
+// dialServer serves s as serve does and returns a connection to it,
+// closed when the test ends, whose reads and writes give up after 10 s.
+func dialServer(t *testing.T, s *Server) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", serve(t, s, s.Serve))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	return c
+}
+
 func TestServerLikeNetHTTP(t *testing.T) {
 	s := &Server{Handler: http.HandlerFunc(hello)}
 	addr := serve(t, s, s.Serve)
@@ -199,14 +212,7 @@ func TestReadTimeoutLeavesTheClientWatch(t *testing.T) {
 // response must not still stand when the connection, idle past it, brings
 // a request rejected before any handler runs: its 400 must arrive.
 func TestWriteTimeoutDoesNotOutliveItsResponse(t *testing.T) {
-	s := &Server{WriteTimeout: 50 * time.Millisecond, IdleTimeout: 10 * time.Second, Handler: http.HandlerFunc(hello)}
-	addr := serve(t, s, s.Serve)
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
+	c := dialServer(t, &Server{WriteTimeout: 50 * time.Millisecond, IdleTimeout: 10 * time.Second, Handler: http.HandlerFunc(hello)})
 	br := bufio.NewReader(c)
 	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	resp, err := http.ReadResponse(br, nil)
@@ -236,14 +242,7 @@ func TestWriteTimeoutSparesAPipelinedResponse(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 		io.WriteString(w, "late")
 	})
-	s := &Server{WriteTimeout: 100 * time.Millisecond, Handler: mux}
-	addr := serve(t, s, s.Serve)
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
+	c := dialServer(t, &Server{WriteTimeout: 100 * time.Millisecond, Handler: mux})
 	io.WriteString(c, "GET /fast HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil {

@@ -262,20 +262,31 @@ func TestPipelining(t *testing.T) {
 	}
 }
 
-// TestPipeliningPartialHead: when the reader holds only the start of the
-// next request, the response is flushed anyway: the client may be waiting
-// for it before sending the rest.
-func TestPipeliningPartialHead(t *testing.T) {
+// TestPipeliningWaitsForNobody: a response is flushed, not held back for
+// a pipelined batch, when what follows it may wait for the client, and
+// the client may wait for that response before it sends the rest: the
+// reader holds only the start of the next request's head, or a head whose
+// body has not all arrived (the handler would wait for it).
+func TestPipeliningWaitsForNobody(t *testing.T) {
 	_, addr := startServer(t, demo.New(), nil)
-	c := dial(t, addr)
-	c.send("GET /status/201 HTTP/1.1\r\nHost: a\r\n\r\nGET /status/202 HTTP/1.1\r\n")
-	if resp, _ := c.response("GET"); resp.StatusCode != 201 {
-		t.Fatalf("first response %d, want 201", resp.StatusCode)
-	}
-	// Only now the rest of the second request.
-	c.send("Host: a\r\n\r\n")
-	if resp, _ := c.response("GET"); resp.StatusCode != 202 {
-		t.Fatalf("second response %d, want 202", resp.StatusCode)
+	for _, tc := range []struct {
+		name, next, rest, method string
+		status                   int
+	}{
+		{"partial head", "GET /status/202 HTTP/1.1\r\n", "Host: a\r\n\r\n", "GET", 202},
+		{"body to come", "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhel", "lo worl", "POST", 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dial(t, addr)
+			c.send("GET /status/201 HTTP/1.1\r\nHost: a\r\n\r\n" + tc.next)
+			if resp, _ := c.response("GET"); resp.StatusCode != 201 {
+				t.Fatalf("first response %d, want 201", resp.StatusCode)
+			}
+			c.send(tc.rest) // only now the rest of the second request
+			if resp, _ := c.response(tc.method); resp.StatusCode != tc.status {
+				t.Fatalf("second response %d, want %d", resp.StatusCode, tc.status)
+			}
+		})
 	}
 }
 
@@ -453,22 +464,6 @@ func TestWholeHeadNeedsNoHeaderDeadline(t *testing.T) {
 	}
 	if n := ln.Deadlines.Load(); n != 2 {
 		t.Errorf("%d read deadlines set for three pipelined requests, want 2", n)
-	}
-}
-
-// TestPipeliningBodyToCome: a response held back for a pipelined batch
-// goes out before the next handler reads a body that has not arrived:
-// the client may be waiting for that response before it sends the rest.
-func TestPipeliningBodyToCome(t *testing.T) {
-	_, addr := startServer(t, demo.New(), nil)
-	c := dial(t, addr)
-	c.send("GET /status/201 HTTP/1.1\r\nHost: a\r\n\r\nPOST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhel")
-	if resp, _ := c.response("GET"); resp.StatusCode != 201 {
-		t.Fatalf("first response %d, want 201", resp.StatusCode)
-	}
-	c.send("lo worl") // only now the rest of the body
-	if resp, body := c.response("POST"); resp.StatusCode != 200 || !strings.Contains(body, `"body":"hello worl"`) {
-		t.Fatalf("second response %d %q, want 200 echoing the body", resp.StatusCode, body)
 	}
 }
 

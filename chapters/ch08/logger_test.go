@@ -200,11 +200,12 @@ func TestConsoleOnATerminalShowsEachLineAtOnce(t *testing.T) {
 	}
 }
 
-// TestTimerKeepsTheWriteError: a write that fails on the flush timer's
-// tick is reported by the next Close: the timer has nobody to report it
-// to, and must not drop it.
-func TestTimerKeepsTheWriteError(t *testing.T) {
-	l, err := Open(filepath.Join(t.TempDir(), "access.log"), Common, 10*time.Millisecond)
+// logOntoAFullDisk opens a Common log on path, flushed every interval,
+// and points it at /dev/full, a disk with no room, until the next
+// Reopen; it returns it with an entry to log.
+func logOntoAFullDisk(t *testing.T, path string, interval time.Duration) (*Logger, Entry) {
+	t.Helper()
+	l, err := Open(path, Common, interval)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +216,14 @@ func TestTimerKeepsTheWriteError(t *testing.T) {
 	l.mu.Lock()
 	l.out = full
 	l.mu.Unlock()
-	e := Entry{RemoteAddr: "1.2.3.4:5", Start: time.Now(), Method: "GET", RequestURI: "/", Proto: "HTTP/1.1", Status: 200}
+	return l, Entry{RemoteAddr: "1.2.3.4:5", Start: time.Now(), Method: "GET", RequestURI: "/", Proto: "HTTP/1.1", Status: 200}
+}
+
+// TestTimerKeepsTheWriteError: a write that fails on the flush timer's
+// tick is reported by the next Close: the timer has nobody to report it
+// to, and must not drop it.
+func TestTimerKeepsTheWriteError(t *testing.T) {
+	l, e := logOntoAFullDisk(t, filepath.Join(t.TempDir(), "access.log"), 10*time.Millisecond)
 	l.Log(&e)
 	time.Sleep(100 * time.Millisecond) // ten ticks: the line was written, and failed
 	if err := l.Close(); err == nil {
@@ -228,18 +236,7 @@ func TestTimerKeepsTheWriteError(t *testing.T) {
 // Reopen and Close succeed, and the lines logged since are in the file.
 func TestWriteErrorIsReportedOnce(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "access.log")
-	l, err := Open(path, Common, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
-	if err != nil {
-		t.Skip("no /dev/full to fill the disk with:", err)
-	}
-	l.mu.Lock()
-	l.out = full
-	l.mu.Unlock()
-	e := Entry{RemoteAddr: "1.2.3.4:5", Start: time.Now(), Method: "GET", RequestURI: "/", Proto: "HTTP/1.1", Status: 200}
+	l, e := logOntoAFullDisk(t, path, time.Hour)
 	l.Log(&e)
 	if err := l.Flush(); err == nil {
 		t.Fatal("Flush onto a full disk reported no error")
