@@ -15,6 +15,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/httpfromscratch/course/chapters/ch06"
+	"github.com/httpfromscratch/course/chapters/ch08"
 	"github.com/httpfromscratch/course/final"
 	"github.com/httpfromscratch/course/internal/stages"
 )
@@ -77,6 +78,13 @@ func (c *RunCmd) Run(a *App, kctx *kong.Context) error {
 			return err
 		}
 	} else {
+		if slices.Contains(st.Flags, "access-log") {
+			// Before the banner: a log that cannot be opened is the one
+			// line the run prints, not an error after "listening on".
+			if err := ch08.CheckAccessLog(c.Flags.AccessLog, c.Flags.AccessLogFormat); err != nil {
+				return err
+			}
+		}
 		if ln, err = final.Listen(c.Host, c.Port); err != nil {
 			return err
 		}
