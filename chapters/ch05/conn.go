@@ -141,9 +141,10 @@ func (c *conn) serve() {
 
 // skipStrayCRLF drops a CRLF left alone in the reader after a request,
 // and reports whether it did. Old clients send one after a body (RFC 9112
-// section 2.2), and a server should ignore it. Left there, it would count as the start of the next
-// request, and the wait that follows would run on the header timeout
-// and end in a 408 on a connection that was only idle.
+// section 2.2), and a server should ignore it. Left there, it would count
+// as the start of the next request, and the wait that follows would run
+// on the header timeout and end in a 408 on a connection that was only
+// idle.
 func (c *conn) skipStrayCRLF() bool {
 	br := c.hc.Reader()
 	if br.Buffered() != len("\r\n") {
