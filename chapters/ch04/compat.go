@@ -89,7 +89,10 @@ func (w *Response) SetWriteDeadline(t time.Time) error {
 	if err := w.setDeadline(t, net.Conn.SetWriteDeadline); err != nil {
 		return err
 	}
-	w.writeDeadline = true
+	w.writeDeadline, w.writeDeadlineAt = true, 0
+	if !t.IsZero() {
+		w.writeDeadlineAt = t.UnixNano()
+	}
 	// Under the interim lock: the goroutine reading the body may be
 	// writing a 100 Continue to the same writer.
 	w.interimMu.Lock()

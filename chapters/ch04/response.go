@@ -49,13 +49,16 @@ type Response struct {
 	wroteHeader bool
 	committed   bool // the head is in bw
 	framing     ch03.Framing
-	hasDate     bool     // the handler set Date: no generated one
-	hasType     bool     // the handler set Content-Type, possibly to nothing: no sniffing
-	trailerKey  bool     // a key with http.TrailerPrefix was set before WriteHeader
-	declared    int64    // the handler's Content-Length, or -1
-	written     int64    // body bytes the handler wrote (HEAD's included)
-	trailerDecl []string // the Trailer field's values: declared trailer names
-	cw          ch03.ChunkedWriter
+	hasDate     bool  // the handler set Date: no generated one
+	hasType     bool  // the handler set Content-Type, possibly to nothing: no sniffing
+	trailerKey  bool  // a key with http.TrailerPrefix was set before WriteHeader
+	declared    int64 // the handler's Content-Length, or -1
+	written     int64 // body bytes the handler wrote (HEAD's included)
+	// writeDeadlineAt is the handler's write deadline, in Unix
+	// nanoseconds; 0 for none.
+	writeDeadlineAt int64
+	trailerDecl     []string // the Trailer field's values: declared trailer names
+	cw              ch03.ChunkedWriter
 
 	// interimMu orders an interim response that the connection loop
 	// writes from the goroutine reading the body (see WriteInterim) with
@@ -69,7 +72,7 @@ type Response struct {
 	keepAlive     bool // the connection loop wants to keep the connection
 	isHead        bool
 	http10        bool  // the client speaks HTTP/1.0: no chunked coding, no 1xx
-	writeDeadline bool  // the handler set a write deadline
+	writeDeadline bool  // the handler set a write deadline: writeDeadlineAt
 	ctxDone       bool  // EndContext ran
 	closeAfter    bool  // the connection must close after this response
 	cut           bool  // the response was abandoned half-written
@@ -331,18 +334,36 @@ func (w *Response) CloseBody() {
 		return
 	}
 	if !b.mu.TryLock() {
-		if w.conn == nil {
+		switch {
+		case w.hijacked:
+			// The connection is the handler's now, deadlines and all: close
+			// the body once that Read returns, and wait for nothing.
+			go func() {
+				b.mu.Lock()
+				defer b.mu.Unlock()
+				b.closeLocked()
+			}()
+			return
+		case w.conn == nil:
 			b.mu.Lock() // no connection to wake: the Read ends when its reader does
-		} else {
+		default:
 			// A Read is in progress: a blocked one would hold the lock
 			// until the client sends more, or, writing a 100 Continue,
 			// until the client reads. (The past deadline fails that Read,
 			// and chapter 2's reader keeps the error: what is left of the
 			// body cannot be read to reach a next request, and the
-			// connection will close.)
-			w.conn.rwc.SetDeadline(aLongTimeAgo)
+			// connection will close.) Then the read deadline goes, and
+			// the write deadline is the handler's again, for the flush of
+			// its response.
+			rwc := w.conn.rwc
+			rwc.SetDeadline(aLongTimeAgo)
 			b.mu.Lock()
-			w.conn.rwc.SetDeadline(time.Time{})
+			rwc.SetReadDeadline(time.Time{})
+			var handlers time.Time
+			if w.writeDeadlineAt != 0 {
+				handlers = time.Unix(0, w.writeDeadlineAt)
+			}
+			rwc.SetWriteDeadline(handlers)
 		}
 	}
 	b.closeLocked()

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -285,5 +286,37 @@ func TestContinueOnce(t *testing.T) {
 	}
 	if n := strings.Count(string(all), "100 Continue"); n != 1 {
 		t.Errorf("%d interim responses in %q, want 1", n, all)
+	}
+}
+
+// TestLeftBehindReaderKeepsTheWriteDeadline: waking a body Read the
+// handler left behind must not take the handler's write deadline away:
+// the flush of its response, to a client that never reads, still gives
+// up at that deadline. (net.Pipe: a write waits until the other end
+// reads, as a full socket buffer makes it.)
+func TestLeftBehindReaderKeepsTheWriteDeadline(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(200 * time.Millisecond)); err != nil {
+			t.Errorf("SetWriteDeadline: %v", err)
+		}
+		started := make(chan struct{})
+		go func() { close(started); _, _ = io.ReadAll(r.Body) }()
+		<-started
+		time.Sleep(20 * time.Millisecond) // the goroutine is in its Read
+		io.WriteString(w, strings.Repeat("x", 100))
+	})
+	s := &ch05.Server{Handler: h, Logf: t.Logf}
+	srv, cli := net.Pipe()
+	defer cli.Close()
+	done := make(chan struct{})
+	go func() { s.ServeConn(srv); close(done) }()
+	cli.SetWriteDeadline(time.Now().Add(testTimeout))
+	io.WriteString(cli, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc") // then never read
+	select {
+	case <-done:
+	case <-time.After(testTimeout):
+		cli.Close()
+		<-done
+		t.Fatal("the connection still served long after the handler's write deadline: waking the left-behind Read cleared it")
 	}
 }

@@ -272,9 +272,10 @@ func TestPipeliningWaitsForNobody(t *testing.T) {
 	for _, tc := range []struct {
 		name, next, rest, method string
 		status                   int
+		body                     string // in the second response's body
 	}{
-		{"partial head", "GET /status/202 HTTP/1.1\r\n", "Host: a\r\n\r\n", "GET", 202},
-		{"body to come", "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhel", "lo worl", "POST", 200},
+		{"partial head", "GET /status/202 HTTP/1.1\r\n", "Host: a\r\n\r\n", "GET", 202, "Accepted"},
+		{"body to come", "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhel", "lo worl", "POST", 200, `"body":"hello worl"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := dial(t, addr)
@@ -283,8 +284,8 @@ func TestPipeliningWaitsForNobody(t *testing.T) {
 				t.Fatalf("first response %d, want 201", resp.StatusCode)
 			}
 			c.send(tc.rest) // only now the rest of the second request
-			if resp, _ := c.response(tc.method); resp.StatusCode != tc.status {
-				t.Fatalf("second response %d, want %d", resp.StatusCode, tc.status)
+			if resp, body := c.response(tc.method); resp.StatusCode != tc.status || !strings.Contains(body, tc.body) {
+				t.Fatalf("second response %d %q, want %d with %q", resp.StatusCode, body, tc.status, tc.body)
 			}
 		})
 	}

@@ -99,6 +99,7 @@ type Master struct {
 	mu            sync.Mutex
 	running       map[int]*worker // by slot
 	starting      int             // workers being started, not yet in running
+	replacing     int             // Reload's new workers not yet in their old one's place
 	spawning      sync.WaitGroup  // counts them too, for stopAll to wait on
 	nextSlot      int
 	want          int           // workers to keep running
@@ -461,8 +462,16 @@ func (m *Master) serves(w *worker) bool {
 // is not replaced. A worker retiring already got its SIGTERM: a second
 // one means "stop now" to a server that takes Ctrl+C twice (chapter 7),
 // and would cut its requests. Only os.Kill is sent again.
-func (m *Master) retire(w *worker, sig os.Signal) {
+func (m *Master) retire(w *worker, sig os.Signal) { m.retireReplacing(w, sig, false) }
+
+// retireReplacing is retire; with replacing, it also ends the count of a
+// Reload's replacement under the same lock, so that SetWorkers never sees
+// a worker and its replacement both active with neither on its way out.
+func (m *Master) retireReplacing(w *worker, sig os.Signal, replacing bool) {
 	m.mu.Lock()
+	if replacing {
+		m.replacing--
+	}
 	already := w.retiring
 	w.retiring = true
 	m.mu.Unlock()
@@ -506,8 +515,22 @@ func (m *Master) Reload() error {
 	}
 	m.mu.Unlock()
 	for _, w := range old {
-		nw, err := m.spawn(func() bool { return m.serves(w) && m.active() <= m.want })
+		// While the new worker starts, w and it both count as active:
+		// replacing tells SetWorkers that one of the two is on its way out.
+		counted := false
+		nw, err := m.spawn(func() bool {
+			counted = m.serves(w) && m.active() <= m.want
+			if counted {
+				m.replacing++
+			}
+			return counted
+		})
 		if err != nil {
+			if counted {
+				m.mu.Lock()
+				m.replacing--
+				m.mu.Unlock()
+			}
 			return err
 		}
 		if nw == nil {
@@ -533,13 +556,13 @@ func (m *Master) Reload() error {
 			// Its exit is no crash to count or replace: the reload failed.
 			// It never served: nothing of it is in flight to wait for, and
 			// a build stuck in its set-up may not heed SIGTERM.
-			m.retire(nw, os.Kill)
+			m.retireReplacing(nw, os.Kill, counted)
 			m.logf("ch06: reload: new worker %d (pid %d) %s: keeping worker %d (pid %d) and the rest",
 				nw.slot, nw.cmd.Process.Pid, why, w.slot, w.cmd.Process.Pid)
 			return fmt.Errorf("%w: worker %d %s", ErrReloadFailed, nw.slot, why)
 		}
 		m.logf("ch06: reload: worker %d replaces worker %d (pid %d)", nw.slot, w.slot, w.cmd.Process.Pid)
-		m.retire(w, syscall.SIGTERM)
+		m.retireReplacing(w, syscall.SIGTERM, counted)
 	}
 	return nil
 }
@@ -558,7 +581,9 @@ func (m *Master) SetWorkers(n int) error {
 		return ErrNotRunning
 	}
 	m.want = n
-	surplus := m.active() - n // those being started count: they will serve
+	// Those being started count: they will serve; but of a worker a
+	// Reload is replacing and its replacement, only one will.
+	surplus := m.active() - m.replacing - n
 	var serving []*worker
 	for _, w := range m.running {
 		if !w.retiring {

@@ -14,7 +14,7 @@ import (
 // allocator rounds every small allocation up to one of its size classes,
 // and puts an 8-byte header in front of an object over 512 bytes that
 // holds pointers (mallocHeader), inside the class. Chapter 4's Exchange
-// and the lazy context come to 1,048 bytes, 1,056 with the header, which
+// and the lazy context come to 1,056 bytes, 1,064 with the header, which
 // it rounds up to 1,152. The head room fills the difference: what would
 // be padding holds the request head instead. (Should chapter 4's
 // Exchange outgrow the class, headRoom below overflows and the build
@@ -24,7 +24,7 @@ const (
 	mallocHeader  = 8
 )
 
-// headRoom is how many bytes of a request head fit in an exchange: 96 on
+// headRoom is how many bytes of a request head fit in an exchange: 88 on
 // a 64-bit machine, enough for a request line, a Host and what curl or
 // wrk add. A longer head
 // (a browser's, with its cookies) gets a string of its own.
