@@ -47,17 +47,11 @@ func serve(t *testing.T, s *Server, serveFn func(net.Listener) error) string {
 	return ln.Addr().String()
 }
 
-// dialServer serves s as serve does and returns a connection to it,
-// closed when the test ends, whose reads and writes give up after 10 s.
+// dialServer serves s as serve does and returns a connection to it
+// (testkit.Dial: closed when the test ends, reads and writes bounded).
 func dialServer(t *testing.T, s *Server) net.Conn {
 	t.Helper()
-	c, err := net.Dial("tcp", serve(t, s, s.Serve))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	return c
+	return testkit.Dial(t, serve(t, s, s.Serve), 10*time.Second)
 }
 
 func TestServerLikeNetHTTP(t *testing.T) {

@@ -157,13 +157,24 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func alive(pid int) bool {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
+	stat, ok := procStat(strconv.Itoa(pid))
+	if !ok {
 		return syscall.Kill(pid, 0) == nil
 	}
 	// A zombie has exited; only its parent's wait is missing.
-	fields := strings.Fields(string(stat))
-	return len(fields) > 2 && fields[2] != "Z"
+	return stat[0] != "Z"
+}
+
+// procStat returns the fields of /proc/PID/stat after the command name
+// (which may hold spaces): the state first, then the parent's pid.
+func procStat(pid string) ([]string, bool) {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return nil, false
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	return f, len(f) > 1
 }
 
 // servedBy connects and reads the pid of the worker that accepted.
@@ -652,13 +663,7 @@ func liveChildren() []int {
 		if err != nil {
 			continue
 		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(f) > 1 && f[1] == me && f[0] != "Z" {
+		if f, ok := procStat(e.Name()); ok && f[1] == me && f[0] != "Z" {
 			out = append(out, pid)
 		}
 	}
@@ -696,20 +701,22 @@ func TestStopDuringAStart(t *testing.T) {
 	}
 }
 
-// Two callers wanting the one missing worker at once (a SIGTTIN while
-// Run's loop replaces a worker) start it once.
+// Callers wanting the same missing workers at once (a SIGTTIN while
+// Run's loop replaces a worker) start them once: not more, to be stopped
+// again as surplus.
 func TestConcurrentFillsStartNoMore(t *testing.T) {
-	m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard}
+	var log testkit.LogRecorder
+	m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
 	startMaster(t, m)
 	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
 	var wg sync.WaitGroup
-	for range 2 {
+	for range 8 {
 		wg.Go(func() { _ = m.SetWorkers(3) })
 	}
 	wg.Wait()
-	time.Sleep(500 * time.Millisecond) // a third start, if any, would be running by now
-	if n := len(m.Pids()); n != 3 {
-		t.Errorf("SetWorkers(3) twice at once: %d workers, want 3", n)
+	waitFor(t, "three workers", func() bool { return len(m.Pids()) == 3 })
+	if n := len(log.Matching(" started, pid ")); n != 3 {
+		t.Errorf("SetWorkers(3) eight times at once started %d workers in all, want 3 (the first and two more)\n%s", n, strings.Join(log.Lines(), "\n"))
 	}
 }
 
