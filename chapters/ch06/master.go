@@ -222,8 +222,16 @@ type worker struct {
 	// guarded by Master.mu.
 	signalable bool
 	pending    []os.Signal
-	err        error // exit error, set before the worker is sent on exits
+	// replacement is set on a Reload's new worker, which the Reload
+	// waits for: SetWorkers leaves it to the Reload. Guarded by
+	// Master.mu.
+	replacement bool
+	err         error // exit error, set before the worker is sent on exits
 }
+
+// starting reports whether w has not reported ready yet, and is no
+// Reload's replacement. Master.mu must be held.
+func (w *worker) starting() bool { return !w.signalable && !w.replacement }
 
 // beat records a heartbeat from w at now.
 func (w *worker) beat(now time.Time) {
@@ -399,7 +407,12 @@ var ErrNotRunning = errors.New("ch06: the master is not running")
 // keeps two callers (Run's loop replacing a worker, a SIGTTIN, a Reload)
 // from both starting the one worker that was missing, and what lets
 // stopAll wait for a worker being started instead of missing it.
-func (m *Master) spawn(need func() bool) (*worker, error) {
+//
+// replacement says the worker takes the place of one a Reload retires. A
+// worker that is not, and finds once started that fewer are wanted now
+// than when it was asked for (SetWorkers could not stop it while it was
+// being started), stops again at once: it has served nothing yet.
+func (m *Master) spawn(need func() bool, replacement bool) (*worker, error) {
 	m.mu.Lock()
 	if m.lnFile == nil || m.stopping {
 		m.mu.Unlock()
@@ -417,7 +430,7 @@ func (m *Master) spawn(need func() bool) (*worker, error) {
 	m.mu.Unlock()
 	defer m.spawning.Done()
 
-	w, err := m.startWorker(slot, lnFile, lifeline, extra)
+	w, err := m.startWorker(slot, lnFile, lifeline, extra, replacement)
 	if err != nil {
 		m.mu.Lock()
 		m.starting--
@@ -428,13 +441,20 @@ func (m *Master) spawn(need func() bool) (*worker, error) {
 		w.err = w.cmd.Wait()
 		exits <- w
 	}()
+	m.mu.Lock()
+	surplus := !replacement && m.serves(w) && m.active()-m.replacing > m.want
+	m.mu.Unlock()
+	if surplus {
+		m.logf("ch06: fewer workers: stopping worker %d (pid %d), started before the change", w.slot, w.cmd.Process.Pid)
+		m.retire(w, syscall.SIGTERM)
+	}
 	return w, nil
 }
 
 // fill starts workers until there are as many as wanted.
 func (m *Master) fill() error {
 	for {
-		w, err := m.spawn(func() bool { return m.active() < m.want })
+		w, err := m.spawn(func() bool { return m.active() < m.want }, false)
 		if w == nil || err != nil {
 			return err
 		}
@@ -524,7 +544,7 @@ func (m *Master) Reload() error {
 				m.replacing++
 			}
 			return counted
-		})
+		}, true)
 		if err != nil {
 			if counted {
 				m.mu.Lock()
@@ -567,10 +587,14 @@ func (m *Master) Reload() error {
 	return nil
 }
 
-// SetWorkers changes how many workers run: more start at once, and the
-// oldest are stopped gracefully when there are too many, as Gunicorn does
-// (during a Reload, those are the ones not replaced yet). It is what
-// SIGTTIN and SIGTTOU do in Gunicorn.
+// SetWorkers changes how many workers run: more start at once, and when
+// there are too many some are stopped gracefully. Those still starting go
+// first, newest first, so that no ready worker stops while one that may
+// never be ready takes its place (one that is not in the master's table
+// yet stops as soon as it is: see spawn); then the oldest, as Gunicorn
+// does (during a Reload, those are the ones not replaced yet; a Reload's
+// new worker is never stopped this way). It is what SIGTTIN and SIGTTOU
+// do in Gunicorn.
 func (m *Master) SetWorkers(n int) error {
 	if n < 1 {
 		return fmt.Errorf("ch06: %d workers: at least 1 must run", n)
@@ -590,16 +614,31 @@ func (m *Master) SetWorkers(n int) error {
 			serving = append(serving, w)
 		}
 	}
+	slices.SortFunc(serving, stopOrder)
 	m.mu.Unlock()
 	if surplus < 0 {
 		return m.fill()
 	}
-	sort.Slice(serving, func(i, j int) bool { return serving[i].slot < serving[j].slot })
 	for _, w := range serving[:min(surplus, len(serving))] {
 		m.logf("ch06: fewer workers: stopping worker %d (pid %d)", w.slot, w.cmd.Process.Pid)
 		m.retire(w, syscall.SIGTERM)
 	}
 	return nil
+}
+
+// stopOrder orders workers for SetWorkers to stop: those starting first,
+// newest first, then the others, oldest first. Master.mu must be held.
+func stopOrder(a, b *worker) int {
+	aStarting, bStarting := a.starting(), b.starting()
+	switch {
+	case aStarting && !bStarting:
+		return -1
+	case !aStarting && bStarting:
+		return 1
+	case aStarting:
+		return b.slot - a.slot
+	}
+	return a.slot - b.slot
 }
 
 // ControlSignals are the signals HandleSignal acts on.
@@ -651,8 +690,9 @@ func (m *Master) WantWorkers() int {
 
 // startWorker execs one worker with the listener as fd 3, the lifeline
 // as fd 4, and the write end of its ready pipe as fd 5; then the
-// heartbeat pipe, with a watchdog, and the extra listeners.
-func (m *Master) startWorker(slot int, lnFile, lifeline *os.File, extra []*os.File) (*worker, error) {
+// heartbeat pipe, with a watchdog, and the extra listeners. replacement
+// marks a Reload's new worker.
+func (m *Master) startWorker(slot int, lnFile, lifeline *os.File, extra []*os.File, replacement bool) (*worker, error) {
 	exe := m.Executable
 	if exe == "" {
 		var err error
@@ -698,7 +738,7 @@ func (m *Master) startWorker(slot int, lnFile, lifeline *os.File, extra []*os.Fi
 		}
 		return nil, fmt.Errorf("ch06: start worker %d: %w", slot, err)
 	}
-	w := &worker{slot: slot, cmd: cmd, started: time.Now(), ready: make(chan struct{})}
+	w := &worker{slot: slot, cmd: cmd, started: time.Now(), ready: make(chan struct{}), replacement: replacement}
 	if beatR != nil {
 		go w.readBeats(beatR)
 	}

@@ -761,3 +761,65 @@ func TestFewerWorkersDuringAReload(t *testing.T) {
 		t.Errorf("the worker left is %d, one of the old ones %v: the reload was undone\n%s", now[0], old, strings.Join(log.Lines(), "\n"))
 	}
 }
+
+// Fewer workers wanted while some are still starting (a SIGTTOU right
+// after a SIGTTIN): those starting stop, not the one that serves, which
+// would leave the socket to workers that may never be ready.
+func TestFewerWorkersStopsTheStartingOnes(t *testing.T) {
+	var log testkit.LogRecorder
+	m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
+	startMaster(t, m)
+	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+	serving := m.Pids()[0]
+	m.Env = []string{behaviourEnv + "=slow-ready"} // the next ones take a while to be ready
+	if err := m.SetWorkers(3); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetWorkers(1); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+	if now := m.Pids()[0]; now != serving {
+		t.Errorf("the worker left is %d, not %d, the one that was serving\n%s", now, serving, strings.Join(log.Lines(), "\n"))
+	}
+}
+
+// Fewer workers wanted while some are being started, before the master
+// even has their pids: they stop once it has, and the count settles at
+// what was asked for last. The rounds move the call for fewer across the
+// starts.
+func TestFewerWorkersDuringTheirStart(t *testing.T) {
+	var log testkit.LogRecorder
+	m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
+	startMaster(t, m)
+	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+	settles := func(round int) {
+		t.Helper()
+		want := m.WantWorkers()
+		for deadline := time.Now().Add(10 * time.Second); len(m.Pids()) != want; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: %d workers, %d wanted\n%s", round, len(m.Pids()), want, strings.Join(log.Lines(), "\n"))
+			}
+		}
+	}
+	for i := range 10 {
+		// Three callers at once, as Run's loop replacing a worker and a
+		// SIGTTIN can be: several workers are being started together.
+		var more sync.WaitGroup
+		for range 3 {
+			more.Go(func() { _ = m.SetWorkers(4) })
+		}
+		time.Sleep(time.Duration(i) * 300 * time.Microsecond)
+		if err := m.SetWorkers(1); err != nil {
+			t.Fatal(err)
+		}
+		more.Wait()
+		settles(i) // 1, or 4 when a SetWorkers(4) came last
+		if m.WantWorkers() != 1 {
+			if err := m.SetWorkers(1); err != nil {
+				t.Fatal(err)
+			}
+			settles(i)
+		}
+	}
+}
