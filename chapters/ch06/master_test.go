@@ -34,7 +34,10 @@ const (
 	// "fail-stop": exit 1 on SIGTERM; "slow-ready": report ready after
 	// slowFor; "slow-stop": stop slowFor after SIGTERM.
 	behaviourEnv = "CH06_TEST_WORKER"
-	slowFor      = 1500 * time.Millisecond
+	// termDirEnv names a directory where a test worker adds a line to a
+	// file named after its pid for each SIGTERM it receives.
+	termDirEnv = "CH06_TEST_TERM_DIR"
+	slowFor    = 1500 * time.Millisecond
 )
 
 // init turns the test binary into a worker or a master when a test
@@ -74,6 +77,19 @@ func testWorker() int {
 		}
 	} else {
 		signal.Notify(stop, syscall.SIGTERM)
+	}
+	if dir := os.Getenv(termDirEnv); dir != "" {
+		terms := make(chan os.Signal, 4)
+		signal.Notify(terms, syscall.SIGTERM)
+		go func() {
+			for range terms {
+				f, err := os.OpenFile(filepath.Join(dir, strconv.Itoa(os.Getpid())), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+				if err == nil {
+					f.WriteString("SIGTERM\n")
+					f.Close()
+				}
+			}
+		}()
 	}
 	gone := make(chan struct{})
 	if err := WatchMaster(func() { close(gone) }); err != nil {
@@ -820,6 +836,52 @@ func TestFewerWorkersDuringTheirStart(t *testing.T) {
 				t.Fatal(err)
 			}
 			settles(i)
+		}
+	}
+}
+
+// A worker already stopping gets no second SIGTERM when the master
+// stops: to a server that takes Ctrl+C twice (chapter 7), a second one
+// means "stop now", and would cut the requests it is finishing.
+func TestRetiringWorkerGetsOneSIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	m := &Master{
+		Workers: 2, Executable: os.Args[0],
+		Env:    []string{behaviourEnv + "=slow-stop", termDirEnv + "=" + dir},
+		Stdout: io.Discard, Stderr: io.Discard,
+	}
+	_, errc, cancel := startMaster(t, m)
+	waitFor(t, "two workers ready", func() bool {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		ready := 0
+		for _, w := range m.running {
+			if w.signalable {
+				ready++
+			}
+		}
+		return ready == 2
+	})
+	pids := m.Pids()
+	if err := m.SetWorkers(1); err != nil { // the oldest retires: SIGTERM, then slowFor to stop
+		t.Fatal(err)
+	}
+	waitFor(t, "the first SIGTERM to land", func() bool {
+		_, err := os.Stat(filepath.Join(dir, strconv.Itoa(pids[0])))
+		return err == nil
+	})
+	cancel() // the master stops while the retired worker is still stopping
+	if err := <-errc; err != nil {
+		t.Fatalf("Run() = %v, want nil", err)
+	}
+	errc <- nil // for startMaster's cleanup
+	for _, pid := range pids {
+		b, err := os.ReadFile(filepath.Join(dir, strconv.Itoa(pid)))
+		if err != nil {
+			t.Fatalf("worker %d: %v", pid, err)
+		}
+		if n := strings.Count(string(b), "SIGTERM"); n != 1 {
+			t.Errorf("worker %d got %d SIGTERMs, want 1", pid, n)
 		}
 	}
 }
