@@ -2,6 +2,7 @@ package ch02
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 )
@@ -22,19 +23,31 @@ var errLineTooLong = errors.New("ch02: line too long")
 func AppendLine(dst []byte, br *bufio.Reader, limit int) ([]byte, error) {
 	start := len(dst)
 	for {
-		// ReadSlice returns a view of br's buffer, valid only until the
-		// next read: the bytes are copied into dst.
-		frag, err := br.ReadSlice('\n')
+		// Wait for a byte, then take whatever has arrived, up to an LF.
+		// (br.ReadSlice would wait for an LF or a full buffer: with a
+		// 4 KiB buffer, a line of 8,195 bytes and no more would wait
+		// for ever at 8,192, under its limit.) Peek returns a view of
+		// br's buffer, valid only until the next read: the bytes are
+		// copied into dst.
+		if _, err := br.Peek(1); err != nil {
+			if err == io.EOF && len(dst) > start {
+				err = io.ErrUnexpectedEOF
+			}
+			return dst, err
+		}
+		frag, _ := br.Peek(br.Buffered())
+		end := bytes.IndexByte(frag, '\n') + 1
+		if end > 0 {
+			frag = frag[:end]
+		}
 		dst = append(dst, frag...)
+		br.Discard(len(frag)) //nolint:errcheck // the bytes are buffered: it cannot fail
 		switch {
 		case len(dst)-start > limit:
 			return dst, errLineTooLong
-		case err == bufio.ErrBufferFull:
-			continue // a line longer than br's buffer: keep appending
-		case err == io.EOF && len(dst) > start:
-			return dst, io.ErrUnexpectedEOF
+		case end > 0:
+			return dst, nil
 		}
-		return dst, err
 	}
 }
 

@@ -1,11 +1,14 @@
 package ch02
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"testing"
+	"time"
 )
 
 func TestGetValues(t *testing.T) {
@@ -57,5 +60,32 @@ func TestStatusCodesMatchNetHTTP(t *testing.T) {
 		if got := statusText(code); got != name {
 			t.Errorf("statusText(%d) = %q, want %q", code, got, name)
 		}
+	}
+}
+
+// A line over its limit is refused once the bytes that prove it have
+// arrived, whatever the reader's buffer size: with a 4 KiB buffer, a
+// request-line of 8,195 bytes and nothing after it used to wait for the
+// buffer to fill a third time.
+func TestAppendLineStopsAtTheLimit(t *testing.T) {
+	const limit = 8192 + 2
+	for _, n := range []int{limit + 1, limit + 100, 3*4096 - 1} {
+		pr, pw := io.Pipe()
+		go pw.Write(bytes.Repeat([]byte("a"), n)) //nolint:errcheck // ends with the pipe
+		got := make(chan error, 1)
+		go func() {
+			_, err := AppendLine(nil, bufio.NewReaderSize(pr, 4096), limit)
+			got <- err
+		}()
+		select {
+		case err := <-got:
+			if !errors.Is(err, errLineTooLong) {
+				t.Errorf("%d bytes: AppendLine() = %v, want errLineTooLong", n, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("%d bytes with no line end: AppendLine still waits after 10s", n)
+		}
+		pr.Close()
+		pw.Close()
 	}
 }
