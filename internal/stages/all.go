@@ -38,7 +38,7 @@ func All() []Stage {
 			Flags:   []string{"max-body"},
 			Scripts: scripts("ch02"),
 			Try: []string{
-				"curl -i http://{addr}/hello?x=1",
+				"curl -i 'http://{addr}/hello?x=1'",
 				"curl -i -d 'name=gopher' http://{addr}/form",
 				"printf 'GET / HTTP/2.0\\r\\nHost: x\\r\\n\\r\\n' | nc {host} {port}   # 505",
 			},
@@ -99,7 +99,7 @@ func All() []Stage {
 			Flags:   []string{"max-body", "idle-timeout", "read-header-timeout", "workers", "graceful-timeout"},
 			Scripts: keptFromCh05("ch07", "ch06", "ch05", "ch04"),
 			Try: append([]string{
-				"curl http://{addr}/sleep?ms=3000 & sleep 0.5; kill -TERM <pid>   # the request still finishes",
+				"curl 'http://{addr}/sleep?ms=3000' & sleep 0.5; kill -TERM <pid>   # the request still finishes",
 			}, demoTries...),
 			Serve: serveCh07,
 		},
@@ -197,7 +197,7 @@ var demoTries = []string{
 	"curl -i http://{addr}/",
 	"curl -i -d 'hello' http://{addr}/echo",
 	"curl -i http://{addr}/status/418",
-	"curl -N http://{addr}/stream?n=5    # chunked, flushed line by line",
+	"curl -N 'http://{addr}/stream?n=5'    # chunked, flushed line by line",
 	"curl -i http://{addr}/panic         # 500, and the server lives on",
 }
 
