@@ -22,21 +22,25 @@ import (
 
 // Defaults of a Master's zero fields.
 const (
-	// DefaultMinUptime is how long a worker must live for its exit not to
-	// count as a crash at start.
+	// DefaultMinUptime is how long a worker must live for its failure not
+	// to slow down its replacement.
 	DefaultMinUptime = 1 * time.Second
-	// DefaultMaxCrashes is how many crashes at start in a row stop the
-	// master: with no worker living MinUptime in between.
+	// DefaultMaxCrashes is how many workers in a row must fail to start
+	// (exit before they report ready) for the master to give up, if no
+	// worker serves.
 	DefaultMaxCrashes = 5
+	// maxCrashPause bounds the pause before a worker that failed soon
+	// after its start is replaced.
+	maxCrashPause = 5 * time.Second
 	// DefaultStopTimeout is how long workers get to exit after SIGTERM
 	// before they are killed.
 	DefaultStopTimeout = 10 * time.Second
 )
 
 var (
-	// ErrCrashLoop is returned by Master.Run when workers keep dying right
-	// after they start.
-	ErrCrashLoop = errors.New("ch06: workers keep crashing right after they start")
+	// ErrCrashLoop is returned by Master.Run when workers keep failing
+	// before they serve, and none serves.
+	ErrCrashLoop = errors.New("ch06: workers keep failing before they serve")
 	// ErrWorkersKilled is returned by Master.Run when workers did not stop
 	// within StopTimeout, or Force was closed, and had to be killed.
 	ErrWorkersKilled = errors.New("ch06: workers did not stop in time and were killed")
@@ -66,11 +70,18 @@ type Master struct {
 	Stdout, Stderr io.Writer
 	// Logf reports workers starting and exiting. If nil, nothing is logged.
 	Logf ch01.Logf
-	// MinUptime: a worker that exits sooner after its start crashed at
-	// start. If zero, DefaultMinUptime.
+	// MinUptime: a worker that fails sooner after its start is replaced
+	// after a pause, 100 ms for each such failure in a row (up to 5 s),
+	// so that a loop of crashes does not burn a core. If zero,
+	// DefaultMinUptime.
 	MinUptime time.Duration
-	// MaxCrashes crashes at start in a row stop the master with
-	// ErrCrashLoop. If zero, DefaultMaxCrashes.
+	// MaxCrashes workers in a row that fail to start (exit, or cannot be
+	// started, before they report ready) stop the master with
+	// ErrCrashLoop, once no worker serves: the program cannot start, and
+	// the socket would queue connections nobody answers. While some worker
+	// serves, the master goes on trying. A worker that crashes after it
+	// reported ready (a request that kills it, the OOM killer) is no
+	// failure to start. If zero, DefaultMaxCrashes.
 	MaxCrashes int
 	// StopTimeout is how long workers get to exit after SIGTERM when the
 	// master stops; then they are killed. If zero, DefaultStopTimeout.
@@ -110,6 +121,7 @@ type Master struct {
 	exits         chan *worker  // exited workers, for Run's loop
 	closeListener func()        // closes the master's copies of the socket
 	lastWatch     time.Time     // the watchdog's last round
+	failedStarts  int           // workers in a row that failed to start; a ready one resets it
 	serving       chan struct{} // closed once a worker serves; see Serving
 }
 
@@ -185,6 +197,7 @@ func (m *Master) becameReady(w *worker) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	w.signalable = true
+	m.failedStarts = 0
 	for _, sig := range w.pending {
 		m.signal(w, sig)
 	}
@@ -291,6 +304,7 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 	m.want = max(m.Workers, 1)
 	m.stopping = false
 	m.lastWatch = time.Time{}
+	m.failedStarts = 0
 	m.closeListener = func() {
 		ln.Close()
 		lnFile.Close()
@@ -317,8 +331,8 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 		watch = t.C
 	}
 
-	crashes := 0
-	var retry <-chan time.Time // set while a failed start waits to be tried again
+	crashes := 0               // failures in a row soon after a start: they pace the replacements
+	var retry <-chan time.Time // set while replacements wait, after a crash or a failed start
 	for {
 		select {
 		case <-ctx.Done():
@@ -337,6 +351,9 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 			uptime := time.Since(w.started).Round(time.Millisecond)
 			m.mu.Lock()
 			retiring, short := w.retiring, len(m.running) < m.want
+			if !retiring && !w.signalable {
+				m.failedStarts++ // it never reported ready
+			}
 			m.mu.Unlock()
 			if retiring {
 				m.logf("ch06: worker %d (pid %d) stopped: %v", w.slot, w.cmd.Process.Pid, exitStatus(w.err))
@@ -348,8 +365,8 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 			}
 			// A worker that exits 0 by itself is recycling (it served its
 			// share of requests); one that fails soon after its start is
-			// crashing. One that lived past MinUptime, however it ended,
-			// breaks a row of crashes.
+			// crashing, and its replacement waits a little. One that lived
+			// past MinUptime, however it ended, breaks a row of crashes.
 			switch {
 			case uptime >= orDefault(m.MinUptime, DefaultMinUptime):
 				crashes = 0
@@ -357,20 +374,14 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 			default:
 				crashes++
 			}
-			if limit := orDefault(m.MaxCrashes, DefaultMaxCrashes); crashes >= limit {
-				// The crash loop is the error to report, and workers killed
-				// on the way out too.
-				stopErr := m.stopAll()
-				return errors.Join(fmt.Errorf("%w (%d in a row, the last %v): giving up", ErrCrashLoop, crashes, exitStatus(w.err)), stopErr)
+			if err := m.crashLoop(fmt.Sprint(exitStatus(w.err))); err != nil {
+				return err
 			}
-			// Back off a little while workers crash, so a crash loop does
-			// not burn a core before it is detected.
 			if crashes > 0 {
-				select {
-				case <-time.After(time.Duration(crashes) * 100 * time.Millisecond):
-				case <-ctx.Done():
-					return m.stopAll()
-				}
+				pause := crashPause(crashes)
+				m.logf("ch06: replacing worker %d in %v", w.slot, pause)
+				retry = time.After(pause)
+				continue
 			}
 			if err := m.fill(); err != nil {
 				if retry, err = m.startFailed(&crashes, err); err != nil {
@@ -381,18 +392,54 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 	}
 }
 
+// crashPause is how long a replacement waits after crashes failures in a
+// row, each soon after its start.
+func crashPause(crashes int) time.Duration {
+	return min(time.Duration(crashes)*100*time.Millisecond, maxCrashPause)
+}
+
+// crashLoop returns the error to end Run with when MaxCrashes workers in
+// a row failed to start and none serves, after stopping the rest; last is
+// the last failure. While a worker serves, the master keeps trying: a
+// broken start (a deleted log directory, a database down) costs
+// capacity, not the whole server.
+func (m *Master) crashLoop(last string) error {
+	m.mu.Lock()
+	failed, serving := m.failedStarts, 0
+	for _, w := range m.running {
+		if w.signalable && !w.retiring {
+			serving++
+		}
+	}
+	m.mu.Unlock()
+	limit := orDefault(m.MaxCrashes, DefaultMaxCrashes)
+	switch {
+	case failed < limit:
+		return nil
+	case serving > 0:
+		m.logf("ch06: %d workers in a row failed to start (the last: %s); %d still serving: trying on", failed, last, serving)
+		return nil
+	}
+	// The crash loop is the error to report, and workers killed on the
+	// way out too.
+	stopErr := m.stopAll()
+	return errors.Join(fmt.Errorf("%w (%d in a row, the last: %s): giving up", ErrCrashLoop, failed, last), stopErr)
+}
+
 // startFailed handles a worker that could not be started while serving
 // (fork failing for want of memory or processes, say: often passing): it
-// counts as a crash, and the start is tried again after a pause that
-// grows with the crashes, on the returned channel. Once the crashes reach
-// MaxCrashes it stops the workers and returns the error to end Run with.
+// is a failed start, and the start is tried again after a pause that
+// grows with the crashes, on the returned channel, unless crashLoop says
+// to give up.
 func (m *Master) startFailed(crashes *int, err error) (retry <-chan time.Time, _ error) {
 	*crashes++
-	if limit := orDefault(m.MaxCrashes, DefaultMaxCrashes); *crashes >= limit {
-		stopErr := m.stopAll()
-		return nil, errors.Join(fmt.Errorf("%w (%d in a row, the last: %v): giving up", ErrCrashLoop, *crashes, err), stopErr)
+	m.mu.Lock()
+	m.failedStarts++
+	m.mu.Unlock()
+	if err := m.crashLoop(err.Error()); err != nil {
+		return nil, err
 	}
-	pause := time.Duration(*crashes) * 100 * time.Millisecond
+	pause := crashPause(*crashes)
 	m.logf("%v; trying again in %v", err, pause)
 	return time.After(pause), nil
 }

@@ -885,3 +885,86 @@ func TestRetiringWorkerGetsOneSIGTERM(t *testing.T) {
 		}
 	}
 }
+
+// readyPids returns the pids of the workers that reported ready and are
+// not retiring.
+func readyPids(m *Master) []int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var pids []int
+	for _, w := range m.running {
+		if w.signalable && !w.retiring {
+			pids = append(pids, w.cmd.Process.Pid)
+		}
+	}
+	slices.Sort(pids)
+	return pids
+}
+
+// Workers that die after they served (a request that crashes them, the
+// OOM killer), however soon after their start, are replaced, paced but
+// for ever: only workers failing before they serve make a crash loop.
+func TestCrashesInServiceDoNotStopTheMaster(t *testing.T) {
+	var log testkit.LogRecorder
+	m := &Master{
+		Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"},
+		MaxCrashes: 3, MinUptime: time.Minute, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf,
+	}
+	addr, errc, _ := startMaster(t, m)
+	last := 0
+	for i := range 6 {
+		waitFor(t, "a new worker ready", func() bool {
+			p := readyPids(m)
+			return len(p) == 1 && p[0] != last
+		})
+		last = readyPids(m)[0]
+		if err := syscall.Kill(last, syscall.SIGKILL); err != nil {
+			t.Fatalf("round %d: %v", i, err)
+		}
+	}
+	if got := servedBy(t, addr); got == last {
+		t.Fatalf("served by %d, the worker killed last", got)
+	}
+	select {
+	case err := <-errc:
+		errc <- err
+		t.Fatalf("Run() = %v after 6 workers killed in service, want it running\n%s", err, strings.Join(log.Lines(), "\n"))
+	default:
+	}
+}
+
+// Workers that fail to start while another serves (a log directory
+// deleted, a database down for the new ones) cost capacity, not the
+// server: the master goes on trying, and the one serving serves.
+func TestFailedStartsWhileOneServes(t *testing.T) {
+	var log testkit.LogRecorder
+	m := &Master{
+		Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"},
+		MaxCrashes: 2, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf,
+	}
+	addr, errc, _ := startMaster(t, m)
+	waitFor(t, "two workers ready", func() bool { return len(readyPids(m)) == 2 })
+	pids := readyPids(m)
+	m.mu.Lock()
+	m.Env = []string{behaviourEnv + "=crash"} // from now on, workers fail to start
+	m.mu.Unlock()
+	if err := syscall.Kill(pids[0], syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "more failed starts than MaxCrashes", func() bool {
+		return len(log.Matching("still serving: trying on")) >= 2
+	})
+	select {
+	case err := <-errc:
+		errc <- err
+		t.Fatalf("Run() = %v with a worker serving, want it running\n%s", err, strings.Join(log.Lines(), "\n"))
+	default:
+	}
+	if got := servedBy(t, addr); got != pids[1] {
+		t.Errorf("served by %d, want %d, the worker left", got, pids[1])
+	}
+	m.mu.Lock()
+	m.Env = []string{testWorkerEnv + "=1"} // the cause is fixed: the next start works
+	m.mu.Unlock()
+	waitFor(t, "two workers ready again", func() bool { return len(readyPids(m)) == 2 })
+}
