@@ -528,7 +528,10 @@ func (m *Master) serves(w *worker) bool {
 // retire stops w on purpose with sig (SIGTERM: gracefully), and its exit
 // is not replaced. A worker retiring already got its SIGTERM: a second
 // one means "stop now" to a server that takes Ctrl+C twice (chapter 7),
-// and would cut its requests. Only os.Kill is sent again.
+// and would cut its requests. Only os.Kill is sent again. A worker still
+// there StopTimeout after its SIGTERM is killed, as stopAll kills those
+// that outlive the master's stop: one that ignores it, or is frozen,
+// would otherwise hold its descriptors, and a slot, for ever.
 func (m *Master) retire(w *worker, sig os.Signal) { m.retireReplacing(w, sig, false) }
 
 // retireReplacing is retire; with replacing, it also ends the count of a
@@ -546,6 +549,22 @@ func (m *Master) retireReplacing(w *worker, sig os.Signal, replacing bool) {
 		return
 	}
 	m.signal(w, sig)
+	if sig == syscall.SIGTERM {
+		timeout := orDefault(m.StopTimeout, DefaultStopTimeout)
+		time.AfterFunc(timeout, func() { m.killStraggler(w, timeout) })
+	}
+}
+
+// killStraggler kills w if it is still running timeout after retire
+// sent it SIGTERM.
+func (m *Master) killStraggler(w *worker, timeout time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.running[w.slot] != w {
+		return // it exited, and Run's loop or stopAll has seen it
+	}
+	m.logf("ch06: worker %d (pid %d) still running %v after SIGTERM: killing it", w.slot, w.cmd.Process.Pid, timeout)
+	m.signal(w, os.Kill)
 }
 
 // ReadyTimeout is how long Reload waits for a new worker to report that it

@@ -968,3 +968,30 @@ func TestFailedStartsWhileOneServes(t *testing.T) {
 	m.mu.Unlock()
 	waitFor(t, "two workers ready again", func() bool { return len(readyPids(m)) == 2 })
 }
+
+// A worker retired while the master runs (fewer wanted, a reload) that
+// does not stop within StopTimeout of its SIGTERM is killed, as it would
+// be when the master stops: frozen, or deaf to SIGTERM, it would hold
+// its descriptors for ever.
+func TestRetiredStragglerIsKilled(t *testing.T) {
+	var log testkit.LogRecorder
+	m := &Master{
+		Workers: 2, Executable: os.Args[0], Env: []string{behaviourEnv + "=ignore-term"},
+		StopTimeout: 500 * time.Millisecond, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf,
+	}
+	startMaster(t, m)
+	waitFor(t, "two workers deaf to SIGTERM", func() bool {
+		p := m.Pids()
+		return len(p) == 2 && workerReady(p[0]) && workerReady(p[1])
+	})
+	for _, pid := range m.Pids() {
+		t.Cleanup(func() { os.Remove(readyFile(pid)) })
+	}
+	if err := m.SetWorkers(1); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the retired worker to be killed", func() bool { return len(m.Pids()) == 1 })
+	if len(log.Matching("after SIGTERM: killing it")) != 1 {
+		t.Errorf("log says nothing of the kill:\n%s", strings.Join(log.Lines(), "\n"))
+	}
+}
