@@ -1,6 +1,7 @@
 package final
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -105,12 +106,13 @@ func (o *Options) upgrader(lns []net.Listener) *upgrader {
 			}
 		}
 	}
-	return &upgrader{lns: lns, fromFD: fromFD, pidFile: o.Flags.PID, logf: o.Logf}
+	exe, err := os.Executable()
+	return &upgrader{exe: exe, exeErr: err, lns: lns, fromFD: fromFD, pidFile: o.Flags.PID, logf: o.Logf}
 }
 
 // upgrade runs u in the background, as a signal handler must not wait.
 func (o *Options) upgrade(u *upgrader) {
-	o.Logf("final: SIGUSR2: starting a new server from the binary on disk")
+	o.Logf("final: SIGUSR2: starting a new server from %s", cmp.Or(u.exe, "the binary on disk"))
 	go func() {
 		if err := u.upgrade(); err != nil {
 			o.Logf("final: SIGUSR2: %v", err)

@@ -213,6 +213,13 @@ func notifyUpgradeReady() {
 // upgrader starts the new server on SIGUSR2. It is used by one signal
 // handler at a time.
 type upgrader struct {
+	// exe is the path the binary had when the server started, or exeErr
+	// why it has none. Resolved then, not at SIGUSR2: on Linux
+	// os.Executable follows the running file, so after "mv app app.old;
+	// cp new app" it would name app.old, and the upgrade would start the
+	// old code.
+	exe     string
+	exeErr  error
 	lns     []net.Listener // the sockets to hand down, before any wrapper of final's
 	fromFD  []string       // for each of lns, the N of the --bind fd://N it is, or "-"
 	pidFile string         // --pid, or ""
@@ -241,10 +248,10 @@ func (u *upgrader) upgrade() error {
 		// FILE.oldbin for two old ones.
 		return fmt.Errorf("the server this one replaced (pid %d) still runs: stop it with TERM first", p)
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("find the binary: %w", err)
+	if u.exeErr != nil {
+		return fmt.Errorf("find the binary: %w", u.exeErr)
 	}
+	exe := u.exe
 	files := make([]*os.File, 0, len(u.lns)+1)
 	defer func() {
 		for _, f := range files {

@@ -57,8 +57,13 @@ var (
 type Master struct {
 	// Workers is how many worker processes to run. If less than 1, 1.
 	Workers int
-	// Executable is the program each worker runs. If empty, the running
-	// binary (os.Executable): the master re-executes itself.
+	// Executable is the program each worker runs. If empty, the path the
+	// running binary had when Run began (os.Executable): the master
+	// re-executes itself, and a reload runs whatever binary is at that
+	// path then. (Resolved at each start instead, the path would follow
+	// the running file: on Linux, /proc/self/exe names the old binary's
+	// new name after "mv app app.old; cp new app", and a reload would run
+	// the old code.)
 	Executable string
 	// Args are the workers' arguments (without the program name), usually
 	// the master's own, so a worker serves what the master was asked to.
@@ -115,6 +120,7 @@ type Master struct {
 	nextSlot      int
 	want          int           // workers to keep running
 	stopping      bool          // stopAll has begun: start no more
+	exe           string        // the program workers run, resolved when Run began
 	lnFile        *os.File      // the socket, for new workers; nil when not running
 	extraFiles    []*os.File    // the Extra sockets, for new workers
 	lifeline      *os.File      // the lifeline's read end, for new workers
@@ -271,6 +277,13 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 	if !ok {
 		return fmt.Errorf("ch06: cannot share a %T with worker processes: it has no file descriptor", ln)
 	}
+	exe := m.Executable
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return fmt.Errorf("ch06: find our own binary: %w", err)
+		}
+	}
 	lnFile, err := shareable(fl) // a duplicate descriptor, to hand to children
 	if err != nil {
 		return fmt.Errorf("ch06: share the listener: %w", err)
@@ -299,7 +312,7 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 	defer lifeW.Close()
 
 	m.mu.Lock()
-	m.lnFile, m.lifeline, m.extraFiles = lnFile, lifeR, extraFiles
+	m.exe, m.lnFile, m.lifeline, m.extraFiles = exe, lnFile, lifeR, extraFiles
 	m.exits = make(chan *worker, 16)
 	m.want = max(m.Workers, 1)
 	m.stopping = false
@@ -473,11 +486,11 @@ func (m *Master) spawn(need func() bool, replacement bool) (*worker, error) {
 	m.nextSlot++
 	m.starting++
 	m.spawning.Add(1)
-	lnFile, lifeline, extra, exits := m.lnFile, m.lifeline, m.extraFiles, m.exits
+	exe, lnFile, lifeline, extra, exits := m.exe, m.lnFile, m.lifeline, m.extraFiles, m.exits
 	m.mu.Unlock()
 	defer m.spawning.Done()
 
-	w, err := m.startWorker(slot, lnFile, lifeline, extra, replacement)
+	w, err := m.startWorker(exe, slot, lnFile, lifeline, extra, replacement)
 	if err != nil {
 		m.mu.Lock()
 		m.starting--
@@ -718,7 +731,10 @@ var ControlSignals = []os.Signal{syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTO
 func (m *Master) HandleSignal(sig os.Signal) bool {
 	switch sig {
 	case syscall.SIGHUP:
-		m.logf("ch06: SIGHUP: replacing every worker")
+		m.mu.Lock()
+		exe := m.exe
+		m.mu.Unlock()
+		m.logf("ch06: SIGHUP: replacing every worker, with %s", exe)
 		go func() {
 			if err := m.Reload(); err != nil {
 				m.logf("ch06: reload: %v", err)
@@ -754,18 +770,11 @@ func (m *Master) WantWorkers() int {
 	return m.want
 }
 
-// startWorker execs one worker with the listener as fd 3, the lifeline
+// startWorker execs exe as one worker, with the listener as fd 3, the lifeline
 // as fd 4, and the write end of its ready pipe as fd 5; then the
 // heartbeat pipe, with a watchdog, and the extra listeners. replacement
 // marks a Reload's new worker.
-func (m *Master) startWorker(slot int, lnFile, lifeline *os.File, extra []*os.File, replacement bool) (*worker, error) {
-	exe := m.Executable
-	if exe == "" {
-		var err error
-		if exe, err = os.Executable(); err != nil {
-			return nil, fmt.Errorf("ch06: find our own binary: %w", err)
-		}
-	}
+func (m *Master) startWorker(exe string, slot int, lnFile, lifeline *os.File, extra []*os.File, replacement bool) (*worker, error) {
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("ch06: ready pipe: %w", err)

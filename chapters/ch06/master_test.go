@@ -145,7 +145,7 @@ func testWorker() int {
 }
 
 // testMaster runs a master of two workers on a free port and prints each
-// worker's pid line, until SIGTERM.
+// worker's pid line, until SIGTERM; SIGHUP reloads them.
 func testMaster() int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -154,6 +154,13 @@ func testMaster() int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	m := &Master{Workers: 2, Env: []string{testWorkerEnv + "=1"}, Logf: func(f string, a ...any) { fmt.Printf(f+"\n", a...) }}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		for sig := range hup {
+			m.HandleSignal(sig)
+		}
+	}()
 	if err := m.Run(ctx, ln); err != nil {
 		return 1
 	}
@@ -993,5 +1000,70 @@ func TestRetiredStragglerIsKilled(t *testing.T) {
 	waitFor(t, "the retired worker to be killed", func() bool { return len(m.Pids()) == 1 })
 	if len(log.Matching("after SIGTERM: killing it")) != 1 {
 		t.Errorf("log says nothing of the kill:\n%s", strings.Join(log.Lines(), "\n"))
+	}
+}
+
+// A reload runs the binary at the path the master was started from, as
+// it is now: after "mv app app.old; cp new app", the new one. (Linux's
+// /proc/self/exe follows the running file to its new name, so resolving
+// it at each start would run app.old's code again.)
+func TestReloadRunsTheBinaryAtThePath(t *testing.T) {
+	if _, err := os.Stat("/proc/self/exe"); err != nil {
+		t.Skip("needs /proc to see what a worker runs")
+	}
+	dir := t.TempDir()
+	app := filepath.Join(dir, "app")
+	copyFile(t, os.Args[0], app)
+	cmd := exec.Command(app)
+	cmd.Env = append(os.Environ(), roleEnv+"=master")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	started := regexp.MustCompile(`worker \d+ started, pid (\d+)`)
+	sc := bufio.NewScanner(out)
+	next := func() int {
+		t.Helper()
+		for sc.Scan() {
+			if m := started.FindStringSubmatch(sc.Text()); m != nil {
+				pid, _ := strconv.Atoi(m[1])
+				return pid
+			}
+		}
+		t.Fatal("the master's output ended")
+		return 0
+	}
+	next()
+	next()
+	if err := os.Rename(app, app+".old"); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, app+".old", app)
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	pid := next() // the reload's first worker
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exe != app {
+		t.Errorf("the reload's worker runs %s, want %s", exe, app)
+	}
+	go io.Copy(io.Discard, out)
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o755); err != nil {
+		t.Fatal(err)
 	}
 }
