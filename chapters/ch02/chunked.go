@@ -33,6 +33,7 @@ type ChunkedReader struct {
 	n        int64  // bytes left in the current chunk
 	needCRLF bool   // whether the CRLF after chunk data is next
 	total    int64  // bytes decoded so far
+	overhead int    // chunk-size lines' bytes beyond size and CRLF so far: see chunkOverhead
 	err      error  // sticky; io.EOF after the trailer section
 	line     []byte // scratch for chunk-size lines, reused
 }
@@ -105,6 +106,15 @@ func (cr *ChunkedReader) readChunkSize() error {
 	if err != nil {
 		return err
 	}
+	// RFC 9112 section 7.1.1: a server "ought to limit the total length
+	// of chunk extensions received in a request". Each line is bounded
+	// (MaxChunkLine), but not their number: 4 KiB of extension before
+	// each byte of data would make a 1 GiB body cost 4 TiB of parsing.
+	// The extensions of a body, and any zeros padding its sizes, get
+	// the budget of a header section, MaxHeaderBytes in all.
+	if cr.overhead += chunkOverhead(cr.line[:n-2]); cr.overhead > cr.lim.MaxHeaderBytes {
+		return badRequest(ErrChunk, "chunk extensions over "+strconv.Itoa(cr.lim.MaxHeaderBytes)+" bytes in all")
+	}
 	if max := cr.lim.MaxBodyBytes; max > 0 && size > max-cr.total {
 		// Refuse on the size line, before reading the chunk.
 		return statusError(http.StatusRequestEntityTooLarge, ErrBodyTooLarge,
@@ -163,6 +173,20 @@ func parseChunkSize(line []byte) (int64, error) {
 		return 0, badRequest(ErrChunk, "malformed chunk extension "+quote(string(line[i:])))
 	}
 	return n, nil
+}
+
+// chunkOverhead returns how many bytes of line, a valid chunk-size line
+// without its CRLF, say nothing of the size: its chunk extension, and the
+// digits beyond 16 (leading zeros, as the size fits in an int64).
+func chunkOverhead(line []byte) int {
+	digits := 0
+	for digits < len(line) {
+		if _, ok := hexValue(line[digits]); !ok {
+			break
+		}
+		digits++
+	}
+	return max(digits-16, 0) + len(line) - digits
 }
 
 func hexValue(c byte) (byte, bool) {

@@ -32,8 +32,9 @@ type Limits struct {
 	// MaxHeaderBytes is the largest header section accepted, in bytes,
 	// counting each field line's CRLF and the final empty line; a larger
 	// one is answered 431 (Request Header Fields Too Large). The same
-	// bound applies separately to a chunked body's trailer section. If
-	// zero, DefaultMaxHeaderBytes is used.
+	// bound applies separately to a chunked body's trailer section, and
+	// to its chunk extensions in all (400). If zero,
+	// DefaultMaxHeaderBytes is used.
 	MaxHeaderBytes int
 
 	// MaxHeaderFields is the most field lines accepted in the header

@@ -409,6 +409,15 @@ func testChunked(t *testing.T, read ReadFunc) {
 			want: bad(431, ch02.ErrHeaderTooLarge)},
 		{name: "trailer too large", in: post("0\r\nA: " + strings.Repeat("b", ch02.DefaultMaxHeaderBytes) + "\r\n\r\n"),
 			want: bad(431, ch02.ErrHeaderTooLarge)},
+		// RFC 9112 section 7.1.1: the extensions of a body (and zeros
+		// padding its sizes) get MaxHeaderBytes in all: 31 bytes a chunk
+		// here, under a limit of 64 twice and over it the third time.
+		{name: "extensions within their limit", in: post(strings.Repeat("1;"+strings.Repeat("e", 29)+"\r\nz\r\n", 2) + "0\r\n\r\n"),
+			lim: &ch02.Limits{MaxHeaderBytes: 64}, want: ok("zz")},
+		{name: "extensions over their limit", in: post(strings.Repeat("1;"+strings.Repeat("e", 29)+"\r\nz\r\n", 3) + "0\r\n\r\n"),
+			lim: &ch02.Limits{MaxHeaderBytes: 64}, want: bad(400, ch02.ErrChunk)},
+		{name: "padded sizes over the extensions' limit", in: post(strings.Repeat(strings.Repeat("0", 40)+"1\r\nz\r\n", 3) + "0\r\n\r\n"),
+			lim: &ch02.Limits{MaxHeaderBytes: 64}, want: bad(400, ch02.ErrChunk)},
 		{name: "at body limit", in: post("3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"), lim: &ch02.Limits{MaxBodyBytes: 5}, want: ok("abcde")},
 		{name: "over body limit", in: post("3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n"), lim: &ch02.Limits{MaxBodyBytes: 5}, want: bad(413, ch02.ErrBodyTooLarge)},
 		{name: "over body limit, huge chunk", in: post("7fffffffffffffff\r\n"), lim: &ch02.Limits{MaxBodyBytes: 5}, want: bad(413, ch02.ErrBodyTooLarge)},
