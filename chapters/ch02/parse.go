@@ -144,8 +144,12 @@ func readRequestLine(br *bufio.Reader, lim *Limits) (string, error) {
 	case errLineTooLong:
 		// RFC 9112 section 3: a target longer than the server will parse
 		// gets 414, a method longer than any it implements SHOULD get
-		// 501. Without a space in the limit, the method is what is long.
+		// 501. Without a space in the limit, the method is what is long;
+		// after a second one, the target ended, and what goes on longer
+		// than "HTTP/1.1\r\n" is no version: 400, the URI is not at fault.
 		switch head := line[:min(len(line), limit)]; {
+		case strings.Count(head, " ") >= 2 && len(head)-strings.LastIndexByte(head, ' ') > len(" HTTP/1.1\r\n"):
+			return "", badRequest(ErrRequestLine, "over the request-line limit after the target")
 		case strings.Contains(head, " "):
 			return "", statusError(http.StatusRequestURITooLong, ErrRequestLineTooLong, "")
 		case ValidToken(head):

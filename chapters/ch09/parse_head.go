@@ -45,6 +45,12 @@ func (p *Parser) readHead(br *bufio.Reader, lim *ch02.Limits) (span, error) {
 		// that sent two CRLFs waiting, with no timeout, for ever.
 		return line, errSlow
 	}
+	if !plausibleRequestLine(buf[line.start : line.end-2]) {
+		// ch02 refuses this line whatever follows it ("GET /", HTTP/0.9;
+		// a method that is no token): say so now, as ch02 does, not
+		// once a head that may never come has arrived, or timed out.
+		return line, errSlow
+	}
 	left := lim.MaxHeaderBytes
 	for {
 		start, limit := len(p.buf), lim.FieldLineLimit(left)
@@ -61,6 +67,18 @@ func (p *Parser) readHead(br *bufio.Reader, lim *ch02.Limits) (span, error) {
 		}
 		p.ends = append(p.ends, len(p.buf))
 	}
+}
+
+// plausibleRequestLine reports whether line, without its CRLF, passes
+// the cheap half of ch02.ParseRequestLine's checks: a method that is a
+// token, a space, then anything, a space and an HTTP/1.x version. A line
+// that fails them, ch02 refuses on the line alone; one that passes may
+// still be refused, once the head is in.
+func plausibleRequestLine(line []byte) bool {
+	sp, n := bytes.IndexByte(line, ' '), len(line)
+	return sp > 0 && n-len(" HTTP/1.1") > sp && line[n-9] == ' ' &&
+		string(line[n-8:n-2]) == "HTTP/1" && line[n-2] == '.' &&
+		'0' <= line[n-1] && line[n-1] <= '9' && ch02.ValidToken(string(line[:sp]))
 }
 
 // lineError is the error for a line AppendLine read with limit and

@@ -221,3 +221,39 @@ func sentinel(err error) (set uint64) {
 	}
 	return set
 }
+
+// A request-line ch02 refuses on its own is refused as soon as it has
+// arrived, as ch02 refuses it, not once the rest of the head has: a client
+// that sent "GET /" (HTTP/0.9) waits for nothing more.
+func TestBadRequestLineRefusedAtOnce(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		code int
+	}{
+		{"GET /\r\n", 400},
+		{"GE(T / HTTP/1.1\r\n", 400},
+		{"GET / HTTP/2.0\r\n", 505},
+		{"GET / HTTP/1.10\r\n", 400},
+		{"GET /HTTP/1.1\r\n", 400},
+		{"GET / http/1.1\r\n", 400},
+	} {
+		pr, pw := io.Pipe()
+		go pw.Write([]byte(tc.line)) //nolint:errcheck // ends with the pipe
+		got := make(chan error, 1)
+		go func() {
+			var p Parser
+			_, err := p.ReadRequest(bufio.NewReader(pr))
+			got <- err
+		}()
+		select {
+		case err := <-got:
+			if c := ch02.StatusCode(err); c != tc.code {
+				t.Errorf("%q: ReadRequest() = %v (%d), want %d", tc.line, err, c, tc.code)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("%q: ReadRequest still waits for the rest of the head after 10s", tc.line)
+		}
+		pr.Close()
+		pw.Close()
+	}
+}

@@ -200,6 +200,8 @@ func testRequestLine(t *testing.T, read ReadFunc) {
 			want: want{method: "GET", target: "/abc", proto: "HTTP/1.1", minor: 1, header: hdr("Host", "x")}},
 		{name: "request-line over limit", in: "GET /abcd HTTP/1.1\r\nHost: x\r\n\r\n", lim: tiny, want: bad(414, ch02.ErrRequestLineTooLong)},
 		{name: "request-line over limit, no end", in: "GET /" + strings.Repeat("a", 100), lim: tiny, want: bad(414, ch02.ErrRequestLineTooLong)},
+		// What makes the line long comes after the target: not a URI too long, a malformed line.
+		{name: "version over the limit", in: "GET / HTTP/1." + strings.Repeat("1", 100) + "\r\nHost: x\r\n\r\n", lim: tiny, want: bad(400, ch02.ErrRequestLine)},
 		// RFC 9112 section 3: a method longer than any implemented SHOULD get 501.
 		{name: "method over the limit", in: strings.Repeat("A", 100) + " / HTTP/1.1\r\nHost: x\r\n\r\n", lim: tiny, want: bad(501, ch02.ErrMethod)},
 		{name: "method over the limit, no end", in: strings.Repeat("A", 100), lim: tiny, want: bad(501, ch02.ErrMethod)},
