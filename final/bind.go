@@ -91,6 +91,10 @@ func (b Bind) String() string {
 // checkBinds parses every --bind, refuses one given twice, and checks
 // that a Unix socket's directory exists: the errors a command line can
 // be refused with before anything listens.
+// maxUnixPath is the size of a Unix socket address's path, its NUL
+// included: 108 bytes on Linux, 104 on the BSDs and macOS.
+var maxUnixPath = len(syscall.RawSockaddrUnix{}.Path)
+
 func checkBinds(values []string) error {
 	seen := map[Bind]bool{}
 	for _, v := range values {
@@ -106,6 +110,9 @@ func checkBinds(values []string) error {
 			dir := filepath.Dir(b.Addr)
 			if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 				return fmt.Errorf("--bind %s: directory %s does not exist: create it first", b, dir)
+			}
+			if len(b.Addr) >= maxUnixPath {
+				return fmt.Errorf("--bind %s: the path is too long for a socket (%d bytes; the kernel takes %d)", b, len(b.Addr), maxUnixPath-1)
 			}
 		}
 	}

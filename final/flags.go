@@ -50,6 +50,7 @@ type Flags struct {
 	GCFloor *ByteSize `name:"gc-floor" placeholder:"SIZE" help:"Let the heap grow to SIZE before the garbage collector runs, fewer collections for that much memory (default 32MiB; 0: Go's own pacing, GOGC)."`
 
 	WorkerTimeout time.Duration `help:"Kill and replace a worker silent this long: frozen, or its runtime wedged (Gunicorn's --timeout; needs --workers; default: off)."`
+	ReadyTimeout  time.Duration `help:"How long a new worker (HUP) or a new server (USR2) may take to start serving before the reload or upgrade is abandoned (default 10s)."`
 
 	AccessLog       string `help:"Where the access log goes: a file path, - for stdout (default), or off."`
 	AccessLogFormat string `help:"Access log format: console (default), common, combined or json."`
@@ -143,6 +144,9 @@ func (f *Flags) Check() error {
 	if err := checkBinds(f.Bind); err != nil {
 		return err
 	}
+	if err := checkPidFile(f.PID); err != nil {
+		return err
+	}
 	if _, err := parseAllowIPs(f.ForwardedAllowIPs); err != nil {
 		return err
 	}
@@ -159,7 +163,7 @@ func (f *Flags) Check() error {
 	}{
 		{"graceful-timeout", f.GracefulTimeout}, {"idle-timeout", f.IdleTimeout},
 		{"read-header-timeout", f.ReadHeaderTimeout}, {"read-timeout", f.ReadTimeout},
-		{"write-timeout", f.WriteTimeout},
+		{"write-timeout", f.WriteTimeout}, {"ready-timeout", f.ReadyTimeout},
 	} {
 		if d.v < 0 {
 			return fmt.Errorf("--%s %v: use a positive duration such as 5s", d.flag, d.v)

@@ -107,7 +107,10 @@ func (o *Options) upgrader(lns []net.Listener) *upgrader {
 		}
 	}
 	exe, err := os.Executable()
-	return &upgrader{exe: exe, exeErr: err, lns: lns, fromFD: fromFD, pidFile: o.Flags.PID, logf: o.Logf}
+	return &upgrader{
+		exe: exe, exeErr: err, lns: lns, fromFD: fromFD, pidFile: o.Flags.PID, logf: o.Logf,
+		readyTimeout: cmp.Or(o.Flags.ReadyTimeout, ch06.DefaultReadyTimeout),
+	}
 }
 
 // upgrade runs u in the background, as a signal handler must not wait.
@@ -160,6 +163,7 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 		StopTimeout:   o.gracefulTimeout() + ch07.WorkerExitMargin,
 		Force:         force.ch,
 		WorkerTimeout: o.Flags.WorkerTimeout,
+		ReadyTimeout:  o.Flags.ReadyTimeout,
 		Extra:         lns[1:], // each worker serves every listener
 	}
 	done := make(chan struct{})

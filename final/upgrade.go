@@ -6,10 +6,12 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/httpfromscratch/course/chapters/ch06"
@@ -51,10 +53,6 @@ const (
 	// descriptor it arrives on now.
 	listenFromFDEnv = "FINAL_LISTEN_FROM_FD"
 )
-
-// upgradeTimeout bounds the wait for a new server to report that it
-// serves.
-const upgradeTimeout = 10 * time.Second
 
 // firstInheritedFD is the first descriptor an exec'd process inherits
 // beyond stdin, stdout and stderr (exec.Cmd.ExtraFiles, systemd's
@@ -223,7 +221,10 @@ type upgrader struct {
 	lns     []net.Listener // the sockets to hand down, before any wrapper of final's
 	fromFD  []string       // for each of lns, the N of the --bind fd://N it is, or "-"
 	pidFile string         // --pid, or ""
-	logf    func(format string, args ...any)
+	// readyTimeout bounds the wait for the new server to report that it
+	// serves (--ready-timeout).
+	readyTimeout time.Duration
+	logf         func(format string, args ...any)
 
 	mu      sync.Mutex
 	running *os.Process   // the new server, once one serves
@@ -322,21 +323,27 @@ func (u *upgrader) upgrade() error {
 		close(exited)
 	}()
 
-	got := make(chan bool, 1)
+	// One byte when the new server serves; EOF when it exited first (its
+	// copy of the pipe closed), a timeout when it is still starting.
+	got := make(chan error, 1)
 	go func() {
-		if err := ready.SetReadDeadline(time.Now().Add(upgradeTimeout)); err != nil {
-			got <- false
+		if err := ready.SetReadDeadline(time.Now().Add(u.readyTimeout)); err != nil {
+			got <- err
 			return
 		}
-		n, _ := ready.Read(make([]byte, 1))
-		got <- n == 1
+		_, err := ready.Read(make([]byte, 1))
+		got <- err
 	}()
-	if !<-got {
+	if err := <-got; err != nil {
 		//nolint:errcheck // it may have exited already
 		cmd.Process.Kill()
 		<-exited
 		takeBack()
-		return fmt.Errorf("%w: pid %d exited or did not serve within %v", errUpgradeFailed, cmd.Process.Pid, upgradeTimeout)
+		why := "exited before it served: " + cmd.ProcessState.String()
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			why = fmt.Sprintf("did not serve within %v (--ready-timeout): killed", u.readyTimeout)
+		}
+		return fmt.Errorf("%w: pid %d %s", errUpgradeFailed, cmd.Process.Pid, why)
 	}
 	// The new server owns our Unix socket files now: closing ours must
 	// not remove them (a supervisor's are never ours to remove).
@@ -374,6 +381,41 @@ func (u *upgrader) restorePidFile() {
 	if err := os.Rename(u.pidFile+".oldbin", u.pidFile); err != nil {
 		u.logf("final: --pid: %v", err)
 	}
+}
+
+// checkPidFile checks, before anything listens, that a --pid file can be
+// written and is no other running server's: two servers given the same
+// file would each take it from the other, and the first to stop would
+// delete the file the other still needs (logrotate's kill -USR1
+// "$(cat FILE)" would then fail). Gunicorn refuses the same way. A
+// worker, whose master wrote the file, and a server started by a USR2
+// upgrade (the old one renamed its file to FILE.oldbin first) find no
+// one else's pid in it.
+func checkPidFile(path string) error {
+	if path == "" || ch06.IsWorker(os.Getenv) {
+		return nil
+	}
+	if dir := filepath.Dir(path); !isDir(dir) {
+		return fmt.Errorf("--pid %s: directory %s does not exist: create it first", path, dir)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil // none yet (or unreadable: writing it will say)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 || pid == os.Getpid() {
+		return nil // not a pid: a stale file of another kind, replaced
+	}
+	if err := syscall.Kill(pid, 0); err == nil || errors.Is(err, syscall.EPERM) {
+		return fmt.Errorf("--pid %s: it names pid %d, which is running: stop that server first, or remove the file if it is stale", path, pid)
+	}
+	return nil
+}
+
+// isDir reports whether path is a directory.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }
 
 // writePidFile writes this process's pid to path, replacing the file at

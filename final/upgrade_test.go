@@ -1,8 +1,10 @@
 package final
 
 import (
+	"cmp"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -112,6 +114,40 @@ func TestPidFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	noop()
+}
+
+// TestCheckPidFile: a --pid file that another running server wrote is
+// refused before anything listens, as is one in a missing directory; a
+// stale one, or one naming this process, is not.
+func TestCheckPidFile(t *testing.T) {
+	dir := t.TempDir()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, content string
+		path          string // if not "", instead of dir/server.pid
+		refused       bool
+	}{
+		{name: "no file"},
+		{name: "a running process", content: strconv.Itoa(os.Getppid()) + "\n", refused: true},
+		{name: "an exited process", content: strconv.Itoa(dead.Process.Pid) + "\n"},
+		{name: "this process", content: strconv.Itoa(os.Getpid()) + "\n"},
+		{name: "not a pid", content: "hello\n"},
+		{name: "missing directory", path: filepath.Join(dir, "missing", "server.pid"), refused: true},
+	} {
+		path := cmp.Or(tc.path, filepath.Join(dir, "server.pid"))
+		os.Remove(path)
+		if tc.content != "" {
+			if err := os.WriteFile(path, []byte(tc.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := checkPidFile(path); (err != nil) != tc.refused {
+			t.Errorf("%s: checkPidFile() = %v, want refused %v", tc.name, err, tc.refused)
+		}
+	}
 }
 
 // TestHandedDownCloseRest: what no address took is closed, and take finds

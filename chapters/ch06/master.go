@@ -88,6 +88,10 @@ type Master struct {
 	// reported ready (a request that kills it, the OOM killer) is no
 	// failure to start. If zero, DefaultMaxCrashes.
 	MaxCrashes int
+	// ReadyTimeout is how long Reload waits for a new worker to report
+	// ready (NotifyReady) before it gives the reload up: an app that warms
+	// up for longer needs more. If zero, DefaultReadyTimeout.
+	ReadyTimeout time.Duration
 	// StopTimeout is how long workers get to exit after SIGTERM when the
 	// master stops; then they are killed. If zero, DefaultStopTimeout.
 	StopTimeout time.Duration
@@ -580,9 +584,10 @@ func (m *Master) killStraggler(w *worker, timeout time.Duration) {
 	m.signal(w, os.Kill)
 }
 
-// ReadyTimeout is how long Reload waits for a new worker to report that it
-// serves; one that has not by then is stopped, and the reload abandoned.
-const ReadyTimeout = 10 * time.Second
+// DefaultReadyTimeout is how long Reload waits, when ReadyTimeout is
+// zero, for a new worker to report that it serves; one that has not by
+// then is stopped, and the reload abandoned.
+const DefaultReadyTimeout = 10 * time.Second
 
 // ErrReloadFailed is returned by Reload when a new worker exited, or did
 // not report ready within ReadyTimeout (it is killed: it never served, so
@@ -605,6 +610,7 @@ var ErrReloadFailed = errors.New("ch06: reload abandoned: a new worker did not s
 func (m *Master) Reload() error {
 	m.reloadMu.Lock()
 	defer m.reloadMu.Unlock()
+	readyTimeout := orDefault(m.ReadyTimeout, DefaultReadyTimeout)
 	m.mu.Lock()
 	var old []*worker
 	for _, w := range m.running {
@@ -648,8 +654,8 @@ func (m *Master) Reload() error {
 			if !nw.wasReady {
 				why = "exited before it was ready"
 			}
-		case <-time.After(ReadyTimeout):
-			why = fmt.Sprintf("not ready after %v", ReadyTimeout)
+		case <-time.After(readyTimeout):
+			why = fmt.Sprintf("not ready after %v", readyTimeout)
 		}
 		if why != "" {
 			// Its exit is no crash to count or replace: the reload failed.

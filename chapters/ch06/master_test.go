@@ -243,8 +243,8 @@ func TestWorkersShareTheSocketAndAreReplaced(t *testing.T) {
 	addr, errc, cancel := startMaster(t, m)
 	select {
 	case <-serving:
-	case <-time.After(ReadyTimeout):
-		t.Fatalf("Serving() not closed %v after the start", ReadyTimeout)
+	case <-time.After(DefaultReadyTimeout):
+		t.Fatalf("Serving() not closed %v after the start", DefaultReadyTimeout)
 	}
 	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
 	pids := m.Pids()
@@ -1065,5 +1065,28 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, b, 0o755); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// ReadyTimeout bounds Reload's wait for each new worker: one slower to
+// be ready is stopped, and the reload given up, with the old workers
+// still serving.
+func TestReloadReadyTimeout(t *testing.T) {
+	m := &Master{
+		Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"},
+		ReadyTimeout: 200 * time.Millisecond, Stdout: io.Discard, Stderr: io.Discard,
+	}
+	addr, _, _ := startMaster(t, m)
+	waitFor(t, "a worker ready", func() bool { return len(readyPids(m)) == 1 })
+	old := readyPids(m)[0]
+	m.mu.Lock()
+	m.Env = []string{behaviourEnv + "=slow-ready"} // ready after slowFor, past ReadyTimeout
+	m.mu.Unlock()
+	err := m.Reload()
+	if !errors.Is(err, ErrReloadFailed) || !strings.Contains(err.Error(), "not ready after 200ms") {
+		t.Fatalf("Reload() = %v, want ErrReloadFailed after 200ms", err)
+	}
+	if got := servedBy(t, addr); got != old {
+		t.Errorf("served by %d, want %d, the old worker", got, old)
 	}
 }
