@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -225,7 +226,14 @@ func (b *ByteSize) UnmarshalText(text []byte) error {
 // being ignored; numbers and booleans may be written as JSON values or as
 // strings ("1MiB", "5s"). A repeatable flag (bind) takes a string or an
 // array of strings.
+//
+// A worker reads the configuration its master handed it (configEnv)
+// instead of the file: the content the master last checked, not whatever
+// the file holds when a worker happens to start (see config.go).
 func LoadConfig(r io.Reader) (kong.Resolver, error) {
+	if s, ok := workerConfig(os.Getenv); ok {
+		r = strings.NewReader(s)
+	}
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)

@@ -153,12 +153,18 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 		closeListeners(lns)
 		return err
 	}
+	cfg, err := readMasterConfig(string(o.Flags.Config))
+	if err != nil {
+		closeListeners(lns)
+		return err
+	}
 	force := newLatch()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	m := &ch06.Master{
 		Workers:       o.Flags.Workers,
 		Args:          o.Args,
+		Env:           cfg.env(), // the workers' --config, as read now (config.go)
 		Logf:          o.Logf,
 		StopTimeout:   o.gracefulTimeout() + ch07.WorkerExitMargin,
 		Force:         force.ch,
@@ -184,8 +190,10 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 			o.Logf("final: SIGQUIT: stopping now")
 			force.close()
 			cancel()
-		case syscall.SIGHUP, syscall.SIGTTIN, syscall.SIGTTOU:
-			m.HandleSignal(sig) // chapter 6: Reload, SetWorkers
+		case syscall.SIGHUP:
+			reloadWith(m, cfg, o.Logf) // --config checked, then chapter 6's Reload
+		case syscall.SIGTTIN, syscall.SIGTTOU:
+			m.HandleSignal(sig) // chapter 6: SetWorkers
 		case syscall.SIGUSR1:
 			m.Signal(syscall.SIGUSR1) // each worker reopens its own log
 		case syscall.SIGUSR2:

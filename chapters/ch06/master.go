@@ -69,6 +69,7 @@ type Master struct {
 	// the master's own, so a worker serves what the master was asked to.
 	Args []string
 	// Env is added to the workers' environment, after the master's own.
+	// While Run runs, change it with SetEnv.
 	Env []string
 	// Stdout and Stderr receive the workers' output. If nil, the master's
 	// os.Stdout and os.Stderr.
@@ -490,11 +491,11 @@ func (m *Master) spawn(need func() bool, replacement bool) (*worker, error) {
 	m.nextSlot++
 	m.starting++
 	m.spawning.Add(1)
-	exe, lnFile, lifeline, extra, exits := m.exe, m.lnFile, m.lifeline, m.extraFiles, m.exits
+	env, exe, lnFile, lifeline, extra, exits := m.Env, m.exe, m.lnFile, m.lifeline, m.extraFiles, m.exits
 	m.mu.Unlock()
 	defer m.spawning.Done()
 
-	w, err := m.startWorker(exe, slot, lnFile, lifeline, extra, replacement)
+	w, err := m.startWorker(exe, env, slot, lnFile, lifeline, extra, replacement)
 	if err != nil {
 		m.mu.Lock()
 		m.starting--
@@ -769,6 +770,15 @@ func (m *Master) HandleSignal(sig os.Signal) bool {
 	return true
 }
 
+// SetEnv replaces Env for the workers started from now on: a Reload's,
+// and those replacing workers that exit. (final hands its workers the
+// configuration file's content this way, as the master last checked it.)
+func (m *Master) SetEnv(env []string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.Env = slices.Clone(env)
+}
+
 // WantWorkers returns how many workers the master keeps running.
 func (m *Master) WantWorkers() int {
 	m.mu.Lock()
@@ -776,18 +786,18 @@ func (m *Master) WantWorkers() int {
 	return m.want
 }
 
-// startWorker execs exe as one worker, with the listener as fd 3, the lifeline
-// as fd 4, and the write end of its ready pipe as fd 5; then the
-// heartbeat pipe, with a watchdog, and the extra listeners. replacement
-// marks a Reload's new worker.
-func (m *Master) startWorker(exe string, slot int, lnFile, lifeline *os.File, extra []*os.File, replacement bool) (*worker, error) {
+// startWorker execs exe as one worker, env added to its environment,
+// with the listener as fd 3, the lifeline as fd 4, and the write end of
+// its ready pipe as fd 5; then the heartbeat pipe, with a watchdog, and
+// the extra listeners. replacement marks a Reload's new worker.
+func (m *Master) startWorker(exe string, env []string, slot int, lnFile, lifeline *os.File, extra []*os.File, replacement bool) (*worker, error) {
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("ch06: ready pipe: %w", err)
 	}
 	defer readyW.Close() // the worker has its own copy
 	cmd := exec.Command(exe, m.Args...)
-	cmd.Env = append(append(os.Environ(), m.Env...),
+	cmd.Env = append(append(os.Environ(), env...),
 		WorkerEnv+"=1", WorkerSlotEnv+"="+strconv.Itoa(slot))
 	cmd.ExtraFiles = []*os.File{lnFile, lifeline, readyW} // fds 3, 4, 5
 	cmd.Stdout, cmd.Stderr = orStd(m.Stdout, os.Stdout), orStd(m.Stderr, os.Stderr)

@@ -546,7 +546,7 @@ func TestReloadOntoABrokenBuildKeepsTheOldWorkers(t *testing.T) {
 	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
 	before := m.Pids()
 
-	m.Env = []string{behaviourEnv + "=crash"} // the new build exits at once
+	m.SetEnv([]string{behaviourEnv + "=crash"}) // the new build exits at once
 	for range 3 {
 		if err := m.Reload(); !errors.Is(err, ErrReloadFailed) {
 			t.Fatalf("Reload() = %v, want ErrReloadFailed", err)
@@ -769,7 +769,7 @@ func TestFewerWorkersDuringAReload(t *testing.T) {
 	startMaster(t, m)
 	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
 	old := m.Pids()
-	m.Env = []string{behaviourEnv + "=slow-ready"} // the new build takes a while to be ready
+	m.SetEnv([]string{behaviourEnv + "=slow-ready"}) // the new build takes a while to be ready
 	done := make(chan error, 1)
 	go func() { done <- m.Reload() }()
 	waitFor(t, "the reload's first worker", func() bool { return len(m.Pids()) == 3 })
@@ -794,7 +794,7 @@ func TestFewerWorkersStopsTheStartingOnes(t *testing.T) {
 	startMaster(t, m)
 	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
 	serving := m.Pids()[0]
-	m.Env = []string{behaviourEnv + "=slow-ready"} // the next ones take a while to be ready
+	m.SetEnv([]string{behaviourEnv + "=slow-ready"}) // the next ones take a while to be ready
 	if err := m.SetWorkers(3); err != nil {
 		t.Fatal(err)
 	}
@@ -952,9 +952,7 @@ func TestFailedStartsWhileOneServes(t *testing.T) {
 	addr, errc, _ := startMaster(t, m)
 	waitFor(t, "two workers ready", func() bool { return len(readyPids(m)) == 2 })
 	pids := readyPids(m)
-	m.mu.Lock()
-	m.Env = []string{behaviourEnv + "=crash"} // from now on, workers fail to start
-	m.mu.Unlock()
+	m.SetEnv([]string{behaviourEnv + "=crash"}) // from now on, workers fail to start
 	if err := syscall.Kill(pids[0], syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -970,9 +968,7 @@ func TestFailedStartsWhileOneServes(t *testing.T) {
 	if got := servedBy(t, addr); got != pids[1] {
 		t.Errorf("served by %d, want %d, the worker left", got, pids[1])
 	}
-	m.mu.Lock()
-	m.Env = []string{testWorkerEnv + "=1"} // the cause is fixed: the next start works
-	m.mu.Unlock()
+	m.SetEnv([]string{testWorkerEnv + "=1"}) // the cause is fixed: the next start works
 	waitFor(t, "two workers ready again", func() bool { return len(readyPids(m)) == 2 })
 }
 
@@ -1079,9 +1075,7 @@ func TestReloadReadyTimeout(t *testing.T) {
 	addr, _, _ := startMaster(t, m)
 	waitFor(t, "a worker ready", func() bool { return len(readyPids(m)) == 1 })
 	old := readyPids(m)[0]
-	m.mu.Lock()
-	m.Env = []string{behaviourEnv + "=slow-ready"} // ready after slowFor, past ReadyTimeout
-	m.mu.Unlock()
+	m.SetEnv([]string{behaviourEnv + "=slow-ready"}) // ready after slowFor, past ReadyTimeout
 	err := m.Reload()
 	if !errors.Is(err, ErrReloadFailed) || !strings.Contains(err.Error(), "not ready after 200ms") {
 		t.Fatalf("Reload() = %v, want ErrReloadFailed after 200ms", err)
