@@ -151,6 +151,12 @@ func (f *Flags) Check() error {
 	if _, err := parseAllowIPs(f.ForwardedAllowIPs); err != nil {
 		return err
 	}
+	if f.ForwardedAllowIPs != "" && !f.ProxyProtocol {
+		// Gunicorn's flag of this name trusts X-Forwarded-* headers, which
+		// this server never reads: without --proxy-protocol it would do
+		// nothing, silently.
+		return fmt.Errorf("--forwarded-allow-ips says who may send a PROXY protocol header: it needs --proxy-protocol (X-Forwarded-* headers are not read)")
+	}
 	if f.TLSCert != "" {
 		// Load the pair now, so a wrong path is one line before listening,
 		// not an error after the banner (or a crash loop of workers).

@@ -64,7 +64,7 @@ func Run(args []string, handler http.Handler, stdout, stderr io.Writer) (code in
 	// is given too (on the command line or in the config file).
 	tcp := len(flags.Bind) == 0 || given(kctx, "host") || given(kctx, "port")
 
-	logger := log.New(stderr, "", log.LstdFlags)
+	logger := log.New(stderr, ch06.LogPrefix(os.Getenv), log.LstdFlags|log.Lmsgprefix)
 	ctx, force, stopSignals := ch07.StopSignals(context.Background())
 	defer stopSignals()
 	ctx, cancel := context.WithCancel(ctx) // also cancelled if our master dies

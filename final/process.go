@@ -115,7 +115,6 @@ func (o *Options) upgrader(lns []net.Listener) *upgrader {
 
 // upgrade runs u in the background, as a signal handler must not wait.
 func (o *Options) upgrade(u *upgrader) {
-	o.Logf("final: SIGUSR2: starting a new server from %s", cmp.Or(u.exe, "the binary on disk"))
 	go func() {
 		if err := u.upgrade(); err != nil {
 			o.Logf("final: SIGUSR2: %v", err)

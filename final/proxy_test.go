@@ -164,9 +164,15 @@ func TestForwardedAllowIPsCheck(t *testing.T) {
 		}
 	}
 	for _, good := range []string{"127.0.0.1", "*", "10.0.0.0/8, ::1", "::ffff:127.0.0.1"} {
-		f := Flags{ForwardedAllowIPs: good}
+		f := Flags{ForwardedAllowIPs: good, ProxyProtocol: true}
 		if err := f.Check(); err != nil {
 			t.Errorf("--forwarded-allow-ips %q: %v", good, err)
 		}
+	}
+	// Alone it would do nothing: refused, rather than trusted to mean
+	// Gunicorn's X-Forwarded-* trust.
+	f := Flags{ForwardedAllowIPs: "10.0.0.1"}
+	if err := f.Check(); err == nil || !strings.Contains(err.Error(), "needs --proxy-protocol") {
+		t.Errorf("--forwarded-allow-ips without --proxy-protocol: %v, want refused", err)
 	}
 }

@@ -253,6 +253,7 @@ func (u *upgrader) upgrade() error {
 		return fmt.Errorf("find the binary: %w", u.exeErr)
 	}
 	exe := u.exe
+	u.logf("final: SIGUSR2: starting a new server from %s", exe)
 	files := make([]*os.File, 0, len(u.lns)+1)
 	defer func() {
 		for _, f := range files {

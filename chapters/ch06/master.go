@@ -43,7 +43,7 @@ var (
 	ErrCrashLoop = errors.New("ch06: workers keep failing before they serve")
 	// ErrWorkersKilled is returned by Master.Run when workers did not stop
 	// within StopTimeout, or Force was closed, and had to be killed.
-	ErrWorkersKilled = errors.New("ch06: workers did not stop in time and were killed")
+	ErrWorkersKilled = errors.New("ch06: workers were killed before they stopped by themselves")
 	// ErrWorkerFailed is returned by Master.Run when a worker asked to
 	// stop exited with a failure status, or of a signal other than the
 	// SIGTERM it was sent (one that had not set up its handler yet dies of

@@ -1084,3 +1084,15 @@ func TestReloadReadyTimeout(t *testing.T) {
 		t.Errorf("served by %d, want %d, the old worker", got, old)
 	}
 }
+
+// A worker's log lines start with its name; the master's do not.
+func TestLogPrefix(t *testing.T) {
+	env := map[string]string{WorkerEnv: "1", WorkerSlotEnv: "2"}
+	want := fmt.Sprintf("worker 2 (pid %d): ", os.Getpid())
+	if got := LogPrefix(func(k string) string { return env[k] }); got != want {
+		t.Errorf("LogPrefix() in a worker = %q, want %q", got, want)
+	}
+	if got := LogPrefix(func(string) string { return "" }); got != "" {
+		t.Errorf("LogPrefix() outside a worker = %q, want none", got)
+	}
+}

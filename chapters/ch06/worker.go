@@ -36,6 +36,17 @@ func IsWorker(getenv func(string) string) bool {
 	return getenv(WorkerEnv) == "1"
 }
 
+// LogPrefix returns what a worker puts before each line it logs, as the
+// master names it ("worker 2 (pid 4242): "), so that lines from several
+// workers in one log can be told apart; "" outside a worker. (Gunicorn
+// prefixes every line with the pid.) getenv is usually os.Getenv.
+func LogPrefix(getenv func(string) string) string {
+	if !IsWorker(getenv) {
+		return ""
+	}
+	return fmt.Sprintf("worker %s (pid %d): ", getenv(WorkerSlotEnv), os.Getpid())
+}
+
 // InheritedListener returns the listening socket the master passed on fd 3.
 func InheritedListener() (net.Listener, error) {
 	f := os.NewFile(listenerFD, "listener")

@@ -152,10 +152,13 @@ func banner(s *style, st stages.Stage, addr *net.TCPAddr) {
 
 // lineLogger returns a Logf that writes whole lines to Stderr, one at a
 // time, for stages that log from many goroutines.
+//
+// In a worker each line starts with the worker's name (ch06.LogPrefix).
 func lineLogger(a *App) func(format string, args ...any) {
 	var mu sync.Mutex
+	prefix := ch06.LogPrefix(os.Getenv)
 	return func(format string, args ...any) {
-		line := fmt.Sprintf(format, args...)
+		line := prefix + fmt.Sprintf(format, args...)
 		mu.Lock()
 		defer mu.Unlock()
 		fmt.Fprintln(a.Stderr, strings.TrimRight(line, "\n"))
