@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/httpfromscratch/course/internal/serverproc"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -73,10 +74,15 @@ func cmdStart(ts *testscript.TestScript, neg bool, args []string) {
 		if srv == nil {
 			ts.Fatalf("start: %v", err) // the command could not run at all
 		}
-		out := srv.out.String()
+		got := err.Error() + "\n"
+		if errors.Is(err, serverproc.ErrExited) {
+			// It may have died on the probe's connection, which it took.
+			got += "A server must outlive anything one connection does, such as closing without\n" +
+				"sending a byte (RFC 9112 section 9.3), as the readiness probe does.\n"
+		}
 		fail(ts, nil, fmt.Sprintf("start: %s did not start serving", strings.Join(argv, " ")),
 			fmt.Sprintf("a server accepting connections on %s:%d within %v", Host, port, ReadyTimeout),
-			err.Error()+"\n"+outputTail(out, OutputLines))
+			got+outputTail(srv.out.String(), OutputLines))
 	}
 	ts.Fatalf("start: %v", lastErr)
 }
@@ -92,6 +98,7 @@ func runningServer(ts *testscript.TestScript, cmd string) *server {
 
 func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	srv := runningServer(ts, "interrupt")
+	srv.signalled.Store(true)
 	if err := srv.Signal(os.Interrupt); err != nil {
 		fail(ts, srv, "interrupt: the server stopped before it was asked to", "a running server to stop with SIGINT", err.Error())
 	}
@@ -133,6 +140,7 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		sig = s
 	}
+	srv.signalled.Store(true)
 	if err := srv.Signal(sig); err != nil {
 		fail(ts, srv, "signal: the server stopped before it was signalled", "a running server to send "+sig.String()+" to", err.Error())
 	}
@@ -229,7 +237,12 @@ func cmdResponse(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	switch {
 	case err != nil && !neg:
-		failf(ts, "a complete HTTP/1.1 response", withHistory(responseGot(text, err), c, name), "response: %v", err)
+		fix := ""
+		if le := (*lineEndError)(nil); errors.As(err, &le) {
+			fix = lineEndHint(le)
+		}
+		failFix(ts, scriptState(ts).server, "response: "+err.Error(), "a complete HTTP/1.1 response",
+			withHistory(responseGot(text, c.received(), err), c, name), fix)
 	case err == nil && neg:
 		failf(ts, "no well-formed response", quote([]byte(text)), "response: the server sent a well-formed response")
 	}
@@ -311,15 +324,19 @@ func readFailure(err error) string {
 	return "the bytes stopped early: " + what(err)
 }
 
-// responseGot says what came back instead of a whole response.
-func responseGot(text string, err error) string {
-	if text == "" {
-		if errors.Is(err, errTimeout) {
-			return fmt.Sprintf("nothing within %v of the request's last byte", ReadTimeout)
-		}
-		return "no bytes"
+// responseGot says what came back instead of a whole response: the raw
+// bytes the server sent (received), line ends shown, when the head
+// failed, else the response as read so far.
+func responseGot(text string, received []byte, err error) string {
+	switch {
+	case len(received) > 0:
+		return "the bytes received so far: " + quote(received)
+	case text != "":
+		return "the response read so far:\n" + indentLines(strings.TrimSuffix(cutLines(text, 12), "\n"), "    ")
+	case errors.Is(err, errTimeout):
+		return fmt.Sprintf("nothing within %v of the request's last byte", ReadTimeout)
 	}
-	return "the response read so far:\n" + indentLines(strings.TrimSuffix(cutLines(text, 12), "\n"), "    ")
+	return "no bytes"
 }
 
 // cutLines keeps the first n lines of text.

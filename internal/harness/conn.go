@@ -26,6 +26,10 @@ type conn struct {
 	// the last keptSends of them, and answered how many there were.
 	statuses []string
 	answered int
+	// head is the raw bytes of the response head being read, line ends
+	// and all, until its empty line: what a failure in the head shows.
+	head     []byte
+	headDone bool
 }
 
 // keptSends is how many of a connection's sends a failure recalls.
@@ -131,6 +135,9 @@ func isReset(err error) bool {
 // readLine reads one line that must end in CRLF and returns it without it.
 func (c *conn) readLine(what string) (string, error) {
 	line, err := c.br.ReadString('\n')
+	if !c.headDone {
+		c.head = append(c.head, line...)
+	}
 	if err != nil {
 		if err == io.EOF && line == "" {
 			return "", fmt.Errorf("the server closed the connection before the %s", what)
@@ -138,9 +145,45 @@ func (c *conn) readLine(what string) (string, error) {
 		return line, fmt.Errorf("reading the %s: %w (got %s)", what, readErr(err), quote([]byte(line)))
 	}
 	if !strings.HasSuffix(line, "\r\n") {
-		return line, fmt.Errorf("the %s %s ends in a bare \\n, want \\r\\n (RFC 9112 section 2.1)", what, quote([]byte(line)))
+		return line, &lineEndError{what: what, msg: fmt.Sprintf("the %s %s ends in a bare \\n, want \\r\\n (RFC 9112 section 2.1)", what, quote([]byte(line)))}
 	}
 	return line[:len(line)-2], nil
+}
+
+// lineEndError is a line of a response that does not end in CRLF. It is
+// a failure of its own kind, whatever the check was about: lineEndHint
+// says how to fix it.
+type lineEndError struct {
+	what string // the line: "status line", "header line", "chunk size", ...
+	msg  string
+}
+
+func (e *lineEndError) Error() string { return e.msg }
+
+// lineEndHint is what a failure adds to a lineEndError, whatever the check
+// was about: the rule, where it applies, and that the check's own hint is
+// about something else. Its lines are broken for the report.
+func lineEndHint(err *lineEndError) string {
+	where := "the status line, each\n" +
+		"header line, and the empty line that ends the head (so it ends in \"\\r\\n\\r\\n\")."
+	if strings.HasPrefix(err.what, "chunk") || strings.HasPrefix(err.what, "trailer") {
+		where = "in a chunked body,\n" +
+			"each chunk-size line, the end of each chunk's data, each trailer line, and the last empty line."
+	}
+	return "End every line with CRLF, \"\\r\\n\", never a bare \"\\n\": " + where + "\n" +
+		"Print functions and text-mode writes end lines in \"\\n\" alone: write \"\\r\\n\" yourself.\n" +
+		"Fix this first: the check's own hint, if any, is about what it checks next."
+}
+
+// received is what a failure in the response head shows the server sent:
+// the head as read so far, then whatever else has already arrived and
+// waits unread. It is nil once the head was read whole.
+func (c *conn) received() []byte {
+	if c.headDone || len(c.head) == 0 {
+		return nil
+	}
+	more, _ := c.br.Peek(c.br.Buffered())
+	return append(append([]byte(nil), c.head...), more...)
 }
 
 // readResponse reads one HTTP/1.1 response and renders it for comparison:
@@ -149,6 +192,7 @@ func (c *conn) readLine(what string) (string, error) {
 // body follows as sent (chunk-size lines and chunk ends shown as lines).
 func (c *conn) readResponse(head bool) (string, error) {
 	c.deadline()
+	c.head, c.headDone = c.head[:0], false
 	var out strings.Builder
 	status, err := c.readLine("status line")
 	if err != nil {
@@ -170,6 +214,7 @@ func (c *conn) readResponse(head bool) (string, error) {
 		}
 		if line == "" {
 			out.WriteString("\n")
+			c.headDone = true
 			break
 		}
 		name, value, ok := strings.Cut(line, ":")
@@ -265,7 +310,7 @@ func (c *conn) readChunked(out *strings.Builder) error {
 			return fmt.Errorf("reading a %d-byte chunk: %w", size, readErr(err))
 		}
 		if !bytes.HasSuffix(data, []byte("\r\n")) {
-			return fmt.Errorf("chunk data is not followed by \\r\\n (RFC 9112 section 7.1)")
+			return &lineEndError{what: "chunk data", msg: fmt.Sprintf("chunk data %s is not followed by \\r\\n (RFC 9112 section 7.1)", quote(data))}
 		}
 		out.Write(data[:size])
 		out.WriteString("\n")

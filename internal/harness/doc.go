@@ -7,4 +7,10 @@
 // (`learn check chNN -- COMMAND`): a script never names the server, it says
 // `start`, and the Target decides what runs. The commands a script can use
 // are listed in Commands; escapes in sent text are decoded by Unescape.
+//
+// Before a script's first step, `start` waits until the server accepts a
+// connection: the readiness probe (serverproc.Probe) opens one, sends
+// nothing and closes it, as any client may (RFC 9112 section 9.3). A
+// server must survive that; a failure shows what it printed until then
+// apart from what it printed during the check.
 package harness

@@ -1,15 +1,25 @@
 package harness
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
 )
 
 // Unescape decodes the escapes a script writes in text it sends:
-// \r \n \t \\ \0 and \xHH. Any other backslash sequence is an error, so a
-// typo in a script fails loudly instead of sending the wrong bytes.
-func Unescape(s string) ([]byte, error) {
+// \r \n \t \\ \0 and \xHH, and \{N*TEXT}, TEXT (escapes decoded, no
+// further \{) N times over: 'GET /\{9000*a}' is "GET /" and 9000 "a"s.
+// A long payload is written that way rather than built in a variable, so
+// that a failure shows the bytes it sent (a variable would show as its
+// name). Any other backslash sequence is an error, so a typo in a script
+// fails loudly instead of sending the wrong bytes.
+func Unescape(s string) ([]byte, error) { return unescape(s, true) }
+
+// MaxRepeated bounds the bytes one \{N*TEXT} expands to.
+const MaxRepeated = 16 << 20
+
+func unescape(s string, repeats bool) ([]byte, error) {
 	out := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
 		b := s[i]
@@ -22,6 +32,16 @@ func Unescape(s string) ([]byte, error) {
 		}
 		i++
 		switch s[i] {
+		case '{':
+			if !repeats {
+				return nil, fmt.Errorf("harness: \\{ inside \\{N*TEXT} in %q", s)
+			}
+			data, n, err := repeat(s, i+1)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, data...)
+			i += n
 		case 'r':
 			out = append(out, '\r')
 		case 'n':
@@ -47,6 +67,36 @@ func Unescape(s string) ([]byte, error) {
 		}
 	}
 	return out, nil
+}
+
+// repeat expands the N*TEXT} that follows "\\{" in s at start and
+// returns how many bytes of s it took, the brace included.
+func repeat(s string, start int) ([]byte, int, error) {
+	rest, end := s[start:], -1
+	for j := 0; j < len(rest) && end < 0; j++ {
+		switch rest[j] {
+		case '\\':
+			j++ // an escape inside TEXT: its byte is not the end
+		case '}':
+			end = j
+		}
+	}
+	if end < 0 {
+		return nil, 0, fmt.Errorf("harness: \\{ without its } in %q", s)
+	}
+	count, text, ok := strings.Cut(rest[:end], "*")
+	n, err := strconv.Atoi(count)
+	if !ok || err != nil || n < 0 || count[0] == '+' {
+		return nil, 0, fmt.Errorf("harness: \\{%s} is not \\{N*TEXT} in %q", rest[:end], s)
+	}
+	unit, err := unescape(text, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(unit) > 0 && n > MaxRepeated/len(unit) {
+		return nil, 0, fmt.Errorf("harness: \\{%s} makes over %d bytes in %q", rest[:end], MaxRepeated, s)
+	}
+	return bytes.Repeat(unit, n), end + 1, nil
 }
 
 // Escape shows bytes the way a script writes them: printable ASCII as is,

@@ -233,6 +233,7 @@ func cmdLoadSignal(ts *testscript.TestScript, neg bool, args []string) {
 		l.at = time.Duration(*at * float64(*dur))
 		l.signal = func() error {
 			ts.Logf("loadsignal: sending SIG%s after %v", strings.TrimPrefix(*sigName, "SIG"), l.at)
+			srv.signalled.Store(true)
 			return srv.Signal(sig)
 		}
 	}

@@ -1,12 +1,17 @@
 package harness
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/txtar"
 )
 
 func TestUnescape(t *testing.T) {
@@ -23,6 +28,15 @@ func TestUnescape(t *testing.T) {
 		{`trailing\`, "", true},
 		{`\x4`, "", true},
 		{`\xzz`, "", true},
+		{`GET /\{5*a} HTTP`, "GET /aaaaa HTTP", false},
+		{`\{3*X: 1\r\n}\r\n`, "X: 1\r\nX: 1\r\nX: 1\r\n\r\n", false},
+		{`\{2*\}x}`, "", true}, // \} is no escape: no brace is taken for the end
+		{`a\{0*b}c`, "ac", false},
+		{`\{3*a`, "", true},
+		{`\{a*3}`, "", true},
+		{`\{-1*a}`, "", true},
+		{`\{2*\{2*a}}`, "", true},
+		{`\{99999999*a}`, "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -123,6 +137,11 @@ func TestReadResponse(t *testing.T) {
 			name:    "bare LF",
 			reply:   "HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n",
 			wantErr: `ends in a bare \n`,
+		},
+		{
+			name:    "bare LF in chunk data",
+			reply:   "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\n0\r\n\r\n",
+			wantErr: `is not followed by \r\n`,
 		},
 		{
 			name:    "bad date",
@@ -308,6 +327,102 @@ func TestFirstDifference(t *testing.T) {
 	} {
 		if got := firstDifference(tc.want, tc.got); got != tc.say {
 			t.Errorf("firstDifference(%q, %q) = %q, want %q", tc.want, tc.got, got, tc.say)
+		}
+	}
+}
+
+// TestBareLFFailure: a response line that ends in a bare \n fails as a
+// failure of its own kind, whatever the check: it shows the bytes that
+// came (not "no bytes"), and its fix is about line ends.
+func TestBareLFFailure(t *testing.T) {
+	reply := "HTTP/1.1 200 OK\nContent-Length: 2\nConnection: close\n\nhi"
+	c := serveOnce(t, reply)
+	time.Sleep(50 * time.Millisecond) // the whole reply arrives
+	text, err := c.readResponse(false)
+	var le *lineEndError
+	if !errors.As(err, &le) {
+		t.Fatalf("readResponse(%q) error = %v, want a *lineEndError", reply, err)
+	}
+	got := responseGot(text, c.received(), err)
+	if want := "the bytes received so far: " + quote([]byte(reply)); got != want {
+		t.Errorf("responseGot = %q, want %q", got, want)
+	}
+	if fix := lineEndHint(le); !strings.Contains(fix, "header line") || !strings.Contains(fix, `"\r\n\r\n"`) {
+		t.Errorf("lineEndHint = %q, want the head's lines and its end named", fix)
+	}
+
+	c = serveOnce(t, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nhi\r\n0\r\n\r\n")
+	text, err = c.readResponse(false)
+	if !errors.As(err, &le) || !strings.Contains(lineEndHint(le), "chunk-size line") {
+		t.Errorf("bare LF after a chunk size: error %v, want a *lineEndError whose fix names chunk-size lines", err)
+	}
+	if r := c.received(); r != nil {
+		t.Errorf("received after a whole head = %q, want nil (the failure shows the response as read)", r)
+	}
+	if got := responseGot(text, nil, err); !strings.HasPrefix(got, "the response read so far:") {
+		t.Errorf("responseGot after the head = %q", got)
+	}
+
+	c = serveOnce(t, "")
+	text, err = c.readResponse(false)
+	if got := responseGot(text, c.received(), err); got != "no bytes" {
+		t.Errorf("responseGot for a closed connection = %q, want no bytes", got)
+	}
+}
+
+// TestOutputReport: what a server wrote before it was found ready (at
+// startup, or on the readiness probe) is shown apart from what it wrote
+// during the check.
+func TestOutputReport(t *testing.T) {
+	if got := outputReport("listening\nGET /\n", 0); got != "server output (2 lines):\n| listening\n| GET /\n" {
+		t.Errorf("outputReport, all during the check = %q", got)
+	}
+	if got := outputReport("\nGET /\n", 1); got != "server output (2 lines):\n| \n| GET /\n" {
+		t.Errorf("outputReport, blank before ready = %q, want one block", got)
+	}
+	got := outputReport("Traceback\nValueError: expected 3, got 0\nGET /\n", len("Traceback\nValueError: expected 3, got 0\n"))
+	want := "server output before the check began (2 lines), at startup or on the\n" +
+		"readiness probe (a connection that opens, then closes without sending a byte):\n" +
+		"| Traceback\n| ValueError: expected 3, got 0\n" +
+		"server output since:\n| GET /\n"
+	if got != want {
+		t.Errorf("outputReport, a crash on the probe =\n%s\nwant\n%s", got, want)
+	}
+	if got := outputReport("Traceback\n", 10); !strings.HasPrefix(got, "server output before the check began, at startup") || strings.Contains(got, "since") {
+		t.Errorf("outputReport, nothing during the check = %q", got)
+	}
+}
+
+// TestScriptsSendNoVariables: a send's text is one quoted string, so that
+// a failure shows the bytes it sent; a variable ('GET /'$A) would show as
+// its name. Long payloads use \{N*TEXT}.
+func TestScriptsSendNoVariables(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/*/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts found: %v", err)
+	}
+	for _, f := range files {
+		a, err := txtar.ParseFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(a.Comment), "\n") {
+			fields := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "! "))
+			if len(fields) == 0 || fields[0] != "send" {
+				continue
+			}
+			arg := strings.TrimSpace(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "! "))[len("send"):])
+			if len(fields) > 2 && fields[1] == "-c" {
+				arg = strings.TrimSpace(strings.TrimSpace(arg[len("-c"):])[len(fields[2]):])
+			}
+			quoted := len(arg) >= 2 && arg[0] == '\'' && arg[len(arg)-1] == '\''
+			if !quoted || strings.Contains(strings.ReplaceAll(arg[1:len(arg)-1], "''", ""), "'") {
+				t.Errorf("%s:%d: send %s: want one quoted text (use \\{N*TEXT} for long runs)", f, i+1, arg)
+				continue
+			}
+			if _, err := Unescape(strings.ReplaceAll(arg[1:len(arg)-1], "''", "'")); err != nil {
+				t.Errorf("%s:%d: %v", f, i+1, err)
+			}
 		}
 	}
 }

@@ -187,6 +187,9 @@ func cmdKillPid(ts *testscript.TestScript, neg bool, args []string) {
 	if !proc.Descendant(pid, srv.Pid()) {
 		ts.Fatalf("killpid: %d is not the server under test or one of its processes", pid)
 	}
+	if pid == srv.Pid() {
+		srv.signalled.Store(true)
+	}
 	ts.Check(syscall.Kill(pid, sig))
 }
 

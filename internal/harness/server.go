@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/httpfromscratch/course/internal/ports"
@@ -37,6 +38,12 @@ type server struct {
 	argv []string
 	port int
 	out  *syncBuffer
+	// readyAt is how many bytes of output the server had written when
+	// it was found ready: the rest came during the check.
+	readyAt int
+	// signalled records that a command sent the server a signal: its
+	// exit may be what the check asked for.
+	signalled atomic.Bool
 }
 
 // syncBuffer collects a process's output; the process writes it while the
@@ -50,6 +57,12 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) Len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Len()
 }
 
 func (b *syncBuffer) String() string {
@@ -98,7 +111,30 @@ func startServer(group *Group, argv, env []string, dir string, port int) (*serve
 		}
 		return s, err
 	}
+	s.readyAt = s.settledOutput()
 	return s, nil
+}
+
+// OutputSettle is how long the output of a server found ready must stay
+// unchanged before the checks begin, so that what it writes on the
+// readiness probe (a crash on a connection closed without a byte lands
+// in its output a moment after the close) is told apart from what it
+// writes during the check.
+const OutputSettle = 30 * time.Millisecond
+
+// settledOutput waits until the server's output has not grown for
+// OutputSettle, for at most ten times that, and returns its length.
+func (s *server) settledOutput() int {
+	n := s.out.Len()
+	for range 10 {
+		time.Sleep(OutputSettle)
+		m := s.out.Len()
+		if m == n {
+			break
+		}
+		n = m
+	}
+	return n
 }
 
 // dumpStuck asks each of the server's processes for a stack dump, into
