@@ -66,7 +66,8 @@ type Flags struct {
 
 	LogLevel string `help:"Server log detail: info (default: errors and warnings) or debug (also each connection's ordinary end, such as an idle keep-alive close)."`
 
-	Config kong.ConfigFlag `help:"Read flags from this JSON file; flags on the command line win."`
+	Config      kong.ConfigFlag `help:"Read flags from this JSON file; flags on the command line win."`
+	CheckConfig bool            `name:"check-config" help:"Check the flags and --config (values, TLS files, the access log, the pid file), say so and exit: 0 if they are good, 2 if not. Nothing listens (Gunicorn's --check-config)."`
 }
 
 // Gunicorn's request limits (its limit_request_line, limit_request_fields
@@ -112,7 +113,7 @@ func (f *Flags) requestLimits() (line, fields, fieldSize int) {
 
 // Check checks values a flag's type cannot: ranges, pairs, and that the
 // TLS certificate and key load. Its errors are one line each, naming the
-// flag.
+// flag. (CheckAll adds what the server checks before it listens.)
 func (f *Flags) Check() error {
 	switch {
 	case f.Port < 0 || f.Port > 65535:
@@ -224,6 +225,15 @@ func (b *ByteSize) UnmarshalText(text []byte) error {
 	}
 	*b = ByteSize(n * mult)
 	return nil
+}
+
+// CheckAll is Check and what the server checks before it listens: that
+// the access log opens. It is what --check-config runs.
+func (f *Flags) CheckAll() error {
+	if err := f.Check(); err != nil {
+		return err
+	}
+	return ch08.CheckAccessLog(f.AccessLog, f.AccessLogFormat)
 }
 
 // LoadConfig is the kong configuration loader behind --config: a JSON

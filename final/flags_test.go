@@ -1,7 +1,10 @@
 package final
 
 import (
+	"net"
+	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +175,38 @@ func TestRunHelp(t *testing.T) {
 	}
 	if lines := strings.Count(strings.TrimSpace(errs.String()), "\n") + 1; lines != 1 || !strings.Contains(errs.String(), "--no-such-flag") {
 		t.Errorf("bad flag: stderr %q, want one line naming it", errs.String())
+	}
+}
+
+// TestCheckConfig: --check-config says whether the flags and the config
+// file are good, 0 or 2, without listening: the port it is given is in
+// use, and a server would fail there.
+func TestCheckConfig(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.json"), filepath.Join(dir, "bad.json")
+	writeFile(t, good, `{"idle-timeout": "2s", "access-log": "off"}`)
+	writeFile(t, bad, `{"idle-timeout": "soon"}`)
+	for _, tc := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"--config", good}, 0, "the configuration is good"},
+		{[]string{"--config", bad}, 2, "idle-timeout"},
+		{[]string{"--workers", "2", "--max-requests-jitter", "5"}, 2, "--max-requests-jitter needs --max-requests"},
+		{[]string{"--access-log", filepath.Join(dir, "missing", "access.log")}, 2, "access.log"},
+	} {
+		var out, errs strings.Builder
+		args := append([]string{"--check-config", "--port", port}, tc.args...)
+		code := Run(args, nil, &out, &errs)
+		if code != tc.code || !strings.Contains(out.String()+errs.String(), tc.says) {
+			t.Errorf("Run(%q) = %d, stdout %q, stderr %q; want %d and %q", args, code, out.String(), errs.String(), tc.code, tc.says)
+		}
 	}
 }

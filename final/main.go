@@ -56,6 +56,14 @@ func Run(args []string, handler http.Handler, stdout, stderr io.Writer) (code in
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 2
 	}
+	if flags.CheckConfig {
+		if err := flags.CheckAll(); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", name, err)
+			return 2
+		}
+		fmt.Fprintf(stdout, "%s: the configuration is good\n", name)
+		return 0
+	}
 	if err := flags.Check(); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 2

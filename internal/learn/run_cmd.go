@@ -44,6 +44,13 @@ func (c *RunCmd) Run(a *App, kctx *kong.Context) error {
 	if err := checkFlags(st, kctx); err != nil {
 		return err
 	}
+	if c.Flags.CheckConfig {
+		if err := c.Flags.CheckAll(); err != nil {
+			return usageError{err}
+		}
+		a.style.ok.Fprintf(a.Stdout, "%s: the configuration is good\n", st.ID)
+		return nil
+	}
 	if err := c.Flags.Check(); err != nil {
 		return usageError{err}
 	}
