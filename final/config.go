@@ -2,11 +2,9 @@ package final
 
 import (
 	"fmt"
-	"maps"
 	"os"
-	"slices"
 	"strings"
-	"syscall"
+	"sync"
 
 	"github.com/alecthomas/kong"
 
@@ -16,11 +14,11 @@ import (
 // This file holds what a prefork master does with --config: it reads the
 // file once, hands its content to every worker it starts, and on SIGHUP
 // reads it again, checks it, and hands the new content to the reload's
-// workers only if it is good. As in Gunicorn, whose master loads the
-// configuration and forks workers with it, a worker never reads the file
-// itself: one edited into a broken state, or half-edited, reaches no
-// worker until a HUP has checked it, and a worker replaced after a crash
-// runs the configuration the others run.
+// workers; if they refuse it, the reload fails and the old content stays.
+// As in Gunicorn, whose master loads the configuration and forks workers
+// with it, a worker never reads the file itself: one edited into a broken
+// state, or half-edited, reaches no worker until a HUP has tried it, and a
+// worker replaced after a crash runs the configuration the others run.
 
 // configEnv carries the --config file's content from a master to its
 // workers.
@@ -36,67 +34,90 @@ func workerConfig(getenv func(string) string) (string, bool) {
 	return s, s != ""
 }
 
-// masterConfig is the --config file as the master last checked it.
+// ConfigFile is the --config flag: kong.ConfigFlag, except in a worker
+// whose master handed it the configuration (configEnv), which it reads
+// instead, without opening the file: a file deleted, moved or made
+// unreadable since the master started must not stop a worker starting.
+type ConfigFile string
+
+// BeforeResolve adds the configuration's resolver, as kong.ConfigFlag does.
+func (c ConfigFile) BeforeResolve(k *kong.Kong, ctx *kong.Context, trace *kong.Path) error {
+	if s, ok := workerConfig(os.Getenv); ok {
+		res, err := LoadConfig(strings.NewReader(s))
+		if err != nil {
+			return fmt.Errorf("the configuration from the master: %w", err)
+		}
+		ctx.AddResolver(res)
+		return nil
+	}
+	res, err := k.LoadConfig(string(ctx.FlagValue(trace.Flag).(ConfigFile)))
+	if err != nil {
+		return err
+	}
+	ctx.AddResolver(res)
+	return nil
+}
+
+// maxConfig bounds a --config file a master hands to its workers: Linux
+// takes at most 128 KiB in one environment string.
+const maxConfig = 64 << 10
+
+// masterConfig is the --config file as a master's workers run it.
 type masterConfig struct {
 	path    string
-	content string
+	mu      sync.Mutex // one HUP at a time
+	content string     // what the workers get; under mu after the start
 }
 
 // readMasterConfig reads path, the --config the master started with; ""
-// is none. The master's own flags came from it a moment ago, so it is
-// checked already, unless it changed since: then it is checked as on HUP.
+// is none (and a nil *masterConfig).
 func readMasterConfig(path string) (*masterConfig, error) {
 	if path == "" {
 		return nil, nil
 	}
 	c := &masterConfig{path: path}
-	if _, err := c.reread(); err != nil {
+	content, err := c.read()
+	if err != nil {
 		return nil, err
 	}
+	c.content = content
 	return c, nil
 }
 
-// env is what a worker gets to read c's content.
-func (c *masterConfig) env() []string {
-	if c == nil {
-		return nil
-	}
-	return []string{configEnv + "=" + c.content}
+// env is what a worker gets to read content.
+func env(content string) []string {
+	return []string{configEnv + "=" + content}
 }
 
-// reread reads the file again and checks it as a configuration of its
-// own (known keys, values of the right type, Flags.Check), and takes it
-// only if it passes. It returns the keys that changed and only a master's
-// start applies (masterOnly).
-func (c *masterConfig) reread() (ignored []string, err error) {
+// read reads the file and checks it as a configuration of its own: a JSON
+// object of known keys with values of the right types, small enough to
+// hand to a worker. What only the whole command line can judge (a flag
+// that needs another one) is the new workers' to check, at their start:
+// a worker that refuses it fails the reload, which then takes nothing.
+func (c *masterConfig) read() (string, error) {
 	b, err := os.ReadFile(c.path)
 	if err != nil {
-		return nil, fmt.Errorf("--config %s: %w", c.path, err)
+		return "", fmt.Errorf("--config %s: %w", c.path, err)
 	}
-	next, err := checkConfig(string(b))
-	if err != nil {
-		return nil, fmt.Errorf("--config %s: %w", c.path, err)
+	if len(b) > maxConfig {
+		return "", fmt.Errorf("--config %s: %d bytes, over the %d a master hands its workers", c.path, len(b), maxConfig)
 	}
-	if c.content != "" {
-		prev, _ := checkConfig(c.content)
-		for _, k := range masterOnly {
-			if fmt.Sprint(prev[k]) != fmt.Sprint(next[k]) {
-				ignored = append(ignored, k)
-			}
-		}
+	if _, err := parseConfig(string(b)); err != nil {
+		return "", fmt.Errorf("--config %s: %w", c.path, err)
 	}
-	c.content = string(b)
-	return ignored, nil
+	return string(b), nil
 }
 
 // masterOnly are the settings a running master has acted on already: a
 // HUP does not change them (a USR2 upgrade starts a master that reads
-// them again).
+// them again). graceful-timeout is among them: the master kills a worker
+// still running a second past it, so its workers are held to the
+// master's (serveMaster puts it on their command line).
 var masterOnly = []string{"host", "port", "bind", "workers", "pid", "graceful-timeout", "worker-timeout", "ready-timeout"}
 
-// checkConfig parses content as a --config file alone, through Flags as
-// Run parses it, and runs Flags.Check, returning its values by flag name.
-func checkConfig(content string) (configResolver, error) {
+// parseConfig parses content as a --config file through Flags, as Run
+// parses one, and returns its values by flag name.
+func parseConfig(content string) (configResolver, error) {
 	res, err := LoadConfig(strings.NewReader(content))
 	if err != nil {
 		return nil, err
@@ -109,29 +130,54 @@ func checkConfig(content string) (configResolver, error) {
 	if _, err := parser.Parse(nil); err != nil {
 		return nil, err
 	}
-	if err := flags.Check(); err != nil {
-		return nil, err
-	}
-	values := res.(configResolver)
-	return maps.Clone(values), nil
+	return res.(configResolver), nil
 }
 
-// reloadWith handles SIGHUP for m: the configuration read again and
-// checked first, then the workers replaced with it. A configuration that
-// fails its check stops the reload before any worker starts: the workers
-// go on with the one they run, and so will their replacements.
-func reloadWith(m *ch06.Master, c *masterConfig, logf func(string, ...any)) {
-	if c != nil {
-		ignored, err := c.reread()
-		if err != nil {
-			logf("final: SIGHUP: %v: not reloading; the workers keep the configuration they run", err)
-			return
+// reload handles SIGHUP for m, whose workers run exe: with --config, the
+// file is read again and checked, and handed to the reload's workers; a
+// file that fails the check stops the reload before any worker starts,
+// and one that the new workers refuse (a flag that needs another, an
+// access log that does not open) fails the reload and is taken back, so
+// that the workers replacing others later get the configuration that
+// runs, never one that failed.
+func (c *masterConfig) reload(m *ch06.Master, exe string, logf func(string, ...any)) {
+	if c == nil {
+		logf("final: SIGHUP: replacing every worker, with %s", exe)
+		if err := m.Reload(); err != nil {
+			logf("final: SIGHUP: %v", err)
 		}
-		if len(ignored) > 0 {
-			slices.Sort(ignored)
-			logf("final: SIGHUP: %s changed in %s: a running master keeps them (USR2 starts one that reads them)", strings.Join(ignored, ", "), c.path)
-		}
-		m.SetEnv(c.env())
+		return
 	}
-	m.HandleSignal(syscall.SIGHUP)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	next, err := c.read()
+	if err != nil {
+		logf("final: SIGHUP: %v: not reloading; the workers keep the configuration they run", err)
+		return
+	}
+	if ignored := changed(c.content, next); len(ignored) > 0 {
+		logf("final: SIGHUP: %s changed in %s: a running master keeps them (USR2 starts one that reads them)", strings.Join(ignored, ", "), c.path)
+	}
+	logf("final: SIGHUP: replacing every worker, with %s and %s", exe, c.path)
+	m.SetEnv(env(next))
+	if err := m.Reload(); err != nil {
+		m.SetEnv(env(c.content))
+		logf("final: SIGHUP: %v; the workers keep the configuration they run", err)
+		return
+	}
+	c.content = next
+}
+
+// changed returns the masterOnly keys whose values differ between two
+// configurations that parse.
+func changed(prev, next string) []string {
+	p, _ := parseConfig(prev)
+	n, _ := parseConfig(next)
+	var keys []string
+	for _, k := range masterOnly {
+		if fmt.Sprint(p[k]) != fmt.Sprint(n[k]) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }

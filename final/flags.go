@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,8 +65,8 @@ type Flags struct {
 
 	LogLevel string `help:"Server log detail: info (default: errors and warnings) or debug (also each connection's ordinary end, such as an idle keep-alive close)."`
 
-	Config      kong.ConfigFlag `help:"Read flags from this JSON file; flags on the command line win."`
-	CheckConfig bool            `name:"check-config" help:"Check the flags and --config (values, TLS files, the access log, the pid file), say so and exit: 0 if they are good, 2 if not. Nothing listens (Gunicorn's --check-config)."`
+	Config      ConfigFile `help:"Read flags from this JSON file; flags on the command line win."`
+	CheckConfig bool       `name:"check-config" help:"Check the flags and --config (values, TLS files, the access log, the pid file), say so and exit: 0 if they are good, 2 if not. Nothing listens (Gunicorn's --check-config)."`
 }
 
 // Gunicorn's request limits (its limit_request_line, limit_request_fields
@@ -242,14 +241,7 @@ func (f *Flags) CheckAll() error {
 // being ignored; numbers and booleans may be written as JSON values or as
 // strings ("1MiB", "5s"). A repeatable flag (bind) takes a string or an
 // array of strings.
-//
-// A worker reads the configuration its master handed it (configEnv)
-// instead of the file: the content the master last checked, not whatever
-// the file holds when a worker happens to start (see config.go).
 func LoadConfig(r io.Reader) (kong.Resolver, error) {
-	if s, ok := workerConfig(os.Getenv); ok {
-		r = strings.NewReader(s)
-	}
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)

@@ -106,7 +106,7 @@ func (o *Options) upgrader(lns []net.Listener) *upgrader {
 			}
 		}
 	}
-	exe, err := os.Executable()
+	exe, err := ch06.ProgramPath()
 	return &upgrader{
 		exe: exe, exeErr: err, lns: lns, fromFD: fromFD, pidFile: o.Flags.PID, logf: o.Logf,
 		readyTimeout: cmp.Or(o.Flags.ReadyTimeout, ch06.DefaultReadyTimeout),
@@ -160,10 +160,17 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 	force := newLatch()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var workerEnv []string
+	if cfg != nil {
+		workerEnv = env(cfg.content) // the workers' --config, as read now (config.go)
+	}
+	// The master kills a worker a second past its graceful timeout: hold
+	// the workers to the master's, whatever a HUP's config says.
+	args := append(slices.Clone(o.Args), "--graceful-timeout="+o.gracefulTimeout().String())
 	m := &ch06.Master{
 		Workers:       o.Flags.Workers,
-		Args:          o.Args,
-		Env:           cfg.env(), // the workers' --config, as read now (config.go)
+		Args:          args,
+		Env:           workerEnv,
 		Logf:          o.Logf,
 		StopTimeout:   o.gracefulTimeout() + ch07.WorkerExitMargin,
 		Force:         force.ch,
@@ -190,7 +197,7 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 			force.close()
 			cancel()
 		case syscall.SIGHUP:
-			reloadWith(m, cfg, o.Logf) // --config checked, then chapter 6's Reload
+			go cfg.reload(m, up.exe, o.Logf) // --config read again, then chapter 6's Reload
 		case syscall.SIGTTIN, syscall.SIGTTOU:
 			m.HandleSignal(sig) // chapter 6: SetWorkers
 		case syscall.SIGUSR1:

@@ -211,11 +211,9 @@ func notifyUpgradeReady() {
 // upgrader starts the new server on SIGUSR2. It is used by one signal
 // handler at a time.
 type upgrader struct {
-	// exe is the path the binary had when the server started, or exeErr
-	// why it has none. Resolved then, not at SIGUSR2: on Linux
-	// os.Executable follows the running file, so after "mv app app.old;
-	// cp new app" it would name app.old, and the upgrade would start the
-	// old code.
+	// exe is the path the server was started by (ch06.ProgramPath, when
+	// it started), or exeErr why it has none: an upgrade runs what is at
+	// that path now.
 	exe     string
 	exeErr  error
 	lns     []net.Listener // the sockets to hand down, before any wrapper of final's

@@ -33,7 +33,7 @@ type ChunkedReader struct {
 	n        int64  // bytes left in the current chunk
 	needCRLF bool   // whether the CRLF after chunk data is next
 	total    int64  // bytes decoded so far
-	overhead int    // chunk-size lines' bytes beyond size and CRLF so far: see chunkOverhead
+	overhead int    // chunk-size lines' bytes that say nothing of the size, so far
 	err      error  // sticky; io.EOF after the trailer section
 	line     []byte // scratch for chunk-size lines, reused
 }
@@ -102,7 +102,7 @@ func (cr *ChunkedReader) readChunkSize() error {
 	if n < 2 || cr.line[n-2] != '\r' {
 		return &StatusError{Code: http.StatusBadRequest, Err: fmt.Errorf("%w: %w", ErrChunk, ErrLineEnding)}
 	}
-	size, err := parseChunkSize(cr.line[:n-2])
+	size, digits, err := parseChunkSize(cr.line[:n-2])
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,9 @@ func (cr *ChunkedReader) readChunkSize() error {
 	// each byte of data would make a 1 GiB body cost 4 TiB of parsing.
 	// The extensions of a body, and any zeros padding its sizes, get
 	// the budget of a header section, MaxHeaderBytes in all.
-	if cr.overhead += chunkOverhead(cr.line[:n-2]); cr.overhead > cr.lim.MaxHeaderBytes {
+	// What says nothing of the size: the extension, and the digits beyond
+	// 16 (leading zeros, as the size fits in an int64).
+	if cr.overhead += max(digits-16, 0) + n - 2 - digits; cr.overhead > cr.lim.MaxHeaderBytes {
 		return badRequest(ErrChunk, "chunk extensions over "+strconv.Itoa(cr.lim.MaxHeaderBytes)+" bytes in all")
 	}
 	if max := cr.lim.MaxBodyBytes; max > 0 && size > max-cr.total {
@@ -150,43 +152,28 @@ func (cr *ChunkedReader) readDataEnd() error {
 }
 
 // parseChunkSize parses a chunk-size line without its CRLF: hex digits,
-// then chunk extensions. A size that does not fit in int64 is an error,
+// then chunk extensions; it returns the size and how many digits said it.
+// A size that does not fit in int64 is an error,
 // never a wrap-around: a parser that wraps reads "10000000000000005" as 5,
 // and the bytes after those 5 as the next request.
-func parseChunkSize(line []byte) (int64, error) {
-	var n int64
-	i := 0
-	for ; i < len(line); i++ {
-		d, ok := hexValue(line[i])
+func parseChunkSize(line []byte) (size int64, digits int, err error) {
+	for ; digits < len(line); digits++ {
+		d, ok := hexValue(line[digits])
 		if !ok {
 			break
 		}
-		if n > math.MaxInt64>>4 {
-			return 0, badRequest(ErrChunk, "chunk size overflows int64")
+		if size > math.MaxInt64>>4 {
+			return 0, 0, badRequest(ErrChunk, "chunk size overflows int64")
 		}
-		n = n<<4 | int64(d)
+		size = size<<4 | int64(d)
 	}
-	if i == 0 {
-		return 0, badRequest(ErrChunk, "no chunk size in "+quote(string(line)))
+	if digits == 0 {
+		return 0, 0, badRequest(ErrChunk, "no chunk size in "+quote(string(line)))
 	}
-	if !validChunkExt(line[i:]) {
-		return 0, badRequest(ErrChunk, "malformed chunk extension "+quote(string(line[i:])))
+	if !validChunkExt(line[digits:]) {
+		return 0, 0, badRequest(ErrChunk, "malformed chunk extension "+quote(string(line[digits:])))
 	}
-	return n, nil
-}
-
-// chunkOverhead returns how many bytes of line, a valid chunk-size line
-// without its CRLF, say nothing of the size: its chunk extension, and the
-// digits beyond 16 (leading zeros, as the size fits in an int64).
-func chunkOverhead(line []byte) int {
-	digits := 0
-	for digits < len(line) {
-		if _, ok := hexValue(line[digits]); !ok {
-			break
-		}
-		digits++
-	}
-	return max(digits-16, 0) + len(line) - digits
+	return size, digits, nil
 }
 
 func hexValue(c byte) (byte, bool) {

@@ -29,11 +29,13 @@ func AppendLine(dst []byte, br *bufio.Reader, limit int) ([]byte, error) {
 		// for ever at 8,192, under its limit.) Peek returns a view of
 		// br's buffer, valid only until the next read: the bytes are
 		// copied into dst.
-		if _, err := br.Peek(1); err != nil {
-			if err == io.EOF && len(dst) > start {
-				err = io.ErrUnexpectedEOF
+		if br.Buffered() == 0 {
+			if _, err := br.Peek(1); err != nil {
+				if err == io.EOF && len(dst) > start {
+					err = io.ErrUnexpectedEOF
+				}
+				return dst, err
 			}
-			return dst, err
 		}
 		frag, _ := br.Peek(br.Buffered())
 		end := bytes.IndexByte(frag, '\n') + 1

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -57,13 +58,10 @@ var (
 type Master struct {
 	// Workers is how many worker processes to run. If less than 1, 1.
 	Workers int
-	// Executable is the program each worker runs. If empty, the path the
-	// running binary had when Run began (os.Executable): the master
-	// re-executes itself, and a reload runs whatever binary is at that
-	// path then. (Resolved at each start instead, the path would follow
-	// the running file: on Linux, /proc/self/exe names the old binary's
-	// new name after "mv app app.old; cp new app", and a reload would run
-	// the old code.)
+	// Executable is the program each worker runs. If empty, the path
+	// the running binary was started by, as Run finds it when it begins
+	// (ProgramPath): the master re-executes itself, and a reload runs
+	// whatever binary is at that path then.
 	Executable string
 	// Args are the workers' arguments (without the program name), usually
 	// the master's own, so a worker serves what the master was asked to.
@@ -247,10 +245,11 @@ type worker struct {
 	signalable bool
 	pending    []os.Signal
 	// replacement is set on a Reload's new worker, which the Reload
-	// waits for: SetWorkers leaves it to the Reload. Guarded by
-	// Master.mu.
-	replacement bool
-	err         error // exit error, set before the worker is sent on exits
+	// waits for: SetWorkers leaves it to the Reload. replaced is set on
+	// the old worker it replaces, until the Reload retires one of the
+	// two. Both guarded by Master.mu.
+	replacement, replaced bool
+	err                   error // exit error, set before the worker is sent on exits
 }
 
 // starting reports whether w has not reported ready yet, and is no
@@ -285,7 +284,7 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 	exe := m.Executable
 	if exe == "" {
 		var err error
-		if exe, err = os.Executable(); err != nil {
+		if exe, err = ProgramPath(); err != nil {
 			return fmt.Errorf("ch06: find our own binary: %w", err)
 		}
 	}
@@ -368,9 +367,9 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 			m.forget(w)
 			uptime := time.Since(w.started).Round(time.Millisecond)
 			m.mu.Lock()
-			retiring, short := w.retiring, len(m.running) < m.want
-			if !retiring && !w.signalable {
-				m.failedStarts++ // it never reported ready
+			retiring, short, served := w.retiring, len(m.running) < m.want, w.signalable
+			if !retiring && !served && !w.replacement {
+				m.failedStarts++ // it never reported ready (a Reload's own failures are the Reload's)
 			}
 			m.mu.Unlock()
 			if retiring {
@@ -388,17 +387,19 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 			switch {
 			case uptime >= orDefault(m.MinUptime, DefaultMinUptime):
 				crashes = 0
-			case retiring || w.err == nil:
+			case retiring || (w.err == nil && served):
 			default:
-				crashes++
+				crashes++ // a failure, or an exit 0 before it ever served
 			}
 			if err := m.crashLoop(fmt.Sprint(exitStatus(w.err))); err != nil {
 				return err
 			}
 			if crashes > 0 {
-				pause := crashPause(crashes)
-				m.logf("ch06: replacing worker %d in %v", w.slot, pause)
-				retry = time.After(pause)
+				if retry == nil { // one pending already refills for this exit too
+					pause := crashPause(crashes)
+					m.logf("ch06: replacing worker %d in %v", w.slot, pause)
+					retry = time.After(pause)
+				}
 				continue
 			}
 			if err := m.fill(); err != nil {
@@ -460,6 +461,29 @@ func (m *Master) startFailed(crashes *int, err error) (retry <-chan time.Time, _
 	pause := crashPause(*crashes)
 	m.logf("%v; trying again in %v", err, pause)
 	return time.After(pause), nil
+}
+
+// ProgramPath returns the path the running program was started by,
+// made absolute, symbolic links kept: a reload or an upgrade runs what is
+// at that path now. Not os.Executable's answer: on Linux it reads
+// /proc/self/exe, which follows the running file itself, to its new name
+// after "mv app app.old; cp new app" (a reload would run the old code
+// again), and through symbolic links (after "ln -sfn rel/v2 current", the
+// old release). It falls back to os.Executable when os.Args[0] names no
+// file, as when a program changed its working directory since.
+func ProgramPath() (string, error) {
+	p := os.Args[0]
+	if !strings.ContainsRune(p, os.PathSeparator) {
+		if found, err := exec.LookPath(p); err == nil {
+			p = found
+		}
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		if fi, err := os.Stat(abs); err == nil && fi.Mode().IsRegular() {
+			return abs, nil
+		}
+	}
+	return os.Executable()
 }
 
 // ErrNotRunning is returned by Reload and SetWorkers when Run is not
@@ -560,17 +584,24 @@ func (m *Master) retireReplacing(w *worker, sig os.Signal, replacing bool) {
 	if replacing {
 		m.replacing--
 	}
+	w.replaced = false
 	already := w.retiring
 	w.retiring = true
 	m.mu.Unlock()
-	if already && sig != os.Kill {
-		return
+	switch {
+	case sig == syscall.SIGTERM && !already:
+		m.terminate(w)
+	case sig == os.Kill:
+		m.signal(w, sig)
 	}
-	m.signal(w, sig)
-	if sig == syscall.SIGTERM {
-		timeout := orDefault(m.StopTimeout, DefaultStopTimeout)
-		time.AfterFunc(timeout, func() { m.killStraggler(w, timeout) })
-	}
+}
+
+// terminate sends SIGTERM to w, marked retiring already, and kills it if
+// it is still running StopTimeout later.
+func (m *Master) terminate(w *worker) {
+	m.signal(w, syscall.SIGTERM)
+	timeout := orDefault(m.StopTimeout, DefaultStopTimeout)
+	time.AfterFunc(timeout, func() { m.killStraggler(w, timeout) })
 }
 
 // killStraggler kills w if it is still running timeout after retire
@@ -628,6 +659,7 @@ func (m *Master) Reload() error {
 			counted = m.serves(w) && m.active() <= m.want
 			if counted {
 				m.replacing++
+				w.replaced = true
 			}
 			return counted
 		}, true)
@@ -635,6 +667,7 @@ func (m *Master) Reload() error {
 			if counted {
 				m.mu.Lock()
 				m.replacing--
+				w.replaced = false
 				m.mu.Unlock()
 			}
 			return err
@@ -663,6 +696,9 @@ func (m *Master) Reload() error {
 			// It never served: nothing of it is in flight to wait for, and
 			// a build stuck in its set-up may not heed SIGTERM.
 			m.retireReplacing(nw, os.Kill, counted)
+			m.mu.Lock()
+			w.replaced = false // it stays
+			m.mu.Unlock()
 			m.logf("ch06: reload: new worker %d (pid %d) %s: keeping worker %d (pid %d) and the rest",
 				nw.slot, nw.cmd.Process.Pid, why, w.slot, w.cmd.Process.Pid)
 			return fmt.Errorf("%w: worker %d %s", ErrReloadFailed, nw.slot, why)
@@ -696,18 +732,25 @@ func (m *Master) SetWorkers(n int) error {
 	surplus := m.active() - m.replacing - n
 	var serving []*worker
 	for _, w := range m.running {
-		if !w.retiring {
+		// A worker a Reload is replacing is on its way out already: its
+		// replacement takes its place, and stopping it too would leave
+		// one worker more than wanted once the Reload is done.
+		if !w.retiring && !w.replaced {
 			serving = append(serving, w)
 		}
 	}
 	slices.SortFunc(serving, stopOrder)
+	victims := serving[:max(min(surplus, len(serving)), 0)]
+	for _, w := range victims {
+		w.retiring = true // under the lock: a worker registering now counts without them
+	}
 	m.mu.Unlock()
 	if surplus < 0 {
 		return m.fill()
 	}
-	for _, w := range serving[:min(surplus, len(serving))] {
+	for _, w := range victims {
 		m.logf("ch06: fewer workers: stopping worker %d (pid %d)", w.slot, w.cmd.Process.Pid)
-		m.retire(w, syscall.SIGTERM)
+		m.terminate(w)
 	}
 	return nil
 }

@@ -1096,3 +1096,119 @@ func TestLogPrefix(t *testing.T) {
 		t.Errorf("LogPrefix() outside a worker = %q, want none", got)
 	}
 }
+
+// ProgramPath keeps the path the program was started by, symbolic links
+// and all: after "ln -sfn v2 current", a reload runs current/app from v2.
+func TestProgramPathKeepsSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "v1"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, os.Args[0], filepath.Join(dir, "v1", "app"))
+	if err := os.Symlink("v1", filepath.Join(dir, "current")); err != nil {
+		t.Fatal(err)
+	}
+	started := os.Args[0]
+	t.Cleanup(func() { os.Args[0] = started })
+	os.Args[0] = filepath.Join(dir, "current", "app")
+	got, err := ProgramPath()
+	if err != nil || got != os.Args[0] {
+		t.Errorf("ProgramPath() = %q, %v; want %q, the link kept", got, err, os.Args[0])
+	}
+	os.Args[0] = filepath.Join(dir, "gone")
+	if got, err := ProgramPath(); err != nil || got == os.Args[0] {
+		t.Errorf("ProgramPath() for a file that is gone = %q, %v; want os.Executable's answer", got, err)
+	}
+}
+
+// SetWorkers(1) while a Reload replaces its last old worker: stopping
+// that old worker would not lower the count, since its replacement takes
+// its place; another one goes. (Found by a reviewer: the count stayed at
+// two.)
+func TestFewerWorkersDuringTheLastReplacement(t *testing.T) {
+	var log testkit.LogRecorder
+	m := &Master{Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
+	startMaster(t, m)
+	waitFor(t, "two workers", func() bool { return len(readyPids(m)) == 2 })
+	m.SetEnv([]string{behaviourEnv + "=slow-ready"})
+	done := make(chan error, 1)
+	go func() { done <- m.Reload() }()
+	// Wait for the first replacement to be done and the second to be starting.
+	waitFor(t, "the reload's second worker", func() bool {
+		if len(log.Matching(" replaces worker ")) != 1 {
+			return false
+		}
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		return m.replacing == 1
+	})
+	if err := m.SetWorkers(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Reload() = %v", err)
+	}
+	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+}
+
+// A Reload onto a build that cannot start is no failed start of the
+// master's: Run's loop may see the new worker's exit before Reload marks
+// it retiring, and must not count it, or after MaxCrashes such reloads
+// the next crash in service of the only serving worker would stop the
+// master. (The race is hit some rounds in ten; the test skips when not.)
+func TestFailedReloadsAreNoFailedStarts(t *testing.T) {
+	var log testkit.LogRecorder
+	m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"},
+		MaxCrashes: 2, MinUptime: time.Millisecond, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
+	_, errc, _ := startMaster(t, m)
+	waitFor(t, "one worker", func() bool { return len(readyPids(m)) == 1 })
+	m.SetEnv([]string{behaviourEnv + "=crash"})
+	for range 10 {
+		if err := m.Reload(); !errors.Is(err, ErrReloadFailed) {
+			t.Fatalf("Reload() onto a crashing build = %v, want ErrReloadFailed", err)
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // the last exits reach Run's loop
+	m.mu.Lock()
+	counted := m.failedStarts
+	m.mu.Unlock()
+	if counted != 0 {
+		t.Errorf("%d failed starts counted after 10 failed reloads, want 0", counted)
+	}
+	m.SetEnv([]string{testWorkerEnv + "=1"})
+	syscall.Kill(readyPids(m)[0], syscall.SIGKILL) // a crash in service: no failed start
+	waitFor(t, "a replacement", func() bool { return len(readyPids(m)) == 1 })
+	select {
+	case err := <-errc:
+		errc <- err
+		t.Fatalf("Run() = %v after one crash in service\n%s", err, strings.Join(log.Lines(), "\n"))
+	default:
+	}
+}
+
+// A worker that exits 0 before it reports ready failed to start, and its
+// replacement is paced like a crash's: while another worker serves, the
+// master must not fork in a hot loop (a reviewer counted 1,976 starts in
+// two seconds).
+func TestExitZeroBeforeReadyIsPaced(t *testing.T) {
+	dir := t.TempDir()
+	script := dir + "/w.sh"
+	if err := os.WriteFile(script, []byte("#!/bin/sh\n[ \"$REVIEW_EXIT0\" = 1 ] && exit 0\nexec \""+os.Args[0]+"\" \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var log testkit.LogRecorder
+	m := &Master{Workers: 2, Executable: script, Env: []string{testWorkerEnv + "=1"},
+		Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
+	startMaster(t, m)
+	waitFor(t, "two workers ready", func() bool { return len(readyPids(m)) == 2 })
+	m.SetEnv([]string{testWorkerEnv + "=1", "REVIEW_EXIT0=1"})
+	time.Sleep(1200 * time.Millisecond) // past MinUptime: its death is no crash
+	before := len(log.Matching(" started, pid "))
+	syscall.Kill(readyPids(m)[0], syscall.SIGKILL)
+	time.Sleep(2 * time.Second)
+	starts := len(log.Matching(" started, pid ")) - before
+	m.SetEnv([]string{testWorkerEnv + "=1"})
+	if starts > 30 {
+		t.Errorf("%d worker starts in 2 s: not paced", starts)
+	}
+}
