@@ -352,16 +352,16 @@ func TestFailedStartIsRetried(t *testing.T) {
 	if _, err := pidOf(addr); err != nil {
 		t.Errorf("GET /pid after the retry: %v", err)
 	}
-	select {
-	case err := <-errc:
-		errc <- err
-		t.Fatalf("the master stopped: %v", err)
-	default:
-	}
+	stillRunning(t, errc, "after the retry", nil)
 }
 
-func TestNoOrphansWhenTheMasterIsKilled(t *testing.T) {
-	cmd := exec.Command(os.Args[0])
+// masterProcess starts exe as a master of two workers in a process of
+// its own (testMaster), killed at the end of the test, and returns it
+// with a function that returns the pid of each worker it starts, in the
+// order it logs them.
+func masterProcess(t *testing.T, exe string) (*exec.Cmd, func() int) {
+	t.Helper()
+	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), roleEnv+"=master")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -371,21 +371,24 @@ func TestNoOrphansWhenTheMasterIsKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-
 	started := regexp.MustCompile(`worker \d+ started, pid (\d+)`)
-	var pids []int
 	sc := bufio.NewScanner(out)
-	for len(pids) < 2 && sc.Scan() {
-		if m := started.FindStringSubmatch(sc.Text()); m != nil {
-			pid, _ := strconv.Atoi(m[1])
-			pids = append(pids, pid)
+	return cmd, func() int {
+		t.Helper()
+		for sc.Scan() {
+			if m := started.FindStringSubmatch(sc.Text()); m != nil {
+				pid, _ := strconv.Atoi(m[1])
+				return pid
+			}
 		}
+		t.Fatal("the master's output ended")
+		return 0
 	}
-	if len(pids) < 2 {
-		t.Fatalf("master started %d workers, want 2", len(pids))
-	}
-	go io.Copy(io.Discard, out)
+}
 
+func TestNoOrphansWhenTheMasterIsKilled(t *testing.T) {
+	cmd, next := masterProcess(t, os.Args[0])
+	pids := []int{next(), next()}
 	// SIGKILL: the master gets no chance to stop its workers itself.
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
@@ -559,12 +562,7 @@ func TestReloadOntoABrokenBuildKeepsTheOldWorkers(t *testing.T) {
 	if _, err := pidOf(addr); err != nil {
 		t.Errorf("GET /pid after the failed reloads: %v", err)
 	}
-	select {
-	case err := <-errc:
-		t.Fatalf("the master stopped: %v", err)
-		errc <- err
-	default:
-	}
+	stillRunning(t, errc, "after the failed reload", nil)
 }
 
 func TestSetWorkers(t *testing.T) {
@@ -667,6 +665,22 @@ func pidOf(addr string) (int, error) {
 		return 0, err
 	}
 	return strconv.Atoi(strings.TrimSpace(line))
+}
+
+// stillRunning fails t if Run has returned, with the master's log if
+// there is one; errc is startMaster's.
+func stillRunning(t *testing.T, errc chan error, when string, log *testkit.LogRecorder) {
+	t.Helper()
+	select {
+	case err := <-errc:
+		errc <- err // for startMaster's cleanup
+		lines := ""
+		if log != nil {
+			lines = strings.Join(log.Lines(), "\n")
+		}
+		t.Fatalf("Run() = %v %s, want it running\n%s", err, when, lines)
+	default:
+	}
 }
 
 // atomicCount counts across goroutines.
@@ -932,12 +946,7 @@ func TestCrashesInServiceDoNotStopTheMaster(t *testing.T) {
 	if got := servedBy(t, addr); got == last {
 		t.Fatalf("served by %d, the worker killed last", got)
 	}
-	select {
-	case err := <-errc:
-		errc <- err
-		t.Fatalf("Run() = %v after 6 workers killed in service, want it running\n%s", err, strings.Join(log.Lines(), "\n"))
-	default:
-	}
+	stillRunning(t, errc, "after 6 workers killed in service", &log)
 }
 
 // Workers that fail to start while another serves (a log directory
@@ -959,12 +968,7 @@ func TestFailedStartsWhileOneServes(t *testing.T) {
 	waitFor(t, "more failed starts than MaxCrashes", func() bool {
 		return len(log.Matching("still serving: trying on")) >= 2
 	})
-	select {
-	case err := <-errc:
-		errc <- err
-		t.Fatalf("Run() = %v with a worker serving, want it running\n%s", err, strings.Join(log.Lines(), "\n"))
-	default:
-	}
+	stillRunning(t, errc, "with a worker serving", &log)
 	if got := servedBy(t, addr); got != pids[1] {
 		t.Errorf("served by %d, want %d, the worker left", got, pids[1])
 	}
@@ -1007,32 +1011,9 @@ func TestReloadRunsTheBinaryAtThePath(t *testing.T) {
 	if _, err := os.Stat("/proc/self/exe"); err != nil {
 		t.Skip("needs /proc to see what a worker runs")
 	}
-	dir := t.TempDir()
-	app := filepath.Join(dir, "app")
+	app := filepath.Join(t.TempDir(), "app")
 	copyFile(t, os.Args[0], app)
-	cmd := exec.Command(app)
-	cmd.Env = append(os.Environ(), roleEnv+"=master")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
-	started := regexp.MustCompile(`worker \d+ started, pid (\d+)`)
-	sc := bufio.NewScanner(out)
-	next := func() int {
-		t.Helper()
-		for sc.Scan() {
-			if m := started.FindStringSubmatch(sc.Text()); m != nil {
-				pid, _ := strconv.Atoi(m[1])
-				return pid
-			}
-		}
-		t.Fatal("the master's output ended")
-		return 0
-	}
+	cmd, next := masterProcess(t, app)
 	next()
 	next()
 	if err := os.Rename(app, app+".old"); err != nil {
@@ -1050,7 +1031,6 @@ func TestReloadRunsTheBinaryAtThePath(t *testing.T) {
 	if exe != app {
 		t.Errorf("the reload's worker runs %s, want %s", exe, app)
 	}
-	go io.Copy(io.Discard, out)
 }
 
 func copyFile(t *testing.T, from, to string) {
@@ -1178,12 +1158,7 @@ func TestFailedReloadsAreNoFailedStarts(t *testing.T) {
 	m.SetEnv([]string{testWorkerEnv + "=1"})
 	syscall.Kill(readyPids(m)[0], syscall.SIGKILL) // a crash in service: no failed start
 	waitFor(t, "a replacement", func() bool { return len(readyPids(m)) == 1 })
-	select {
-	case err := <-errc:
-		errc <- err
-		t.Fatalf("Run() = %v after one crash in service\n%s", err, strings.Join(log.Lines(), "\n"))
-	default:
-	}
+	stillRunning(t, errc, "after one crash in service", &log)
 }
 
 // A worker that exits 0 before it reports ready failed to start, and its
