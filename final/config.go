@@ -1,8 +1,12 @@
 package final
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -64,9 +68,12 @@ const maxConfig = 64 << 10
 
 // masterConfig is the --config file as a master's workers run it.
 type masterConfig struct {
-	path    string
-	mu      sync.Mutex // one HUP at a time
-	content string     // what the workers get; under mu after the start
+	path  string
+	start string // the file as the master started with it
+
+	mu     sync.Mutex // one HUP at a time
+	file   string     // the file as the workers run it: start, or a HUP's
+	handed string     // what the workers get of it (handed)
 }
 
 // readMasterConfig reads path, the --config the master started with; ""
@@ -80,7 +87,10 @@ func readMasterConfig(path string) (*masterConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.content = content
+	c.start, c.file = content, content
+	if c.handed, err = c.hand(content); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -93,7 +103,7 @@ func env(content string) []string {
 // object of known keys with values of the right types, small enough to
 // hand to a worker. What only the whole command line can judge (a flag
 // that needs another one) is the new workers' to check, at their start:
-// a worker that refuses it fails the reload, which then takes nothing.
+// a worker that refuses it fails the reload, which is then undone.
 func (c *masterConfig) read() (string, error) {
 	b, err := os.ReadFile(c.path)
 	if err != nil {
@@ -110,10 +120,39 @@ func (c *masterConfig) read() (string, error) {
 
 // masterOnly are the settings a running master has acted on already: a
 // HUP does not change them (a USR2 upgrade starts a master that reads
-// them again). graceful-timeout is among them: the master kills a worker
-// still running a second past it, so its workers are held to the
-// master's (serveMaster puts it on their command line).
+// them again), and its workers get them as the master started with them
+// (hand). graceful-timeout is among them: the master kills a worker still
+// running a second past its own.
 var masterOnly = []string{"host", "port", "bind", "workers", "pid", "graceful-timeout", "worker-timeout", "ready-timeout"}
+
+func isMasterOnly(key string) bool {
+	return slices.Contains(masterOnly, strings.ReplaceAll(key, "_", "-"))
+}
+
+// hand returns content, a configuration that parses, as the workers get
+// it: its masterOnly keys replaced by those of the file the master
+// started with, so that a worker sees the master's values (the command
+// line, the same for both, wins over either).
+func (c *masterConfig) hand(content string) (string, error) {
+	var next, start map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(content), &next); err != nil {
+		return "", fmt.Errorf("--config %s: %w", c.path, err)
+	}
+	if err := json.Unmarshal([]byte(c.start), &start); err != nil {
+		return "", fmt.Errorf("--config %s: %w", c.path, err)
+	}
+	maps.DeleteFunc(next, func(k string, _ json.RawMessage) bool { return isMasterOnly(k) })
+	for k, v := range start {
+		if isMasterOnly(k) {
+			next[k] = v
+		}
+	}
+	b, err := json.Marshal(next)
+	if err != nil {
+		return "", fmt.Errorf("--config %s: %w", c.path, err)
+	}
+	return string(b), nil
+}
 
 // parseConfig parses content as a --config file through Flags, as Run
 // parses one, and returns its values by flag name.
@@ -134,12 +173,14 @@ func parseConfig(content string) (configResolver, error) {
 }
 
 // reload handles SIGHUP for m, whose workers run exe: with --config, the
-// file is read again and checked, and handed to the reload's workers; a
-// file that fails the check stops the reload before any worker starts,
-// and one that the new workers refuse (a flag that needs another, an
-// access log that does not open) fails the reload and is taken back, so
-// that the workers replacing others later get the configuration that
-// runs, never one that failed.
+// file is read again and checked, and handed to the reload's workers. A
+// file that fails the check stops the reload before any worker starts.
+// One that the new workers refuse (a flag that needs another, an access
+// log that does not open) fails the reload, and is undone: the old
+// configuration goes back to the master's hand, and the workers that the
+// reload had replaced with the new one are replaced again. The workers
+// replacing others later get the configuration that runs, never one that
+// failed.
 func (c *masterConfig) reload(m *ch06.Master, exe string, logf func(string, ...any)) {
 	if c == nil {
 		logf("final: SIGHUP: replacing every worker, with %s", exe)
@@ -151,21 +192,34 @@ func (c *masterConfig) reload(m *ch06.Master, exe string, logf func(string, ...a
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	next, err := c.read()
+	var handed string
+	if err == nil {
+		handed, err = c.hand(next)
+	}
 	if err != nil {
 		logf("final: SIGHUP: %v: not reloading; the workers keep the configuration they run", err)
 		return
 	}
-	if ignored := changed(c.content, next); len(ignored) > 0 {
+	if ignored := changed(c.file, next); len(ignored) > 0 {
 		logf("final: SIGHUP: %s changed in %s: a running master keeps them (USR2 starts one that reads them)", strings.Join(ignored, ", "), c.path)
 	}
 	logf("final: SIGHUP: replacing every worker, with %s and %s", exe, c.path)
-	m.SetEnv(env(next))
-	if err := m.Reload(); err != nil {
-		m.SetEnv(env(c.content))
+	m.SetEnv(env(handed))
+	err = m.Reload()
+	if err == nil {
+		c.file, c.handed = next, handed
+		return
+	}
+	m.SetEnv(env(c.handed))
+	var partial *ch06.ReloadError
+	if !errors.As(err, &partial) || partial.Replaced == 0 {
 		logf("final: SIGHUP: %v; the workers keep the configuration they run", err)
 		return
 	}
-	c.content = next
+	logf("final: SIGHUP: %v; undoing it: replacing again the workers it had replaced (%d)", err, partial.Replaced)
+	if err := m.Reload(); err != nil {
+		logf("final: SIGHUP: undoing the reload: %v: workers may run either configuration until the next HUP", err)
+	}
 }
 
 // changed returns the masterOnly keys whose values differ between two
@@ -179,5 +233,6 @@ func changed(prev, next string) []string {
 			keys = append(keys, k)
 		}
 	}
+	slices.Sort(keys)
 	return keys
 }

@@ -2,6 +2,7 @@ package final
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -31,15 +32,27 @@ func TestWorkerReadsItsMastersConfig(t *testing.T) {
 
 // SIGHUP reads --config again. A file that does not parse, or is too
 // large to hand over, stops the reload before any worker starts; one the
-// new workers refuse fails the reload and is taken back; a good one is
-// what every worker started from then on runs. The workers here are a
-// shell script that reports ready on fd 5 (chapter 6's ready pipe), or
-// exits 2, as a worker refusing its flags does, when its configuration
-// says "refuse".
+// new workers refuse fails the reload and is undone, the workers it had
+// replaced replaced again; a good one is what every worker started from
+// then on runs, with the settings a running master keeps as it started
+// with them. The workers here are a shell script that reports ready on
+// fd 5 (chapter 6's ready pipe), or exits 2, as a worker refusing its
+// flags does: always when its configuration says "refuse", and from the
+// second time on when it says "second-fails".
 func TestReloadChecksTheConfig(t *testing.T) {
+	if _, err := os.Stat("/proc/self/environ"); err != nil {
+		t.Skip("needs /proc to read what each worker runs")
+	}
 	dir := t.TempDir()
 	worker := filepath.Join(dir, "worker.sh")
-	script := "#!/bin/sh\ncase \"$" + configEnv + "\" in *refuse*) exit 2;; esac\nprintf x >&5\nexec sleep 60\n"
+	script := `#!/bin/sh
+case "$` + configEnv + `" in
+*refuse*) exit 2 ;;
+*second-fails*) [ -e "` + dir + `/once" ] && exit 2; touch "` + dir + `/once" ;;
+esac
+printf x >&5
+exec sleep 60
+`
 	if err := os.WriteFile(worker, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -50,8 +63,7 @@ func TestReloadChecksTheConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	good := `{"idle-timeout": "5s"}`
-	write(good)
+	write(`{"idle-timeout": "5s", "graceful-timeout": "7s"}`)
 	cfg, err := readMasterConfig(path)
 	if err != nil {
 		t.Fatal(err)
@@ -60,45 +72,63 @@ func TestReloadChecksTheConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &ch06.Master{Workers: 1, Executable: worker, Env: env(cfg.content), Stdout: io.Discard, Stderr: io.Discard}
+	m := &ch06.Master{Workers: 2, Executable: worker, Env: env(cfg.handed), Stdout: io.Discard, Stderr: io.Discard}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx, ln) }()
 	t.Cleanup(func() { cancel(); <-done })
-	select {
-	case <-m.Serving():
-	case <-time.After(10 * time.Second):
-		t.Fatal("the worker never reported ready")
-	}
 	var log testkit.LogRecorder
-	runs := func(content string) {
+	// runs checks what the master hands and what each running worker got.
+	runs := func(want string) {
 		t.Helper()
-		if cfg.content != content || !slices.Equal(m.Env, env(content)) {
-			t.Errorf("the workers run %q (env %q), want %q\n%s", cfg.content, m.Env, content, strings.Join(log.Lines(), "\n"))
+		if cfg.handed != want || !slices.Equal(m.Env, env(want)) {
+			t.Errorf("the master hands %q (env %q), want %q\n%s", cfg.handed, m.Env, want, strings.Join(log.Lines(), "\n"))
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			pids := m.Pids()
+			var wrong []string
+			for _, pid := range pids {
+				b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+				if !slices.Contains(strings.Split(string(b), "\x00"), configEnv+"="+want) {
+					wrong = append(wrong, fmt.Sprint(pid))
+				}
+			}
+			if len(pids) == 2 && len(wrong) == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("workers %v of %v do not run %q\n%s", wrong, pids, want, strings.Join(log.Lines(), "\n"))
+			}
 		}
 	}
+	start := `{"graceful-timeout":"7s","idle-timeout":"5s"}`
+	runs(start)
 
-	for _, bad := range []string{`{"idle-timeout": "soon"}`, `{"idle-timout": "5s"}`, `not json`, `{"x": "` + strings.Repeat("a", maxConfig) + `"}`} {
+	for _, bad := range []string{`{"idle-timeout": "soon"}`, `{"idle-timout": "5s"}`, `not json`,
+		`{"access-log": "` + strings.Repeat("a", maxConfig) + `"}`} {
 		write(bad)
 		cfg.reload(m, worker, log.Logf)
-		runs(good)
+		runs(start)
 	}
 	if n := len(log.Matching("not reloading")); n != 4 {
 		t.Errorf("%d reloads refused, want 4:\n%s", n, strings.Join(log.Lines(), "\n"))
 	}
 
-	write(`{"idle-timeout": "6s", "access-log": "refuse"}`) // parses; the new worker refuses it
+	write(`{"idle-timeout": "6s", "access-log": "refuse"}`) // parses; the first new worker refuses it
 	cfg.reload(m, worker, log.Logf)
-	runs(good)
-	if len(log.Matching("reload abandoned")) != 1 {
-		t.Errorf("the failed reload is not logged:\n%s", strings.Join(log.Lines(), "\n"))
+	runs(start)
+
+	write(`{"idle-timeout": "6s", "access-log": "second-fails"}`) // the second new worker refuses it
+	cfg.reload(m, worker, log.Logf)
+	runs(start) // the first, which had replaced an old worker, is replaced again
+	if len(log.Matching("undoing it: replacing again the workers it had replaced (1)")) != 1 {
+		t.Errorf("the undone reload is not logged:\n%s", strings.Join(log.Lines(), "\n"))
 	}
 
-	next := `{"idle-timeout": "9s", "workers": 3}`
-	write(next)
+	write(`{"idle-timeout": "9s", "workers": 3, "graceful-timeout": "1s"}`)
 	cfg.reload(m, worker, log.Logf)
-	runs(next)
-	if len(log.Matching("workers changed in")) != 1 {
-		t.Errorf("the log does not say that workers is the master's:\n%s", strings.Join(log.Lines(), "\n"))
+	runs(`{"graceful-timeout":"7s","idle-timeout":"9s"}`) // the master's own, not the file's
+	if len(log.Matching("graceful-timeout, workers changed in")) != 1 {
+		t.Errorf("the log does not say which settings the master keeps:\n%s", strings.Join(log.Lines(), "\n"))
 	}
 }

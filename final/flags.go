@@ -145,7 +145,7 @@ func (f *Flags) Check() error {
 	if err := checkBinds(f.Bind); err != nil {
 		return err
 	}
-	if err := checkPidFile(f.PID); err != nil {
+	if err := checkPidFile(f.PID, !f.CheckConfig); err != nil {
 		return err
 	}
 	if _, err := parseAllowIPs(f.ForwardedAllowIPs); err != nil {
@@ -232,6 +232,12 @@ func (f *Flags) CheckAll() error {
 	if err := f.Check(); err != nil {
 		return err
 	}
+	if f.Workers > 0 {
+		// A master hands the file to its workers: it must be small enough.
+		if _, err := readMasterConfig(string(f.Config)); err != nil {
+			return err
+		}
+	}
 	return ch08.CheckAccessLog(f.AccessLog, f.AccessLogFormat)
 }
 
@@ -294,7 +300,7 @@ func (c configResolver) Validate(app *kong.Application) error {
 	walk(app.Node)
 	var unknown []string
 	for k := range c {
-		if !known[k] || k == "config" {
+		if !known[k] || k == "config" || k == "check-config" { // the command line's own
 			unknown = append(unknown, k)
 		}
 	}

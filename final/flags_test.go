@@ -2,6 +2,7 @@ package final
 
 import (
 	"net"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -83,6 +84,7 @@ func TestBadConfigFiles(t *testing.T) {
 		{"not JSON", `port = 9000`, "not a JSON object"},
 		{"nested", `{"port": {"value": 1}}`, `config key "port"`},
 		{"bad value", `{"port": "nine"}`, "port"},
+		{"a command line's own", `{"check-config": true}`, `unknown key "check-config"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,6 +194,9 @@ func TestCheckConfig(t *testing.T) {
 	good, bad := filepath.Join(dir, "good.json"), filepath.Join(dir, "bad.json")
 	writeFile(t, good, `{"idle-timeout": "2s", "access-log": "off"}`)
 	writeFile(t, bad, `{"idle-timeout": "soon"}`)
+	pidFile, big := filepath.Join(dir, "server.pid"), filepath.Join(dir, "big.json")
+	writeFile(t, pidFile, strconv.Itoa(os.Getppid())+"\n")
+	writeFile(t, big, `{"access-log": "`+strings.Repeat("a", maxConfig)+`"}`)
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -201,6 +206,11 @@ func TestCheckConfig(t *testing.T) {
 		{[]string{"--config", bad}, 2, "idle-timeout"},
 		{[]string{"--workers", "2", "--max-requests-jitter", "5"}, 2, "--max-requests-jitter needs --max-requests"},
 		{[]string{"--access-log", filepath.Join(dir, "missing", "access.log")}, 2, "access.log"},
+		// Beside the server it is about: the pid file names a running
+		// process, which is no error here.
+		{[]string{"--config", good, "--pid", pidFile}, 0, "the configuration is good"},
+		// A master hands the file to its workers in an environment string.
+		{[]string{"--config", big, "--workers", "2"}, 2, "over the"},
 	} {
 		var out, errs strings.Builder
 		args := append([]string{"--check-config", "--port", port}, tc.args...)

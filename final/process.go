@@ -162,14 +162,11 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 	defer cancel()
 	var workerEnv []string
 	if cfg != nil {
-		workerEnv = env(cfg.content) // the workers' --config, as read now (config.go)
+		workerEnv = env(cfg.handed) // the workers' --config, as read now (config.go)
 	}
-	// The master kills a worker a second past its graceful timeout: hold
-	// the workers to the master's, whatever a HUP's config says.
-	args := append(slices.Clone(o.Args), "--graceful-timeout="+o.gracefulTimeout().String())
 	m := &ch06.Master{
 		Workers:       o.Flags.Workers,
-		Args:          args,
+		Args:          o.Args,
 		Env:           workerEnv,
 		Logf:          o.Logf,
 		StopTimeout:   o.gracefulTimeout() + ch07.WorkerExitMargin,

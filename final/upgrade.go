@@ -383,14 +383,15 @@ func (u *upgrader) restorePidFile() {
 }
 
 // checkPidFile checks, before anything listens, that a --pid file can be
-// written and is no other running server's: two servers given the same
+// written and, if owner, is no other running server's (--check-config,
+// run beside the server it is about, does not ask): two servers given the same
 // file would each take it from the other, and the first to stop would
 // delete the file the other still needs (logrotate's kill -USR1
 // "$(cat FILE)" would then fail). Gunicorn refuses the same way. A
 // worker, whose master wrote the file, and a server started by a USR2
 // upgrade (the old one renamed its file to FILE.oldbin first) find no
 // one else's pid in it.
-func checkPidFile(path string) error {
+func checkPidFile(path string, owner bool) error {
 	if path == "" || ch06.IsWorker(os.Getenv) {
 		return nil
 	}
@@ -398,7 +399,7 @@ func checkPidFile(path string) error {
 		return fmt.Errorf("--pid %s: directory %s does not exist: create it first", path, dir)
 	}
 	b, err := os.ReadFile(path)
-	if err != nil {
+	if err != nil || !owner {
 		return nil // none yet (or unreadable: writing it will say)
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))

@@ -144,7 +144,7 @@ func TestCheckPidFile(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := checkPidFile(path); (err != nil) != tc.refused {
+		if err := checkPidFile(path, true); (err != nil) != tc.refused {
 			t.Errorf("%s: checkPidFile() = %v, want refused %v", tc.name, err, tc.refused)
 		}
 	}

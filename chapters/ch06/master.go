@@ -469,21 +469,32 @@ func (m *Master) startFailed(crashes *int, err error) (retry <-chan time.Time, _
 // /proc/self/exe, which follows the running file itself, to its new name
 // after "mv app app.old; cp new app" (a reload would run the old code
 // again), and through symbolic links (after "ln -sfn rel/v2 current", the
-// old release). It falls back to os.Executable when os.Args[0] names no
-// file, as when a program changed its working directory since.
+// old release). It falls back to os.Executable when os.Args[0] does not
+// lead to the running program: a name the parent made up, or a relative
+// path after the program changed its working directory.
 func ProgramPath() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
 	p := os.Args[0]
 	if !strings.ContainsRune(p, os.PathSeparator) {
 		if found, err := exec.LookPath(p); err == nil {
 			p = found
 		}
 	}
-	if abs, err := filepath.Abs(p); err == nil {
-		if fi, err := os.Stat(abs); err == nil && fi.Mode().IsRegular() {
-			return abs, nil
-		}
+	// os.Args[0] is whatever the parent chose ("exec -a sh", a name for
+	// ps): keep it only if it leads to the running program.
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return exe, nil
 	}
-	return os.Executable()
+	running, err1 := os.Stat(exe)
+	named, err2 := os.Stat(abs)
+	if err1 != nil || err2 != nil || !os.SameFile(running, named) {
+		return exe, nil
+	}
+	return abs, nil
 }
 
 // ErrNotRunning is returned by Reload and SetWorkers when Run is not
@@ -570,10 +581,11 @@ func (m *Master) serves(w *worker) bool {
 // retire stops w on purpose with sig (SIGTERM: gracefully), and its exit
 // is not replaced. A worker retiring already got its SIGTERM: a second
 // one means "stop now" to a server that takes Ctrl+C twice (chapter 7),
-// and would cut its requests. Only os.Kill is sent again. A worker still
-// there StopTimeout after its SIGTERM is killed, as stopAll kills those
-// that outlive the master's stop: one that ignores it, or is frozen,
-// would otherwise hold its descriptors, and a slot, for ever.
+// and would cut its requests. Any other signal (os.Kill) is sent
+// whatever. A worker still there StopTimeout after its SIGTERM is
+// killed, as stopAll kills those that outlive the master's stop: one that
+// ignores it, or is frozen, would otherwise hold its descriptors, and a
+// slot, for ever.
 func (m *Master) retire(w *worker, sig os.Signal) { m.retireReplacing(w, sig, false) }
 
 // retireReplacing is retire; with replacing, it also ends the count of a
@@ -589,10 +601,10 @@ func (m *Master) retireReplacing(w *worker, sig os.Signal, replacing bool) {
 	w.retiring = true
 	m.mu.Unlock()
 	switch {
-	case sig == syscall.SIGTERM && !already:
+	case sig != syscall.SIGTERM:
+		m.signal(w, sig) // os.Kill: a worker that never served
+	case !already:
 		m.terminate(w)
-	case sig == os.Kill:
-		m.signal(w, sig)
 	}
 }
 
@@ -627,6 +639,23 @@ const DefaultReadyTimeout = 10 * time.Second
 // keep serving, so a bad build cannot take the server down.
 var ErrReloadFailed = errors.New("ch06: reload abandoned: a new worker did not start")
 
+// ReloadError is the error Reload returns when a new worker did not
+// start: errors.Is(err, ErrReloadFailed) holds. Replaced says how many
+// old workers new ones had replaced before that one: with Env changed for
+// the reload (SetEnv), those run the new environment, the rest the old.
+type ReloadError struct {
+	Replaced int
+	Slot     int    // the new worker that did not start
+	Why      string // "exited before it was ready", or "not ready after 10s"
+}
+
+func (e *ReloadError) Error() string {
+	return fmt.Sprintf("%v: worker %d %s", ErrReloadFailed, e.Slot, e.Why)
+}
+
+// Unwrap returns ErrReloadFailed.
+func (e *ReloadError) Unwrap() error { return ErrReloadFailed }
+
 // Reload replaces every worker with a new one, one at a time, without
 // refusing a connection: the new worker starts and reports ready (see
 // NotifyReady) before the old one is asked to stop gracefully, and the
@@ -651,6 +680,7 @@ func (m *Master) Reload() error {
 		}
 	}
 	m.mu.Unlock()
+	replaced := 0
 	for _, w := range old {
 		// While the new worker starts, w and it both count as active:
 		// replacing tells SetWorkers that one of the two is on its way out.
@@ -701,10 +731,11 @@ func (m *Master) Reload() error {
 			m.mu.Unlock()
 			m.logf("ch06: reload: new worker %d (pid %d) %s: keeping worker %d (pid %d) and the rest",
 				nw.slot, nw.cmd.Process.Pid, why, w.slot, w.cmd.Process.Pid)
-			return fmt.Errorf("%w: worker %d %s", ErrReloadFailed, nw.slot, why)
+			return &ReloadError{Replaced: replaced, Slot: nw.slot, Why: why}
 		}
 		m.logf("ch06: reload: worker %d replaces worker %d (pid %d)", nw.slot, w.slot, w.cmd.Process.Pid)
 		m.retireReplacing(w, syscall.SIGTERM, counted)
+		replaced++
 	}
 	return nil
 }

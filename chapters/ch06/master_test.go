@@ -1079,25 +1079,47 @@ func TestLogPrefix(t *testing.T) {
 
 // ProgramPath keeps the path the program was started by, symbolic links
 // and all: after "ln -sfn v2 current", a reload runs current/app from v2.
+// A name that does not lead to the running program (exec -a) is not
+// trusted.
 func TestProgramPathKeepsSymlinks(t *testing.T) {
+	if _, err := os.Stat("/proc/self/exe"); err != nil {
+		t.Skip("needs /proc to see what a worker runs")
+	}
 	dir := t.TempDir()
-	if err := os.Mkdir(filepath.Join(dir, "v1"), 0o755); err != nil {
+	for _, v := range []string{"v1", "v2"} {
+		if err := os.Mkdir(filepath.Join(dir, v), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		copyFile(t, os.Args[0], filepath.Join(dir, v, "app"))
+	}
+	current := filepath.Join(dir, "current")
+	if err := os.Symlink("v1", current); err != nil {
 		t.Fatal(err)
 	}
-	copyFile(t, os.Args[0], filepath.Join(dir, "v1", "app"))
-	if err := os.Symlink("v1", filepath.Join(dir, "current")); err != nil {
+	cmd, next := masterProcess(t, filepath.Join(current, "app"))
+	next()
+	next()
+	if err := os.Remove(current); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Symlink("v2", current); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	pid := next() // the reload's first worker
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if want := filepath.Join(dir, "v2", "app"); err != nil || exe != want {
+		t.Errorf("the reload's worker runs %s (%v), want %s", exe, err, want)
+	}
+
 	started := os.Args[0]
 	t.Cleanup(func() { os.Args[0] = started })
-	os.Args[0] = filepath.Join(dir, "current", "app")
+	os.Args[0] = "sh" // exec -a sh: found in PATH, and not this program
 	got, err := ProgramPath()
-	if err != nil || got != os.Args[0] {
-		t.Errorf("ProgramPath() = %q, %v; want %q, the link kept", got, err, os.Args[0])
-	}
-	os.Args[0] = filepath.Join(dir, "gone")
-	if got, err := ProgramPath(); err != nil || got == os.Args[0] {
-		t.Errorf("ProgramPath() for a file that is gone = %q, %v; want os.Executable's answer", got, err)
+	if self, _ := os.Executable(); err != nil || got != self {
+		t.Errorf("ProgramPath() with os.Args[0] %q = %q, %v; want os.Executable's %q", os.Args[0], got, err, self)
 	}
 }
 
