@@ -216,7 +216,7 @@ func (c *masterConfig) reload(m *ch06.Master, exe string, logf func(string, ...a
 		logf("final: SIGHUP: %v; the workers keep the configuration they run", err)
 		return
 	}
-	logf("final: SIGHUP: %v; undoing it: replacing again the workers it had replaced (%d)", err, partial.Replaced)
+	logf("final: SIGHUP: %v; undoing it: every worker again, with the old configuration (%d had the new one)", err, partial.Replaced)
 	if err := m.Reload(); err != nil {
 		logf("final: SIGHUP: undoing the reload: %v: workers may run either configuration until the next HUP", err)
 	}
