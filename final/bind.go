@@ -108,7 +108,7 @@ func checkBinds(values []string) error {
 		seen[b] = true
 		if b.Network == "unix" {
 			dir := filepath.Dir(b.Addr)
-			if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			if !isDir(dir) {
 				return fmt.Errorf("--bind %s: directory %s does not exist: create it first", b, dir)
 			}
 			if len(b.Addr) >= maxUnixPath {

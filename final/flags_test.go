@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/httpfromscratch/course/internal/testkit"
 )
 
 func TestFlagsCheck(t *testing.T) {
@@ -184,12 +186,7 @@ func TestRunHelp(t *testing.T) {
 // file are good, 0 or 2, without listening: the port it is given is in
 // use, and a server would fail there.
 func TestCheckConfig(t *testing.T) {
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
-	port := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
+	port := strconv.Itoa(testkit.Listen(t).Addr().(*net.TCPAddr).Port)
 	dir := t.TempDir()
 	good, bad := filepath.Join(dir, "good.json"), filepath.Join(dir, "bad.json")
 	writeFile(t, good, `{"idle-timeout": "2s", "access-log": "off"}`)

@@ -32,32 +32,6 @@ func reused() parsertest.ReadFunc {
 // against the fast Parser.
 func TestParser(t *testing.T) { parsertest.Run(t, reused()) }
 
-// TestTwoEmptyLinesNeedNoMore: after the one empty line RFC 9112
-// section 2.2 lets a server skip, a second is a request-line that cannot
-// be, and the verdict (400) must come without waiting for more input.
-// Read on, and the client that sent four bytes holds the connection for
-// as long as it likes: no header timeout runs for a head the reader
-// already holds.
-func TestTwoEmptyLinesNeedNoMore(t *testing.T) {
-	pr, pw := io.Pipe()
-	defer pw.Close()
-	go pw.Write([]byte("\r\n\r\n")) //nolint:errcheck // the parser reads it, or the test fails below
-	done := make(chan error, 1)
-	go func() {
-		var p Parser
-		_, err := p.ReadRequest(bufio.NewReader(pr))
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if ch02.StatusCode(err) != 400 {
-			t.Errorf("two empty lines: %v, want a 400", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("two empty lines: the parser still waits for more input after 5 s")
-	}
-}
-
 // TestReaderPipeline reads several requests from one stream with one
 // Parser, which must reuse its Request.
 func TestReaderPipeline(t *testing.T) {
@@ -224,12 +198,17 @@ func sentinel(err error) (set uint64) {
 
 // A request-line ch02 refuses on its own is refused as soon as it has
 // arrived, as ch02 refuses it, not once the rest of the head has: a client
-// that sent "GET /" (HTTP/0.9) waits for nothing more.
+// that sent "GET /" (HTTP/0.9) waits for nothing more. So are two empty
+// lines: after the one RFC 9112 section 2.2 lets a server skip, a second
+// is a request-line that cannot be. Read on, and a client that sent four
+// bytes would hold the connection for as long as it liked: no header
+// timeout runs for a head the reader already holds.
 func TestBadRequestLineRefusedAtOnce(t *testing.T) {
 	for _, tc := range []struct {
 		line string
 		code int
 	}{
+		{"\r\n\r\n", 400},
 		{"GET /\r\n", 400},
 		{"GE(T / HTTP/1.1\r\n", 400},
 		{"GET / HTTP/2.0\r\n", 505},
