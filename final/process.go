@@ -164,16 +164,33 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 	if cfg != nil {
 		workerEnv = env(cfg.handed) // the workers' --config, as read now (config.go)
 	}
+	// Each worker serves every listener: the first is chapter 6's, the
+	// others go with the Files, which Run closes. The master's own
+	// listeners close when it starts stopping, as Run closes the first.
+	files, err := listenerFiles(lns[1:])
+	if err != nil {
+		closeListeners(lns)
+		return err
+	}
+	context.AfterFunc(ctx, func() { closeListeners(lns[1:]) })
 	m := &ch06.Master{
-		Workers:       o.Flags.Workers,
-		Args:          o.Args,
-		Env:           workerEnv,
-		Logf:          o.Logf,
-		StopTimeout:   o.gracefulTimeout() + ch07.WorkerExitMargin,
-		Force:         force.ch,
-		WorkerTimeout: o.Flags.WorkerTimeout,
-		ReadyTimeout:  o.Flags.ReadyTimeout,
-		Extra:         lns[1:], // each worker serves every listener
+		Workers:      o.Flags.Workers,
+		Args:         o.Args,
+		Env:          workerEnv,
+		Logf:         o.Logf,
+		StopTimeout:  o.gracefulTimeout() + ch07.WorkerExitMargin,
+		Force:        force.ch,
+		ReadyTimeout: o.Flags.ReadyTimeout,
+		Files:        files,
+	}
+	if o.Flags.WorkerTimeout > 0 {
+		beats, stop, err := newWatchdog(m.Pids, o.Flags.WorkerTimeout, o.Logf).start()
+		if err != nil {
+			closeListeners(lns)
+			return err
+		}
+		defer stop()
+		files[heartbeatFile] = beats
 	}
 	done := make(chan struct{})
 	defer close(done)
@@ -234,12 +251,53 @@ func serveSingle(ctx context.Context, ln net.Listener, o Options) error {
 // serveWorker serves the master's socket until the master says stop
 // (SIGTERM: graceful; SIGQUIT or SIGKILL: at once) or dies.
 func serveWorker(ctx context.Context, ln net.Listener, o Options) error {
-	extra, err := ch06.ExtraListeners() // the master's other --bind sockets
+	extra, err := inheritedListeners() // the master's other --bind sockets
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	return serveProcess(ctx, append([]net.Listener{ln}, extra...), o, nil)
+}
+
+// listenerFiles returns a copy of each of lns as a file, for a master to
+// pass its workers (ch06.Master.Files), named listener-1, listener-2 and
+// so on; inheritedListeners finds them in a worker.
+func listenerFiles(lns []net.Listener) (map[string]*os.File, error) {
+	files := make(map[string]*os.File, len(lns)+1)
+	for i, ln := range lns {
+		f, err := ch06.ListenerFile(ln)
+		if err != nil {
+			for _, f := range files {
+				f.Close()
+			}
+			return nil, fmt.Errorf("final: share the listener on %s: %w", ln.Addr(), err)
+		}
+		files[listenerFileName(i+1)] = f
+	}
+	return files, nil
+}
+
+// listenerFileName names the nth of the listeners a master passes its
+// workers besides chapter 6's first.
+func listenerFileName(n int) string { return "listener-" + strconv.Itoa(n) }
+
+// inheritedListeners returns the listeners the master passed this worker
+// besides chapter 6's first, in their order (listenerFiles).
+func inheritedListeners() ([]net.Listener, error) {
+	var lns []net.Listener
+	for n := 1; ; n++ {
+		f := ch06.InheritedFile(listenerFileName(n))
+		if f == nil {
+			return lns, nil
+		}
+		ln, err := net.FileListener(f)
+		f.Close() // FileListener duplicated it
+		if err != nil {
+			closeListeners(lns)
+			return nil, fmt.Errorf("final: inherited listener %d: %w", n, err)
+		}
+		lns = append(lns, ln)
+	}
 }
 
 // listeners returns every socket this process serves: ln, if not nil,
@@ -407,7 +465,11 @@ func serveProcess(ctx context.Context, lns []net.Listener, o Options, force <-ch
 	// word, and an upgrade stops the old server on this one's, so a
 	// process that would fail setting up must fail before it speaks.
 	if o.Worker {
-		if err := ch06.NotifyReady(); err != nil {
+		err := ch06.NotifyReady()
+		if err == nil {
+			err = startHeartbeat(o.Flags.WorkerTimeout)
+		}
+		if err != nil {
 			closeListeners(lns)
 			if accessLog != nil {
 				_ = accessLog.Close() // nothing was logged: the ready pipe's error is the one to report

@@ -11,14 +11,11 @@
 //
 // The master supervises: a worker that dies is logged with its exit status
 // and replaced; a worker that keeps dying right after it starts (a crash
-// loop) stops the master with one clear error instead of spinning. With a
-// WorkerTimeout, a watchdog also catches the worker that stops without
-// dying: each ready worker sends a heartbeat over a pipe (fd 6), and one
-// silent for longer is killed and replaced. No worker outlives its master:
-// on Linux each worker asks the kernel for a signal when its parent dies
-// (PR_SET_PDEATHSIG), and everywhere it also watches a pipe whose write end
-// only the master holds (fd 4): when the master dies, for any reason, the
-// pipe reads EOF.
+// loop) stops the master with one clear error instead of spinning. No
+// worker outlives its master: on Linux each worker asks the kernel for a
+// signal when its parent dies (PR_SET_PDEATHSIG), and everywhere it also
+// watches a pipe whose write end only the master holds (fd 4): when the
+// master dies, for any reason, the pipe reads EOF.
 //
 // What a worker serves is not this package's business: the learn CLI runs
 // chapter 5's keep-alive server in each one.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
@@ -14,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -98,21 +98,13 @@ type Master struct {
 	// at once instead of waiting out StopTimeout (a second Ctrl+C). If
 	// nil, only StopTimeout ends the wait.
 	Force <-chan struct{}
-	// WorkerTimeout turns on the watchdog (Gunicorn's timeout): each
-	// worker, once ready, sends a heartbeat over a pipe of its own (fd 6)
-	// every WorkerTimeout/4 (see NotifyReady), and one silent for longer
-	// than WorkerTimeout is killed with SIGKILL and, unless it was
-	// retiring, replaced. Silence means the process is frozen (SIGSTOP),
-	// its runtime wedged, or it is swapping itself to death: a Go worker
-	// beats from a goroutine of its own, so stuck handlers do not silence
-	// it. Workers starting up (not ready yet) are not watched, and one
-	// stopping gracefully goes on beating. If zero, no watchdog.
-	WorkerTimeout time.Duration
-	// Extra are more listening sockets every worker serves besides the one
-	// Run is given (Gunicorn's several binds): each worker gets them after
-	// its other descriptors and finds them with ExtraListeners. Run closes
-	// them when it stops, as it closes its own.
-	Extra []net.Listener
+	// Files are more descriptors every worker gets, after the three of
+	// this package, each found by its name with InheritedFile: a program
+	// built on the master passes what its workers need besides the socket
+	// (final passes its other listening sockets, and its watchdog's
+	// heartbeat pipe). Run owns them: it closes them when it stops, as it
+	// closes its copy of the socket.
+	Files map[string]*os.File
 
 	reloadMu      sync.Mutex // one Reload at a time
 	mu            sync.Mutex
@@ -125,11 +117,9 @@ type Master struct {
 	stopping      bool          // stopAll has begun: start no more
 	exe           string        // the program workers run, resolved when Run began
 	lnFile        *os.File      // the socket, for new workers; nil when not running
-	extraFiles    []*os.File    // the Extra sockets, for new workers
 	lifeline      *os.File      // the lifeline's read end, for new workers
 	exits         chan *worker  // exited workers, for Run's loop
 	closeListener func()        // closes the master's copies of the socket
-	lastWatch     time.Time     // the watchdog's last round
 	failedStarts  int           // workers in a row that failed to start; a ready one resets it
 	serving       chan struct{} // closed once a worker serves; see Serving
 }
@@ -233,12 +223,6 @@ type worker struct {
 	// (shutdown, reload, fewer workers): its exit is not replaced. Guarded
 	// by Master.mu.
 	retiring bool
-	// lastBeat is when the worker last sent a heartbeat, as time since
-	// started (monotonic); 0 until it is ready. Only with a watchdog.
-	lastBeat atomic.Int64
-	// killed is set when the watchdog has sent SIGKILL. Guarded by
-	// Master.mu.
-	killed bool
 	// signalable is set once the worker reported ready: it handles the
 	// signals Signal forwards. Until then, pending holds them. Both
 	// guarded by Master.mu.
@@ -255,11 +239,6 @@ type worker struct {
 // starting reports whether w has not reported ready yet, and is no
 // Reload's replacement. Master.mu must be held.
 func (w *worker) starting() bool { return !w.signalable && !w.replacement }
-
-// beat records a heartbeat from w at now.
-func (w *worker) beat(now time.Time) {
-	w.lastBeat.Store(int64(max(now.Sub(w.started), 1)))
-}
 
 // Run starts the workers on ln and supervises them until ctx is done, then
 // stops them: SIGTERM, then SIGKILL after StopTimeout or when Force is
@@ -293,19 +272,7 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("ch06: share the listener: %w", err)
 	}
 	defer lnFile.Close()
-	extraFiles := make([]*os.File, 0, len(m.Extra))
-	defer func() {
-		for _, f := range extraFiles {
-			f.Close()
-		}
-	}()
-	for _, l := range m.Extra {
-		f, err := ListenerFile(l)
-		if err != nil {
-			return fmt.Errorf("ch06: share the listener on %s: %w", l.Addr(), err)
-		}
-		extraFiles = append(extraFiles, f)
-	}
+	defer m.closeFiles()
 	// The lifeline: workers read its read end; only the master holds the
 	// write end, so it reaches EOF exactly when the master is gone.
 	lifeR, lifeW, err := os.Pipe()
@@ -316,36 +283,25 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 	defer lifeW.Close()
 
 	m.mu.Lock()
-	m.exe, m.lnFile, m.lifeline, m.extraFiles = exe, lnFile, lifeR, extraFiles
+	m.exe, m.lnFile, m.lifeline = exe, lnFile, lifeR
 	m.exits = make(chan *worker, 16)
 	m.want = max(m.Workers, 1)
 	m.stopping = false
-	m.lastWatch = time.Time{}
 	m.failedStarts = 0
 	m.closeListener = func() {
 		ln.Close()
 		lnFile.Close()
-		for i, l := range m.Extra {
-			l.Close()
-			extraFiles[i].Close()
-		}
+		m.closeFiles()
 	}
 	m.mu.Unlock()
 	defer func() {
 		m.mu.Lock()
-		m.lnFile, m.lifeline, m.extraFiles = nil, nil, nil
+		m.lnFile, m.lifeline = nil, nil
 		m.mu.Unlock()
 	}()
 
 	if err := m.fill(); err != nil {
 		return errors.Join(err, m.stopAll())
-	}
-
-	var watch <-chan time.Time // the watchdog's rounds, if it runs
-	if m.WorkerTimeout > 0 {
-		t := time.NewTicker(watchInterval(m.WorkerTimeout))
-		defer t.Stop()
-		watch = t.C
 	}
 
 	crashes := 0               // failures in a row soon after a start: they pace the replacements
@@ -354,8 +310,6 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 		select {
 		case <-ctx.Done():
 			return m.stopAll()
-		case <-watch:
-			m.killSilent(time.Now())
 		case <-retry:
 			retry = nil
 			if err := m.fill(); err != nil {
@@ -526,11 +480,11 @@ func (m *Master) spawn(need func() bool, replacement bool) (*worker, error) {
 	m.nextSlot++
 	m.starting++
 	m.spawning.Add(1)
-	env, exe, lnFile, lifeline, extra, exits := m.Env, m.exe, m.lnFile, m.lifeline, m.extraFiles, m.exits
+	env, exe, lnFile, lifeline, exits := m.Env, m.exe, m.lnFile, m.lifeline, m.exits
 	m.mu.Unlock()
 	defer m.spawning.Done()
 
-	w, err := m.startWorker(exe, env, slot, lnFile, lifeline, extra, replacement)
+	w, err := m.startWorker(exe, env, slot, lnFile, lifeline, replacement)
 	if err != nil {
 		m.mu.Lock()
 		m.starting--
@@ -861,10 +815,10 @@ func (m *Master) WantWorkers() int {
 }
 
 // startWorker execs exe as one worker, env added to its environment,
-// with the listener as fd 3, the lifeline as fd 4, and the write end of
-// its ready pipe as fd 5; then the heartbeat pipe, with a watchdog, and
-// the extra listeners. replacement marks a Reload's new worker.
-func (m *Master) startWorker(exe string, env []string, slot int, lnFile, lifeline *os.File, extra []*os.File, replacement bool) (*worker, error) {
+// with the listener as fd 3, the lifeline as fd 4, the write end of its
+// ready pipe as fd 5, and then the Files. replacement marks a Reload's
+// new worker.
+func (m *Master) startWorker(exe string, env []string, slot int, lnFile, lifeline *os.File, replacement bool) (*worker, error) {
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("ch06: ready pipe: %w", err)
@@ -874,39 +828,19 @@ func (m *Master) startWorker(exe string, env []string, slot int, lnFile, lifelin
 	cmd.Env = append(append(os.Environ(), env...),
 		WorkerEnv+"=1", WorkerSlotEnv+"="+strconv.Itoa(slot))
 	cmd.ExtraFiles = []*os.File{lnFile, lifeline, readyW} // fds 3, 4, 5
+	var named []string
+	for _, name := range slices.Sorted(maps.Keys(m.Files)) {
+		named = append(named, name+"="+strconv.Itoa(3+len(cmd.ExtraFiles))) // ExtraFiles[i] is fd 3+i
+		cmd.ExtraFiles = append(cmd.ExtraFiles, m.Files[name])
+	}
+	cmd.Env = append(cmd.Env, WorkerFilesEnv+"="+strings.Join(named, ","))
 	cmd.Stdout, cmd.Stderr = orStd(m.Stdout, os.Stdout), orStd(m.Stderr, os.Stderr)
 	cmd.SysProcAttr = workerSysProcAttr()
-	var beatR *os.File // the heartbeat pipe's read end, with a watchdog
-	beatEvery := ""    // none without one, whatever our own environment says
-	if m.WorkerTimeout > 0 {
-		r, w, err := os.Pipe()
-		if err != nil {
-			readyR.Close()
-			return nil, fmt.Errorf("ch06: heartbeat pipe: %w", err)
-		}
-		defer w.Close() // the worker has its own copy
-		beatR = r
-		cmd.ExtraFiles = append(cmd.ExtraFiles, w) // fd 6
-		beatEvery = heartbeatInterval(m.WorkerTimeout).String()
-	}
-	cmd.Env = append(cmd.Env, WorkerHeartbeatEnv+"="+beatEvery)
-	fds := make([]string, len(extra))
-	for i, f := range extra {
-		fds[i] = strconv.Itoa(3 + len(cmd.ExtraFiles)) // ExtraFiles[i] is fd 3+i
-		cmd.ExtraFiles = append(cmd.ExtraFiles, f)
-	}
-	cmd.Env = append(cmd.Env, WorkerListenersEnv+"="+strings.Join(fds, ","))
 	if err := cmd.Start(); err != nil {
 		readyR.Close()
-		if beatR != nil {
-			beatR.Close()
-		}
 		return nil, fmt.Errorf("ch06: start worker %d: %w", slot, err)
 	}
 	w := &worker{slot: slot, cmd: cmd, started: time.Now(), ready: make(chan struct{}), replacement: replacement}
-	if beatR != nil {
-		go w.readBeats(beatR)
-	}
 	go func() {
 		// One byte when the worker serves; EOF if it exits first.
 		n, _ := readyR.Read(make([]byte, 1))
@@ -929,90 +863,11 @@ func (m *Master) startWorker(exe string, env []string, slot int, lnFile, lifelin
 	return w, nil
 }
 
-// heartbeatInterval is how often a worker beats under a watchdog of
-// timeout: four beats per timeout, so one late beat is no death.
-func heartbeatInterval(timeout time.Duration) time.Duration {
-	return max(timeout/4, time.Millisecond)
-}
-
-// watchInterval is how often the watchdog looks at the workers' last
-// beats: a quarter of the timeout, so a silent worker is killed at most a
-// quarter late, but not more often than every 10 ms nor less than every
-// second.
-func watchInterval(timeout time.Duration) time.Duration {
-	return min(max(timeout/4, 10*time.Millisecond), time.Second)
-}
-
-// readBeats records w's heartbeats from the read end of its heartbeat
-// pipe, from the moment it is ready until it exits (EOF). The watch starts
-// at ready: a worker starting up has nothing to beat with yet.
-func (w *worker) readBeats(beats *os.File) {
-	defer beats.Close()
-	<-w.ready
-	if !w.wasReady {
-		return // it exited first
+// closeFiles closes the Files; a second call changes nothing.
+func (m *Master) closeFiles() {
+	for _, f := range m.Files {
+		f.Close() // a second Close only returns an error
 	}
-	w.beat(time.Now())
-	buf := make([]byte, 64) // beats that queued up while we were busy: one read
-	for {
-		n, err := beats.Read(buf)
-		if n > 0 {
-			w.beat(time.Now())
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-// killSilent is one round of the watchdog, at now: it kills, with
-// SIGKILL, each worker that is ready and has sent no heartbeat for longer
-// than WorkerTimeout. Its exit reaches Run's loop as any other does, and
-// is replaced unless the worker was retiring.
-func (m *Master) killSilent(now time.Time) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, s := range m.silent(now) {
-		s.w.killed = true
-		m.logf("ch06: worker %d (pid %d) silent for %v (worker timeout %v): killing it",
-			s.w.slot, s.w.cmd.Process.Pid, s.silence.Round(10*time.Millisecond), m.WorkerTimeout)
-		m.signal(s.w, os.Kill)
-	}
-}
-
-// silentWorker is a worker the watchdog kills, and how long it has been
-// silent.
-type silentWorker struct {
-	w       *worker
-	silence time.Duration
-}
-
-// silent returns the workers to kill at now, in slot order. A round that
-// comes late, half a timeout after the previous one (twice the interval
-// at least), finds the master itself was not running: stopped with its
-// workers by Ctrl+Z, say, or starved. Their silence may be the master's
-// own then, so every worker's clock starts afresh instead. m.mu must be
-// held.
-func (m *Master) silent(now time.Time) []silentWorker {
-	late := max(m.WorkerTimeout/2, 2*watchInterval(m.WorkerTimeout))
-	paused := !m.lastWatch.IsZero() && now.Sub(m.lastWatch) > late
-	m.lastWatch = now
-	var out []silentWorker
-	for _, w := range m.running {
-		last := time.Duration(w.lastBeat.Load())
-		switch {
-		case last == 0 || w.killed:
-			continue // not ready yet, or killed already
-		case paused:
-			w.beat(now)
-			continue
-		}
-		if silence := now.Sub(w.started) - last; silence > m.WorkerTimeout {
-			out = append(out, silentWorker{w, silence})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].w.slot < out[j].w.slot })
-	return out
 }
 
 func (m *Master) forget(w *worker) {

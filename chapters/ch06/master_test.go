@@ -62,12 +62,16 @@ func testWorker() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	extra, err := ExtraListeners()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	lns := []net.Listener{ln}
+	if f := InheritedFile("extra"); f != nil { // TestFiles's
+		extra, err := net.FileListener(f)
+		f.Close() // FileListener duplicated it
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		lns = append(lns, extra)
 	}
-	lns := append([]net.Listener{ln}, extra...)
 	stop := make(chan os.Signal, 1)
 	if os.Getenv(behaviourEnv) == "ignore-term" {
 		signal.Ignore(syscall.SIGTERM) // a stuck worker: only SIGKILL ends it
@@ -167,18 +171,6 @@ func testMaster() int {
 	return 0
 }
 
-// waitFor polls cond every 10 ms until it holds or 10 s pass: a readiness
-// check, not a sleep.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
 func alive(pid int) bool {
 	stat, ok := procStat(strconv.Itoa(pid))
 	if !ok {
@@ -246,7 +238,7 @@ func TestWorkersShareTheSocketAndAreReplaced(t *testing.T) {
 	case <-time.After(DefaultReadyTimeout):
 		t.Fatalf("Serving() not closed %v after the start", DefaultReadyTimeout)
 	}
-	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
+	testkit.WaitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
 	pids := m.Pids()
 
 	// Every connection is served by one of the workers, never the master.
@@ -261,7 +253,7 @@ func TestWorkersShareTheSocketAndAreReplaced(t *testing.T) {
 	if err := syscall.Kill(victim, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the killed worker to be replaced", func() bool {
+	testkit.WaitFor(t, "the killed worker to be replaced", func() bool {
 		now := m.Pids()
 		return len(now) == 2 && !slices.Contains(now, victim)
 	})
@@ -332,7 +324,7 @@ func TestFailedStartIsRetried(t *testing.T) {
 		},
 	}
 	addr, errc, _ := startMaster(t, m)
-	waitFor(t, "a worker", func() bool { return len(m.Pids()) == 1 })
+	testkit.WaitFor(t, "a worker", func() bool { return len(m.Pids()) == 1 })
 	old := m.Pids()[0]
 
 	if err := os.Remove(exe); err != nil { // the next start fails
@@ -341,11 +333,11 @@ func TestFailedStartIsRetried(t *testing.T) {
 	if err := syscall.Kill(old, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "a failed start to be retried", func() bool { return retries.Load() > 0 })
+	testkit.WaitFor(t, "a failed start to be retried", func() bool { return retries.Load() > 0 })
 	if err := os.Symlink(os.Args[0], exe); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "a new worker", func() bool {
+	testkit.WaitFor(t, "a new worker", func() bool {
 		pids := m.Pids()
 		return len(pids) == 1 && pids[0] != old
 	})
@@ -395,7 +387,7 @@ func TestNoOrphansWhenTheMasterIsKilled(t *testing.T) {
 	}
 	cmd.Wait() // "signal: killed"
 	for _, pid := range pids {
-		waitFor(t, fmt.Sprintf("orphaned worker %d to exit", pid), func() bool { return !alive(pid) })
+		testkit.WaitFor(t, fmt.Sprintf("orphaned worker %d to exit", pid), func() bool { return !alive(pid) })
 	}
 }
 
@@ -405,10 +397,10 @@ func TestStopTimeoutKillsStuckWorkers(t *testing.T) {
 		StopTimeout: 200 * time.Millisecond, Stdout: io.Discard, Stderr: io.Discard,
 	}
 	_, errc, cancel := startMaster(t, m)
-	waitFor(t, "a worker", func() bool { return len(m.Pids()) == 1 })
+	testkit.WaitFor(t, "a worker", func() bool { return len(m.Pids()) == 1 })
 	pid := m.Pids()[0]
 	t.Cleanup(func() { os.Remove(readyFile(pid)) }) // a killed worker cannot
-	waitFor(t, "the worker to ignore SIGTERM", func() bool { return workerReady(pid) })
+	testkit.WaitFor(t, "the worker to ignore SIGTERM", func() bool { return workerReady(pid) })
 	cancel()
 	err := <-errc
 	errc <- err // for the cleanup
@@ -428,7 +420,7 @@ func TestWorkerFailingToStopIsReported(t *testing.T) {
 		Stdout: io.Discard, Stderr: io.Discard,
 	}
 	addr, errc, cancel := startMaster(t, m)
-	waitFor(t, "a worker serving", func() bool { _, err := pidOf(addr); return err == nil })
+	testkit.WaitFor(t, "a worker serving", func() bool { _, err := pidOf(addr); return err == nil })
 	cancel()
 	err := <-errc
 	errc <- err // for the cleanup
@@ -444,10 +436,10 @@ func TestForceKillsAtOnce(t *testing.T) {
 		StopTimeout: time.Hour, Force: force, Stdout: io.Discard, Stderr: io.Discard,
 	}
 	_, errc, cancel := startMaster(t, m)
-	waitFor(t, "a worker", func() bool { return len(m.Pids()) == 1 })
+	testkit.WaitFor(t, "a worker", func() bool { return len(m.Pids()) == 1 })
 	pid := m.Pids()[0]
 	t.Cleanup(func() { os.Remove(readyFile(pid)) }) // a killed worker cannot
-	waitFor(t, "the worker to ignore SIGTERM", func() bool { return workerReady(pid) })
+	testkit.WaitFor(t, "the worker to ignore SIGTERM", func() bool { return workerReady(pid) })
 	cancel()
 	close(force)
 	select {
@@ -487,14 +479,14 @@ func TestSignalWaitsForAStartingWorker(t *testing.T) {
 		Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf,
 	}
 	addr, _, _ := startMaster(t, m)
-	waitFor(t, "a worker", func() bool { return len(m.Pids()) == 1 })
+	testkit.WaitFor(t, "a worker", func() bool { return len(m.Pids()) == 1 })
 	pid := m.Pids()[0]
 	t.Cleanup(func() { os.Remove(usr1File(pid)) })
 	m.Signal(syscall.SIGUSR1) // long before it is ready: it sleeps slowFor first
 	if got := servedBy(t, addr); got != pid {
 		t.Fatalf("served by %d, want the worker %d, alive\nlog:\n%s", got, pid, strings.Join(log.Lines(), "\n"))
 	}
-	waitFor(t, "the worker to handle SIGUSR1", func() bool {
+	testkit.WaitFor(t, "the worker to handle SIGUSR1", func() bool {
 		_, err := os.Stat(usr1File(pid))
 		return err == nil
 	})
@@ -503,7 +495,7 @@ func TestSignalWaitsForAStartingWorker(t *testing.T) {
 func TestReloadReplacesEveryWorkerWithoutRefusing(t *testing.T) {
 	m := &Master{Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard}
 	addr, _, _ := startMaster(t, m)
-	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
+	testkit.WaitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
 	before := m.Pids()
 
 	// Clients keep connecting during the reload: none may fail.
@@ -528,7 +520,7 @@ func TestReloadReplacesEveryWorkerWithoutRefusing(t *testing.T) {
 	if err := m.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the old workers to exit", func() bool {
+	testkit.WaitFor(t, "the old workers to exit", func() bool {
 		now := m.Pids()
 		return len(now) == 2 && !slices.Contains(now, before[0]) && !slices.Contains(now, before[1])
 	})
@@ -546,7 +538,7 @@ func TestReloadReplacesEveryWorkerWithoutRefusing(t *testing.T) {
 func TestReloadOntoABrokenBuildKeepsTheOldWorkers(t *testing.T) {
 	m := &Master{Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard}
 	addr, errc, _ := startMaster(t, m)
-	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
+	testkit.WaitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
 	before := m.Pids()
 
 	m.SetEnv([]string{behaviourEnv + "=crash"}) // the new build exits at once
@@ -555,7 +547,7 @@ func TestReloadOntoABrokenBuildKeepsTheOldWorkers(t *testing.T) {
 			t.Fatalf("Reload() = %v, want ErrReloadFailed", err)
 		}
 	}
-	waitFor(t, "the failed workers to be gone", func() bool { return len(m.Pids()) == 2 })
+	testkit.WaitFor(t, "the failed workers to be gone", func() bool { return len(m.Pids()) == 2 })
 	if now := m.Pids(); !slices.Equal(now, before) {
 		t.Errorf("workers after the failed reloads: %v, want the old ones %v", now, before)
 	}
@@ -568,15 +560,15 @@ func TestReloadOntoABrokenBuildKeepsTheOldWorkers(t *testing.T) {
 func TestSetWorkers(t *testing.T) {
 	m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard}
 	startMaster(t, m)
-	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+	testkit.WaitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
 	if err := m.SetWorkers(3); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "three workers", func() bool { return len(m.Pids()) == 3 })
+	testkit.WaitFor(t, "three workers", func() bool { return len(m.Pids()) == 3 })
 	if err := m.SetWorkers(2); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
+	testkit.WaitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
 	if err := m.SetWorkers(0); err == nil {
 		t.Error("SetWorkers(0) succeeded, want an error")
 	}
@@ -588,20 +580,20 @@ func TestSetWorkers(t *testing.T) {
 func TestHandleSignal(t *testing.T) {
 	m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard}
 	startMaster(t, m)
-	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+	testkit.WaitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
 	first := m.Pids()[0]
 	if !m.HandleSignal(syscall.SIGTTIN) {
 		t.Fatal("HandleSignal(SIGTTIN) = false")
 	}
-	waitFor(t, "two workers after TTIN", func() bool { return len(m.Pids()) == 2 })
+	testkit.WaitFor(t, "two workers after TTIN", func() bool { return len(m.Pids()) == 2 })
 	m.HandleSignal(syscall.SIGTTOU)
-	waitFor(t, "one worker after TTOU", func() bool { return len(m.Pids()) == 1 })
+	testkit.WaitFor(t, "one worker after TTOU", func() bool { return len(m.Pids()) == 1 })
 	m.HandleSignal(syscall.SIGTTOU)
 	if got := m.WantWorkers(); got != 1 {
 		t.Errorf("TTOU with one worker left: %d wanted, want the last one kept", got)
 	}
 	m.HandleSignal(syscall.SIGHUP)
-	waitFor(t, "a new worker after HUP", func() bool {
+	testkit.WaitFor(t, "a new worker after HUP", func() bool {
 		pids := m.Pids()
 		return len(pids) == 1 && pids[0] != first
 	})
@@ -610,17 +602,23 @@ func TestHandleSignal(t *testing.T) {
 	}
 }
 
-// TestExtraListeners: every worker serves the master's Extra sockets as
-// well as its first one, and the master closes them when it stops.
-func TestExtraListeners(t *testing.T) {
+// TestFiles: every worker finds the master's Files by name (here a second
+// listening socket, which each one serves as well as its first), and the
+// master closes them when it stops.
+func TestFiles(t *testing.T) {
 	other, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	f, err := ListenerFile(other)
+	other.Close() // from now on, only the file holds the socket
+	if err != nil {
+		t.Fatal(err)
+	}
 	m := &Master{Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard,
-		Extra: []net.Listener{other}}
+		Files: map[string]*os.File{"extra": f}}
 	addr, errc, cancel := startMaster(t, m)
-	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
+	testkit.WaitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
 	for _, a := range []string{addr, other.Addr().String()} {
 		pid, err := pidOf(a)
 		if err != nil {
@@ -723,7 +721,7 @@ func TestStopDuringAStart(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		errc := make(chan error, 1)
 		go func() { errc <- m.Run(ctx, ln) }()
-		waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+		testkit.WaitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
 		go m.SetWorkers(4) //nolint:errcheck // ErrNotRunning once the stop wins: either is the point
 		time.Sleep(time.Duration(i) * 300 * time.Microsecond)
 		cancel()
@@ -745,13 +743,13 @@ func TestConcurrentFillsStartNoMore(t *testing.T) {
 	var log testkit.LogRecorder
 	m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
 	startMaster(t, m)
-	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+	testkit.WaitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() { _ = m.SetWorkers(3) })
 	}
 	wg.Wait()
-	waitFor(t, "three workers", func() bool { return len(m.Pids()) == 3 })
+	testkit.WaitFor(t, "three workers", func() bool { return len(m.Pids()) == 3 })
 	if n := len(log.Matching(" started, pid ")); n != 3 {
 		t.Errorf("SetWorkers(3) eight times at once started %d workers in all, want 3 (the first and two more)\n%s", n, strings.Join(log.Lines(), "\n"))
 	}
@@ -763,7 +761,7 @@ func TestReloadDoesNotReplaceTheDead(t *testing.T) {
 	var log testkit.LogRecorder
 	m := &Master{Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
 	startMaster(t, m)
-	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
+	testkit.WaitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
 	time.Sleep(DefaultMinUptime + 100*time.Millisecond) // no crash backoff
 	for _, pid := range m.Pids() {
 		syscall.Kill(pid, syscall.SIGKILL)
@@ -781,19 +779,19 @@ func TestFewerWorkersDuringAReload(t *testing.T) {
 	var log testkit.LogRecorder
 	m := &Master{Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
 	startMaster(t, m)
-	waitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
+	testkit.WaitFor(t, "two workers", func() bool { return len(m.Pids()) == 2 })
 	old := m.Pids()
 	m.SetEnv([]string{behaviourEnv + "=slow-ready"}) // the new build takes a while to be ready
 	done := make(chan error, 1)
 	go func() { done <- m.Reload() }()
-	waitFor(t, "the reload's first worker", func() bool { return len(m.Pids()) == 3 })
+	testkit.WaitFor(t, "the reload's first worker", func() bool { return len(m.Pids()) == 3 })
 	if err := m.SetWorkers(1); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("Reload() = %v\n%s", err, strings.Join(log.Lines(), "\n"))
 	}
-	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+	testkit.WaitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
 	if now := m.Pids(); slices.Contains(old, now[0]) {
 		t.Errorf("the worker left is %d, one of the old ones %v: the reload was undone\n%s", now[0], old, strings.Join(log.Lines(), "\n"))
 	}
@@ -806,7 +804,7 @@ func TestFewerWorkersStopsTheStartingOnes(t *testing.T) {
 	var log testkit.LogRecorder
 	m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
 	startMaster(t, m)
-	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+	testkit.WaitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
 	serving := m.Pids()[0]
 	m.SetEnv([]string{behaviourEnv + "=slow-ready"}) // the next ones take a while to be ready
 	if err := m.SetWorkers(3); err != nil {
@@ -815,7 +813,7 @@ func TestFewerWorkersStopsTheStartingOnes(t *testing.T) {
 	if err := m.SetWorkers(1); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+	testkit.WaitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
 	if now := m.Pids()[0]; now != serving {
 		t.Errorf("the worker left is %d, not %d, the one that was serving\n%s", now, serving, strings.Join(log.Lines(), "\n"))
 	}
@@ -829,7 +827,7 @@ func TestFewerWorkersDuringTheirStart(t *testing.T) {
 	var log testkit.LogRecorder
 	m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
 	startMaster(t, m)
-	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+	testkit.WaitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
 	settles := func(round int) {
 		t.Helper()
 		want := m.WantWorkers()
@@ -872,7 +870,7 @@ func TestRetiringWorkerGetsOneSIGTERM(t *testing.T) {
 		Stdout: io.Discard, Stderr: io.Discard,
 	}
 	_, errc, cancel := startMaster(t, m)
-	waitFor(t, "two workers ready", func() bool {
+	testkit.WaitFor(t, "two workers ready", func() bool {
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		ready := 0
@@ -887,7 +885,7 @@ func TestRetiringWorkerGetsOneSIGTERM(t *testing.T) {
 	if err := m.SetWorkers(1); err != nil { // the oldest retires: SIGTERM, then slowFor to stop
 		t.Fatal(err)
 	}
-	waitFor(t, "the first SIGTERM to land", func() bool {
+	testkit.WaitFor(t, "the first SIGTERM to land", func() bool {
 		_, err := os.Stat(filepath.Join(dir, strconv.Itoa(pids[0])))
 		return err == nil
 	})
@@ -934,7 +932,7 @@ func TestCrashesInServiceDoNotStopTheMaster(t *testing.T) {
 	addr, errc, _ := startMaster(t, m)
 	last := 0
 	for i := range 6 {
-		waitFor(t, "a new worker ready", func() bool {
+		testkit.WaitFor(t, "a new worker ready", func() bool {
 			p := readyPids(m)
 			return len(p) == 1 && p[0] != last
 		})
@@ -959,13 +957,13 @@ func TestFailedStartsWhileOneServes(t *testing.T) {
 		MaxCrashes: 2, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf,
 	}
 	addr, errc, _ := startMaster(t, m)
-	waitFor(t, "two workers ready", func() bool { return len(readyPids(m)) == 2 })
+	testkit.WaitFor(t, "two workers ready", func() bool { return len(readyPids(m)) == 2 })
 	pids := readyPids(m)
 	m.SetEnv([]string{behaviourEnv + "=crash"}) // from now on, workers fail to start
 	if err := syscall.Kill(pids[0], syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "more failed starts than MaxCrashes", func() bool {
+	testkit.WaitFor(t, "more failed starts than MaxCrashes", func() bool {
 		return len(log.Matching("still serving: trying on")) >= 2
 	})
 	stillRunning(t, errc, "with a worker serving", &log)
@@ -973,7 +971,7 @@ func TestFailedStartsWhileOneServes(t *testing.T) {
 		t.Errorf("served by %d, want %d, the worker left", got, pids[1])
 	}
 	m.SetEnv([]string{testWorkerEnv + "=1"}) // the cause is fixed: the next start works
-	waitFor(t, "two workers ready again", func() bool { return len(readyPids(m)) == 2 })
+	testkit.WaitFor(t, "two workers ready again", func() bool { return len(readyPids(m)) == 2 })
 }
 
 // A worker retired while the master runs (fewer wanted, a reload) that
@@ -987,7 +985,7 @@ func TestRetiredStragglerIsKilled(t *testing.T) {
 		StopTimeout: 500 * time.Millisecond, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf,
 	}
 	startMaster(t, m)
-	waitFor(t, "two workers deaf to SIGTERM", func() bool {
+	testkit.WaitFor(t, "two workers deaf to SIGTERM", func() bool {
 		p := m.Pids()
 		return len(p) == 2 && workerReady(p[0]) && workerReady(p[1])
 	})
@@ -997,7 +995,7 @@ func TestRetiredStragglerIsKilled(t *testing.T) {
 	if err := m.SetWorkers(1); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the retired worker to be killed", func() bool { return len(m.Pids()) == 1 })
+	testkit.WaitFor(t, "the retired worker to be killed", func() bool { return len(m.Pids()) == 1 })
 	if len(log.Matching("after SIGTERM: killing it")) != 1 {
 		t.Errorf("log says nothing of the kill:\n%s", strings.Join(log.Lines(), "\n"))
 	}
@@ -1053,7 +1051,7 @@ func TestReloadReadyTimeout(t *testing.T) {
 		ReadyTimeout: 200 * time.Millisecond, Stdout: io.Discard, Stderr: io.Discard,
 	}
 	addr, _, _ := startMaster(t, m)
-	waitFor(t, "a worker ready", func() bool { return len(readyPids(m)) == 1 })
+	testkit.WaitFor(t, "a worker ready", func() bool { return len(readyPids(m)) == 1 })
 	old := readyPids(m)[0]
 	m.SetEnv([]string{behaviourEnv + "=slow-ready"}) // ready after slowFor, past ReadyTimeout
 	err := m.Reload()
@@ -1131,12 +1129,12 @@ func TestFewerWorkersDuringTheLastReplacement(t *testing.T) {
 	var log testkit.LogRecorder
 	m := &Master{Workers: 2, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"}, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
 	startMaster(t, m)
-	waitFor(t, "two workers", func() bool { return len(readyPids(m)) == 2 })
+	testkit.WaitFor(t, "two workers", func() bool { return len(readyPids(m)) == 2 })
 	m.SetEnv([]string{behaviourEnv + "=slow-ready"})
 	done := make(chan error, 1)
 	go func() { done <- m.Reload() }()
 	// Wait for the first replacement to be done and the second to be starting.
-	waitFor(t, "the reload's second worker", func() bool {
+	testkit.WaitFor(t, "the reload's second worker", func() bool {
 		if len(log.Matching(" replaces worker ")) != 1 {
 			return false
 		}
@@ -1150,7 +1148,7 @@ func TestFewerWorkersDuringTheLastReplacement(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("Reload() = %v", err)
 	}
-	waitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
+	testkit.WaitFor(t, "one worker", func() bool { return len(m.Pids()) == 1 })
 }
 
 // A Reload onto a build that cannot start is no failed start of the
@@ -1163,7 +1161,7 @@ func TestFailedReloadsAreNoFailedStarts(t *testing.T) {
 	m := &Master{Workers: 1, Executable: os.Args[0], Env: []string{testWorkerEnv + "=1"},
 		MaxCrashes: 2, MinUptime: time.Millisecond, Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
 	_, errc, _ := startMaster(t, m)
-	waitFor(t, "one worker", func() bool { return len(readyPids(m)) == 1 })
+	testkit.WaitFor(t, "one worker", func() bool { return len(readyPids(m)) == 1 })
 	m.SetEnv([]string{behaviourEnv + "=crash"})
 	for range 10 {
 		if err := m.Reload(); !errors.Is(err, ErrReloadFailed) {
@@ -1179,7 +1177,7 @@ func TestFailedReloadsAreNoFailedStarts(t *testing.T) {
 	}
 	m.SetEnv([]string{testWorkerEnv + "=1"})
 	syscall.Kill(readyPids(m)[0], syscall.SIGKILL) // a crash in service: no failed start
-	waitFor(t, "a replacement", func() bool { return len(readyPids(m)) == 1 })
+	testkit.WaitFor(t, "a replacement", func() bool { return len(readyPids(m)) == 1 })
 	stillRunning(t, errc, "after one crash in service", &log)
 }
 
@@ -1197,7 +1195,7 @@ func TestExitZeroBeforeReadyIsPaced(t *testing.T) {
 	m := &Master{Workers: 2, Executable: script, Env: []string{testWorkerEnv + "=1"},
 		Stdout: io.Discard, Stderr: io.Discard, Logf: log.Logf}
 	startMaster(t, m)
-	waitFor(t, "two workers ready", func() bool { return len(readyPids(m)) == 2 })
+	testkit.WaitFor(t, "two workers ready", func() bool { return len(readyPids(m)) == 2 })
 	m.SetEnv([]string{testWorkerEnv + "=1", "REVIEW_EXIT0=1"})
 	time.Sleep(1200 * time.Millisecond) // past MinUptime: its death is no crash
 	before := len(log.Matching(" started, pid "))

@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // The environment and descriptors a master gives its workers.
@@ -16,18 +15,14 @@ const (
 	WorkerEnv = "HTTPCOURSE_WORKER"
 	// WorkerSlotEnv holds the worker's slot number, 0 to N-1.
 	WorkerSlotEnv = "HTTPCOURSE_WORKER_SLOT"
-	// WorkerHeartbeatEnv holds how often the worker must beat, as a Go
-	// duration ("250ms"), when its master runs a watchdog
-	// (Master.WorkerTimeout); it is unset otherwise.
-	WorkerHeartbeatEnv = "HTTPCOURSE_WORKER_HEARTBEAT"
-	// WorkerListenersEnv lists the descriptors of the master's Extra
-	// listeners, comma-separated; empty when there are none.
-	WorkerListenersEnv = "HTTPCOURSE_WORKER_LISTENERS"
+	// WorkerFilesEnv lists the master's Files as the worker got them,
+	// name=descriptor, comma-separated ("heartbeat=6,listener-1=7"); see
+	// InheritedFile.
+	WorkerFilesEnv = "HTTPCOURSE_WORKER_FILES"
 
-	listenerFD  = 3 // ExtraFiles[0]
-	lifelineFD  = 4 // ExtraFiles[1]
-	readyFD     = 5 // ExtraFiles[2]
-	heartbeatFD = 6 // ExtraFiles[3], only with a watchdog
+	listenerFD = 3 // ExtraFiles[0]
+	lifelineFD = 4 // ExtraFiles[1]
+	readyFD    = 5 // ExtraFiles[2]
 )
 
 // IsWorker reports whether the environment marks this process as a worker
@@ -65,25 +60,24 @@ func InheritedListener() (net.Listener, error) {
 	return ln, nil
 }
 
-// ExtraListeners returns the master's Extra listening sockets, which it
-// passed after the worker's other descriptors (WorkerListenersEnv); none
-// when it passed none.
-func ExtraListeners() ([]net.Listener, error) {
-	var lns []net.Listener
-	for _, s := range strings.FieldsFunc(os.Getenv(WorkerListenersEnv), func(r rune) bool { return r == ',' }) {
-		fd, err := strconv.Atoi(s)
-		if err != nil || fd < 3 {
-			return nil, fmt.Errorf("ch06: %s=%q: want descriptor numbers", WorkerListenersEnv, os.Getenv(WorkerListenersEnv))
+// InheritedFile returns the descriptor the master passed under name
+// (Master.Files), or nil if it passed none by that name. It is the
+// worker's, not its children's: they do not inherit it. Ask for each name
+// once: the file closes the descriptor when it is closed.
+func InheritedFile(name string) *os.File {
+	for _, entry := range strings.Split(os.Getenv(WorkerFilesEnv), ",") {
+		n, fd, ok := strings.Cut(entry, "=")
+		if !ok || n != name {
+			continue
 		}
-		f := os.NewFile(uintptr(fd), "listener "+s)
-		ln, err := net.FileListener(f)
-		f.Close() // FileListener duplicated it
-		if err != nil {
-			return nil, fmt.Errorf("ch06: inherited listener on fd %d: %w", fd, err)
+		num, err := strconv.Atoi(fd)
+		if err != nil || num <= readyFD {
+			return nil
 		}
-		lns = append(lns, ln)
+		closeOnExec(num)
+		return os.NewFile(uintptr(num), name)
 	}
-	return lns, nil
+	return nil
 }
 
 // WatchMaster calls masterGone once the master process has died, however
@@ -107,14 +101,6 @@ func WatchMaster(masterGone func()) error {
 // NotifyReady tells the master this worker is serving: Reload waits for it
 // before it stops the worker this one replaces. Call it once, when the
 // worker is about to accept connections.
-//
-// When the master runs a watchdog (Master.WorkerTimeout), NotifyReady also
-// starts the worker's heartbeat: a goroutine writes a byte on fd 6 at the
-// interval the master asked for (WorkerHeartbeatEnv), until the process
-// exits, graceful stop included. It beats while handlers are stuck, since
-// the runtime preempts them; what stops it is the whole process stopping:
-// frozen by SIGSTOP, its runtime wedged, or swapped out. That is what the
-// watchdog is for.
 func NotifyReady() error {
 	f := os.NewFile(readyFD, "ready")
 	if f == nil {
@@ -124,42 +110,5 @@ func NotifyReady() error {
 	if _, err := f.Write([]byte{1}); err != nil {
 		return fmt.Errorf("ch06: notify ready: %w", err)
 	}
-	return heartbeat(os.Getenv(WorkerHeartbeatEnv))
-}
-
-// heartbeat starts writing a byte on fd 6 every interval (a duration such
-// as "250ms"); an empty interval means the master runs no watchdog. The
-// first beat is written before it returns, so a missing pipe is an error
-// here rather than a worker killed later for its silence.
-func heartbeat(interval string) error {
-	if interval == "" {
-		return nil
-	}
-	every, err := time.ParseDuration(interval)
-	if err != nil || every <= 0 {
-		return fmt.Errorf("ch06: %s=%q: want a positive duration", WorkerHeartbeatEnv, interval)
-	}
-	// Not for the handlers' child processes: one that outlived this worker
-	// would keep the pipe open.
-	closeOnExec(heartbeatFD)
-	f := os.NewFile(heartbeatFD, "heartbeat")
-	if f == nil {
-		return fmt.Errorf("ch06: no heartbeat pipe on fd %d", heartbeatFD)
-	}
-	beat := []byte{1}
-	if _, err := f.Write(beat); err != nil {
-		f.Close()
-		return fmt.Errorf("ch06: heartbeat on fd %d: %w", heartbeatFD, err)
-	}
-	go func() {
-		defer f.Close()
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for range t.C {
-			if _, err := f.Write(beat); err != nil {
-				return // the master is gone: the lifeline says so too
-			}
-		}
-	}()
 	return nil
 }

@@ -178,6 +178,18 @@ func Dial(tb testing.TB, addr string, deadline time.Duration) net.Conn {
 	return c
 }
 
+// WaitFor polls cond every 10 ms until it holds, and fails the test,
+// naming what it waited for, if it still does not after WaitBound.
+func WaitFor(tb testing.TB, what string, cond func() bool) {
+	tb.Helper()
+	for deadline := time.Now().Add(WaitBound); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	tb.Fatalf("timed out waiting for %s", what)
+}
+
 // WaitClosed waits until ln has been closed (by the server under test),
 // polling, and fails the test if it is still open after WaitBound. A
 // closed listener refuses new connections. It asks the listener, not the
