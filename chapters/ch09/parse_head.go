@@ -52,7 +52,23 @@ func (p *Parser) readHead(br *bufio.Reader, lim *ch02.Limits) (span, error) {
 		return line, errSlow
 	}
 	left := lim.MaxHeaderBytes
+	checked := 0 // field lines that passed plausibleField
 	for {
+		if br.Buffered() == 0 {
+			// The next line may be a long wait away. If a line read
+			// since the last wait is one ch02 refuses, say so now, as
+			// ch02 does. (A head that arrives whole is never checked
+			// here: parse checks it.)
+			for ; checked < len(p.ends); checked++ {
+				start := line.end
+				if checked > 0 {
+					start = p.ends[checked-1]
+				}
+				if !plausibleField(p.buf[start : p.ends[checked]-2]) {
+					return line, errSlow
+				}
+			}
+		}
 		start, limit := len(p.buf), lim.FieldLineLimit(left)
 		p.buf, err = ch02.AppendLine(p.buf, br, limit)
 		if err := lineError(p.buf[start:], limit, err); err != nil {
@@ -79,6 +95,15 @@ func plausibleRequestLine(line []byte) bool {
 	return sp > 0 && n-len(" HTTP/1.1") > sp && line[n-9] == ' ' &&
 		string(line[n-8:n-2]) == "HTTP/1" && line[n-2] == '.' &&
 		'0' <= line[n-1] && line[n-1] <= '9' && ch02.ValidToken(string(line[:sp]))
+}
+
+// plausibleField reports whether a field line, without its CRLF, passes
+// the cheap half of ch02's checks: a name that is a token (so no leading
+// whitespace, which would be obs-fold), a colon, and a value of valid
+// bytes. A line that fails them, ch02 refuses on the line alone.
+func plausibleField(line []byte) bool {
+	colon := bytes.IndexByte(line, ':')
+	return colon > 0 && ch02.ValidToken(string(line[:colon])) && ch02.ValidFieldValue(string(line[colon+1:]))
 }
 
 // lineError is the error for a line AppendLine read with limit and

@@ -215,6 +215,12 @@ func TestBadRequestLineRefusedAtOnce(t *testing.T) {
 		{"GET / HTTP/1.10\r\n", 400},
 		{"GET /HTTP/1.1\r\n", 400},
 		{"GET / http/1.1\r\n", 400},
+		// A field line ch02 refuses on its own, with more to come.
+		{"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n", 400},
+		{"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n", 400},
+		{"GET / HTTP/1.1\r\n Host: a\r\n", 400},
+		{"GET / HTTP/1.1\r\nHost: a\r\nNo-Colon\r\n", 400},
+		{"GET / HTTP/1.1\r\nHost: a\r\nX: a\x00b\r\n", 400},
 	} {
 		pr, pw := io.Pipe()
 		go pw.Write([]byte(tc.line)) //nolint:errcheck // ends with the pipe
