@@ -256,6 +256,7 @@ func (w *worker) starting() bool { return !w.signalable && !w.replacement }
 // stopping: the socket refuses new connections once every worker has
 // closed its copy too, which a graceful worker does first.
 func (m *Master) Run(ctx context.Context, ln net.Listener) error {
+	defer m.closeFiles() // last, whatever ends Run
 	fl, ok := ln.(filer)
 	if !ok {
 		return fmt.Errorf("ch06: cannot share a %T with worker processes: it has no file descriptor", ln)
@@ -272,7 +273,6 @@ func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("ch06: share the listener: %w", err)
 	}
 	defer lnFile.Close()
-	defer m.closeFiles()
 	// The lifeline: workers read its read end; only the master holds the
 	// write end, so it reaches EOF exactly when the master is gone.
 	lifeR, lifeW, err := os.Pipe()

@@ -640,6 +640,23 @@ func TestFiles(t *testing.T) {
 	}
 }
 
+// Run owns the Files even when it cannot start: it closes them.
+func TestFilesClosedWhenRunFails(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	m := &Master{Files: map[string]*os.File{"pipe": w}}
+	noFile := struct{ net.Listener }{testkit.Listen(t)} // no descriptor to share
+	if err := m.Run(context.Background(), noFile); err == nil {
+		t.Fatal("Run on a listener with no descriptor = nil, want an error")
+	}
+	if _, err := w.Write([]byte("x")); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("writing to a file of a Run that failed = %v, want os.ErrClosed", err)
+	}
+}
+
 func TestReloadBeforeRun(t *testing.T) {
 	m := &Master{}
 	if err := m.Reload(); err != nil {
