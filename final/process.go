@@ -186,10 +186,13 @@ func serveMaster(ctx context.Context, ln net.Listener, o Options) error {
 	if o.Flags.WorkerTimeout > 0 {
 		beats, stop, err := newWatchdog(m.Pids, o.Flags.WorkerTimeout, o.Logf).start()
 		if err != nil {
+			closeFiles(files)
 			closeListeners(lns)
 			return err
 		}
-		defer stop()
+		// Its rounds end when the master starts stopping: from then on,
+		// StopTimeout bounds every worker, frozen or not.
+		context.AfterFunc(ctx, stop)
 		files[heartbeatFile] = beats
 	}
 	done := make(chan struct{})
@@ -267,14 +270,19 @@ func listenerFiles(lns []net.Listener) (map[string]*os.File, error) {
 	for i, ln := range lns {
 		f, err := ch06.ListenerFile(ln)
 		if err != nil {
-			for _, f := range files {
-				f.Close()
-			}
+			closeFiles(files)
 			return nil, fmt.Errorf("final: share the listener on %s: %w", ln.Addr(), err)
 		}
 		files[listenerFileName(i+1)] = f
 	}
 	return files, nil
+}
+
+// closeFiles closes every file of files.
+func closeFiles(files map[string]*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
 }
 
 // listenerFileName names the nth of the listeners a master passes its
@@ -286,9 +294,12 @@ func listenerFileName(n int) string { return "listener-" + strconv.Itoa(n) }
 func inheritedListeners() ([]net.Listener, error) {
 	var lns []net.Listener
 	for n := 1; ; n++ {
-		f := ch06.InheritedFile(listenerFileName(n))
-		if f == nil {
-			return lns, nil
+		f, err := ch06.InheritedFile(listenerFileName(n))
+		if f == nil || err != nil {
+			if err != nil {
+				closeListeners(lns)
+			}
+			return lns, err
 		}
 		ln, err := net.FileListener(f)
 		f.Close() // FileListener duplicated it

@@ -51,9 +51,9 @@ func watchInterval(timeout time.Duration) time.Duration {
 // is for. Without a pipe, or a timeout, it does nothing: a worker that
 // never beats is never watched.
 func startHeartbeat(timeout time.Duration) error {
-	f := ch06.InheritedFile(heartbeatFile)
-	if f == nil {
-		return nil
+	f, err := ch06.InheritedFile(heartbeatFile)
+	if f == nil || err != nil {
+		return err
 	}
 	if timeout <= 0 {
 		return f.Close()
@@ -142,14 +142,16 @@ func (d *watchdog) read(r *os.File) {
 	}
 }
 
-// beat records a heartbeat of worker pid at now.
+// beat records a heartbeat of worker pid, in slot, at now. A slot other
+// than the one known for pid is another worker that got a dead one's pid
+// (chapter 6 never gives a slot twice): it starts afresh.
 func (d *watchdog) beat(pid int, slot string, now time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.beats == nil {
 		d.beats = map[int]*heartbeat{}
 	}
-	if b := d.beats[pid]; b != nil {
+	if b := d.beats[pid]; b != nil && b.slot == slot {
 		b.last = now
 		return
 	}

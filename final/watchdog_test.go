@@ -51,6 +51,19 @@ func TestWatchdogRules(t *testing.T) {
 		t.Error("a worker whose first beat came after the list was forgotten")
 	}
 	delete(d.beats, 104)
+	// 101, killed, is gone, and a new worker (slot 5) got its pid before
+	// a round could forget it: it is watched as the new worker it is.
+	d.beat(101, "5", now)
+	d.beat(100, "0", now)
+	var killed []int
+	for range 5 { // rounds a quarter second apart: no pause of the master's
+		now = now.Add(250 * time.Millisecond)
+		killed = append(killed, d.silent(now, running)...)
+	}
+	if !slices.Equal(killed, []int{100, 101}) {
+		t.Fatalf("1.25 s of silence from 100 and the new worker on a reused pid: killed %v, want [100 101]", killed)
+	}
+	d.beats = map[int]*heartbeat{100: {slot: "0", last: now}}
 
 	// The master itself stopped for 10 s: no one is killed, and the clocks
 	// restart; a timeout later, the still silent are.

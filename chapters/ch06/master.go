@@ -103,7 +103,8 @@ type Master struct {
 	// built on the master passes what its workers need besides the socket
 	// (final passes its other listening sockets, and its watchdog's
 	// heartbeat pipe). Run owns them: it closes them when it stops, as it
-	// closes its copy of the socket.
+	// closes its copy of the socket, so a second Run needs new ones. A
+	// name may not be empty, nor hold a comma or an equals sign.
 	Files map[string]*os.File
 
 	reloadMu      sync.Mutex // one Reload at a time
@@ -257,6 +258,9 @@ func (w *worker) starting() bool { return !w.signalable && !w.replacement }
 // closed its copy too, which a graceful worker does first.
 func (m *Master) Run(ctx context.Context, ln net.Listener) error {
 	defer m.closeFiles() // last, whatever ends Run
+	if err := m.checkFiles(); err != nil {
+		return err
+	}
 	fl, ok := ln.(filer)
 	if !ok {
 		return fmt.Errorf("ch06: cannot share a %T with worker processes: it has no file descriptor", ln)
@@ -861,6 +865,25 @@ func (m *Master) startWorker(exe string, env []string, slot int, lnFile, lifelin
 	m.mu.Unlock()
 	m.logf("ch06: worker %d started, pid %d", slot, cmd.Process.Pid)
 	return w, nil
+}
+
+// checkFiles refuses Files that workers could not find: a name that is
+// empty or holds WorkerFilesEnv's separators, a file closed already (a
+// second Run of one Master: the first closed them).
+func (m *Master) checkFiles() error {
+	for name, f := range m.Files {
+		if name == "" || strings.ContainsAny(name, ",=") {
+			return fmt.Errorf("ch06: Files: name %q: use a name without commas or equals signs", name)
+		}
+		rc, err := f.SyscallConn()
+		if err == nil {
+			err = rc.Control(func(uintptr) {}) // fails once f is closed
+		}
+		if err != nil {
+			return fmt.Errorf("ch06: Files: %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // closeFiles closes the Files; a second call changes nothing.

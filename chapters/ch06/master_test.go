@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
@@ -63,7 +64,12 @@ func testWorker() int {
 		return 1
 	}
 	lns := []net.Listener{ln}
-	if f := InheritedFile("extra"); f != nil { // TestFiles's
+	f, err := InheritedFile("extra") // TestFiles's
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if f != nil {
 		extra, err := net.FileListener(f)
 		f.Close() // FileListener duplicated it
 		if err != nil {
@@ -654,6 +660,49 @@ func TestFilesClosedWhenRunFails(t *testing.T) {
 	}
 	if _, err := w.Write([]byte("x")); !errors.Is(err, os.ErrClosed) {
 		t.Errorf("writing to a file of a Run that failed = %v, want os.ErrClosed", err)
+	}
+}
+
+// Files that no worker could find are refused before anything starts:
+// a name that would break WorkerFilesEnv, a file a first Run closed.
+func TestFilesRefused(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, tc := range []struct {
+		files map[string]*os.File
+		want  string
+	}{
+		{map[string]*os.File{"a,b": w}, `name "a,b"`},
+		{map[string]*os.File{"": w}, `name ""`},
+		{map[string]*os.File{"pipe": w}, "pipe: use of closed file"}, // closed by the runs above
+	} {
+		m := &Master{Files: tc.files, Executable: "/nonexistent"}
+		if err := m.Run(context.Background(), testkit.Listen(t)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Run with Files %v = %v, want an error with %q", slices.Collect(maps.Keys(tc.files)), err, tc.want)
+		}
+	}
+}
+
+// A worker finds a file by its name, or learns that the master passed
+// none by that name; a name the master's list gives no descriptor of its
+// own is an error, not a file.
+func TestInheritedFile(t *testing.T) {
+	t.Setenv(WorkerFilesEnv, "heartbeat=6,bad=x,low=2")
+	for _, tc := range []struct {
+		name, err string
+		found     bool
+	}{
+		{"none", "", false},
+		{"bad", `"bad=x"`, false},
+		{"low", `"low=2"`, false},
+	} {
+		f, err := InheritedFile(tc.name)
+		if (f != nil) != tc.found || (tc.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("InheritedFile(%q) = %v, %v; want a file: %v, an error with %q", tc.name, f, err, tc.found, tc.err)
+		}
 	}
 }
 

@@ -61,23 +61,25 @@ func InheritedListener() (net.Listener, error) {
 }
 
 // InheritedFile returns the descriptor the master passed under name
-// (Master.Files), or nil if it passed none by that name. It is the
-// worker's, not its children's: they do not inherit it. Ask for each name
-// once: the file closes the descriptor when it is closed.
-func InheritedFile(name string) *os.File {
+// (Master.Files); nil and no error if it passed none by that name, an
+// error if WorkerFilesEnv names it with no descriptor of the master's.
+// The file is the worker's, not its children's: they do not inherit it.
+// Ask for each name once: the file closes the descriptor when it is
+// closed.
+func InheritedFile(name string) (*os.File, error) {
 	for _, entry := range strings.Split(os.Getenv(WorkerFilesEnv), ",") {
-		n, fd, ok := strings.Cut(entry, "=")
-		if !ok || n != name {
+		n, fd, _ := strings.Cut(entry, "=")
+		if n != name {
 			continue
 		}
 		num, err := strconv.Atoi(fd)
 		if err != nil || num <= readyFD {
-			return nil
+			return nil, fmt.Errorf("ch06: %s: %q is no descriptor of a master's file", WorkerFilesEnv, entry)
 		}
 		closeOnExec(num)
-		return os.NewFile(uintptr(num), name)
+		return os.NewFile(uintptr(num), name), nil
 	}
-	return nil
+	return nil, nil
 }
 
 // WatchMaster calls masterGone once the master process has died, however
