@@ -51,14 +51,30 @@ func (c ConfigFile) BeforeResolve(k *kong.Kong, ctx *kong.Context, trace *kong.P
 		if err != nil {
 			return fmt.Errorf("the configuration from the master: %w", err)
 		}
-		ctx.AddResolver(res)
+		ctx.AddResolver(namedResolver{res, "the configuration from the master"})
 		return nil
 	}
-	res, err := k.LoadConfig(string(ctx.FlagValue(trace.Flag).(ConfigFile)))
+	path := string(ctx.FlagValue(trace.Flag).(ConfigFile))
+	res, err := k.LoadConfig(path)
 	if err != nil {
-		return err
+		return fmt.Errorf("--config %s: %w", path, err)
 	}
-	ctx.AddResolver(res)
+	ctx.AddResolver(namedResolver{res, "--config " + path})
+	return nil
+}
+
+// namedResolver is a configuration's resolver whose complaints say which
+// configuration they are about.
+type namedResolver struct {
+	kong.Resolver
+	name string
+}
+
+// Validate is the resolver's, its error led by the configuration's name.
+func (r namedResolver) Validate(app *kong.Application) error {
+	if err := r.Resolver.Validate(app); err != nil {
+		return fmt.Errorf("%s: %w", r.name, err)
+	}
 	return nil
 }
 

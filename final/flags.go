@@ -306,7 +306,7 @@ func (c configResolver) Validate(app *kong.Application) error {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return fmt.Errorf("config: unknown key %q (keys are flag names, such as \"port\" or \"idle-timeout\")", unknown[0])
+		return fmt.Errorf("unknown key %q (keys are flag names, such as \"port\" or \"idle-timeout\")", unknown[0])
 	}
 	return nil
 }

@@ -35,6 +35,13 @@ for tool in wrk taskset curl; do
 	command -v "$tool" >/dev/null || { echo "pinned.sh: $tool is not installed" >&2; exit 1; }
 done
 
+# Pinning keeps this run's programs apart, not other people's: say when
+# the machine was busy before it started.
+load_start=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$load_start" 'BEGIN {exit !(l > 1)}'; then
+	echo "pinned.sh: warning: load average $load_start before the run: something else is busy, and the figures will show it" >&2
+fi
+
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -119,7 +126,7 @@ for ((r = 0; r < rounds; r++)); do
 done
 
 echo
-echo "pinned ($mode, $conns connections, $rounds rounds of $duration, medians; $(date -u '+%Y-%m-%d %H:%M UTC'))"
+echo "pinned ($mode, $conns connections, $rounds rounds of $duration, medians; $(date -u '+%Y-%m-%d %H:%M UTC'); load average $load_start before)"
 printf '%-16s %10s %10s %10s %10s\n' server req/s p99 CPU/req 'peak RSS'
 median() { awk -v s="$1" -v f="$2" '$1 == s {print $f}' "$results" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 for s in "${servers[@]}"; do
