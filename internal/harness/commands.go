@@ -74,7 +74,7 @@ func cmdStart(ts *testscript.TestScript, neg bool, args []string) {
 		if srv == nil {
 			ts.Fatalf("start: %v", err) // the command could not run at all
 		}
-		got := err.Error() + "\n"
+		got := err.Error() + "\n" + st.target.missingPort()
 		if errors.Is(err, serverproc.ErrExited) {
 			// It may have died on the probe's connection, which it took.
 			got += "A server must outlive anything one connection does, such as closing without\n" +

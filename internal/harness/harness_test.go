@@ -80,6 +80,23 @@ func TestTargetArgv(t *testing.T) {
 	}
 }
 
+// A command whose placeholders leave out {port} is told, when its server
+// does not start, that nothing was appended to it.
+func TestTargetMissingPort(t *testing.T) {
+	for _, tc := range []struct {
+		command []string
+		warned  bool
+	}{
+		{[]string{"./srv"}, false},
+		{[]string{"./srv", "--port", "{port}"}, false},
+		{[]string{"./srv", "--workers", "{workers}"}, true},
+	} {
+		if got := (Target{Command: tc.command}).missingPort(); (got != "") != tc.warned {
+			t.Errorf("%q: missingPort() = %q, want a warning: %v", tc.command, got, tc.warned)
+		}
+	}
+}
+
 // serveOnce answers the first connection with raw bytes, then closes.
 func serveOnce(t *testing.T, reply string) *conn {
 	t.Helper()

@@ -39,21 +39,35 @@ func BuiltinTarget(stage string) Target {
 // script's own flags.
 func (t Target) argv(port, workers int, extra []string) []string {
 	vars := strings.NewReplacer("{host}", Host, "{port}", strconv.Itoa(port), "{workers}", strconv.Itoa(workers))
-	templated := false
 	var argv []string
 	for _, a := range t.Command {
-		if strings.Contains(a, "{host}") || strings.Contains(a, "{port}") || strings.Contains(a, "{workers}") {
-			templated = true
-		}
 		argv = append(argv, vars.Replace(a))
 	}
-	if !templated {
+	if !t.templated() {
 		argv = append(argv, "--host", Host, "--port", strconv.Itoa(port))
 		if workers > 0 && !slices.Contains(extra, "--workers") {
 			argv = append(argv, "--workers", strconv.Itoa(workers))
 		}
 	}
 	return append(argv, extra...)
+}
+
+// templated reports whether the command holds a placeholder, and so gets
+// nothing appended.
+func (t Target) templated() bool {
+	return slices.ContainsFunc(t.Command, func(a string) bool {
+		return strings.Contains(a, "{host}") || strings.Contains(a, "{port}") || strings.Contains(a, "{workers}")
+	})
+}
+
+// missingPort says, for a command that holds placeholders but not {port},
+// why the server may not have found its port; "" otherwise.
+func (t Target) missingPort() string {
+	if !t.templated() || slices.ContainsFunc(t.Command, func(a string) bool { return strings.Contains(a, "{port}") }) {
+		return ""
+	}
+	return "Your command holds a placeholder, so nothing was added to it: no --host, no --port.\n" +
+		"Write {host} and {port} in it too, or read HOST and PORT from the environment.\n"
 }
 
 // lookPath finds a bare program name in the given PATH value, the script's

@@ -12,6 +12,9 @@ var (
 	// fromNote names the file the code excerpt below it comes from
 	// (<!-- from: chapters/ch06/master.go -->): shown as a dim label.
 	fromNote = regexp.MustCompile(`^<!-- from: (\S+) -->$`)
+	// image is a diagram on a line of its own, ![what it shows](file.svg):
+	// a terminal shows what it shows, and names the file.
+	image = regexp.MustCompile(`^!\[(.*)\]\((\S+)\)$`)
 )
 
 // renderMarkdown prints a lesson for a terminal: headings bold and
@@ -32,6 +35,9 @@ func renderMarkdown(s *style, md string) {
 			s.printf("    %s\n", s.code.Sprint(strings.ReplaceAll(line, "\t", "    ")))
 		case fromNote.MatchString(trimmed):
 			s.printf("\n    %s", s.dim.Sprint(fromNote.FindStringSubmatch(trimmed)[1]+":"))
+		case image.MatchString(trimmed):
+			m := image.FindStringSubmatch(trimmed)
+			s.printf("%s %s\n", s.dim.Sprint("["+m[2]+"]"), strings.TrimPrefix(m[1], "Diagram: "))
 		case strings.HasPrefix(line, "# "):
 			title := strings.TrimPrefix(line, "# ")
 			s.printf("%s\n%s\n", s.title.Sprint(title), s.title.Sprint(strings.Repeat("═", len([]rune(title)))))
