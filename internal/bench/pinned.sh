@@ -36,10 +36,15 @@ for tool in wrk taskset curl; do
 done
 
 # Pinning keeps this run's programs apart, not other people's: say when
-# the machine was busy before it started.
-load_start=$(cut -d' ' -f1 /proc/loadavg)
-if awk -v l="$load_start" 'BEGIN {exit !(l > 1)}'; then
-	echo "pinned.sh: warning: load average $load_start before the run: something else is busy, and the figures will show it" >&2
+# the machine was busy in the second before the run. (The CPUs' own idle
+# time, not the load average, which counts tasks waiting on I/O too.)
+cpu_times() { awk '/^cpu / {t = 0; for (i = 2; i <= NF; i++) t += $i; print $5 + $6, t}' /proc/stat; }
+read -r idle1 total1 < <(cpu_times)
+sleep 1
+read -r idle2 total2 < <(cpu_times)
+busy_start=$(awk -v i="$((idle2 - idle1))" -v t="$((total2 - total1))" 'BEGIN {printf "%.0f", (t > 0 ? 100 * (1 - i / t) : 0)}')
+if ((busy_start > 20)); then
+	echo "pinned.sh: warning: the CPUs were ${busy_start}% busy before the run: something else is running, and the figures will show it" >&2
 fi
 
 work=$(mktemp -d)
@@ -126,7 +131,7 @@ for ((r = 0; r < rounds; r++)); do
 done
 
 echo
-echo "pinned ($mode, $conns connections, $rounds rounds of $duration, medians; $(date -u '+%Y-%m-%d %H:%M UTC'); load average $load_start before)"
+echo "pinned ($mode, $conns connections, $rounds rounds of $duration, medians; $(date -u '+%Y-%m-%d %H:%M UTC'); CPUs ${busy_start}% busy before)"
 printf '%-16s %10s %10s %10s %10s\n' server req/s p99 CPU/req 'peak RSS'
 median() { awk -v s="$1" -v f="$2" '$1 == s {print $f}' "$results" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 for s in "${servers[@]}"; do
