@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -441,5 +442,20 @@ func TestScriptsSendNoVariables(t *testing.T) {
 				t.Errorf("%s:%d: %v", f, i+1, err)
 			}
 		}
+	}
+}
+
+// loglines counts matches as testscript's grep -count does, and shows the
+// lines that do not match: a torn access-log line is what a learner must
+// see.
+func TestMatchingLines(t *testing.T) {
+	re := regexp.MustCompile(`(?m)^\{.*\}$`)
+	n, got := matchingLines(re, []byte("{\"a\":1}\n{\"b\":\n2}\n{\"c\":3}\n"))
+	want := "2 in 4 line(s); 2 line(s) do not match, such as:\n| {\"b\":\n| 2}"
+	if n != 2 || got != want {
+		t.Errorf("matchingLines = %d, %q; want 2, %q", n, got, want)
+	}
+	if n, got := matchingLines(re, []byte("{}\n")); n != 1 || got != "1 in 1 line(s)" {
+		t.Errorf("matchingLines of one good line = %d, %q", n, got)
 	}
 }

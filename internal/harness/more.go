@@ -114,6 +114,48 @@ func cmdWaitLog(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// cmdLogLines checks that exactly N lines of a file match a regular
+// expression: `loglines -count=N REGEXP FILE`, testscript's `grep
+// -count=N` with a failure that shows the file's lines that do not match
+// (an access log's torn or missing lines are what a learner must see).
+func cmdLogLines(ts *testscript.TestScript, neg bool, args []string) {
+	fs := flag.NewFlagSet("loglines", flag.ContinueOnError)
+	count := fs.Int("count", 1, "matching lines wanted")
+	rest := parseFlags(ts, fs, args)
+	if neg || len(rest) != 2 {
+		ts.Fatalf("usage: loglines [-count N] REGEXP FILE")
+	}
+	re, err := regexp.Compile("(?m)" + rest[0])
+	ts.Check(err)
+	data, err := os.ReadFile(ts.MkAbs(rest[1]))
+	if err != nil {
+		failf(ts, fmt.Sprintf("%d line(s) matching %s in %s", *count, rest[0], rest[1]), err.Error(), "loglines: no file to read")
+	}
+	matches, got := matchingLines(re, data)
+	if matches != *count {
+		failf(ts, fmt.Sprintf("%d line(s) matching %s in %s", *count, rest[0], rest[1]), got,
+			"loglines: %s holds %d matching line(s), not %d", rest[1], matches, *count)
+	}
+}
+
+// matchingLines counts re's matches in data, as testscript's grep does,
+// and says so, with up to five of data's lines that do not match.
+func matchingLines(re *regexp.Regexp, data []byte) (int, string) {
+	matches := len(re.FindAll(data, -1))
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	var other []string
+	for _, l := range lines {
+		if !re.MatchString(l) {
+			other = append(other, "| "+Escape([]byte(l)))
+		}
+	}
+	got := fmt.Sprintf("%d in %d line(s)", matches, len(lines))
+	if len(other) > 0 {
+		got += fmt.Sprintf("; %d line(s) do not match, such as:\n%s", len(other), strings.Join(other[:min(len(other), 5)], "\n"))
+	}
+	return matches, got
+}
+
 // cmdWaitFile waits until a file exists.
 func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {

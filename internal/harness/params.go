@@ -123,6 +123,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"waitexit":   cmdWaitExit,
 		"refused":    cmdRefused,
 		"waitlog":    cmdWaitLog,
+		"loglines":   cmdLogLines,
 		"waitfile":   cmdWaitFile,
 		"getpid":     cmdGetPid,
 		"pids":       cmdPids,
