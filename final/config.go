@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"slices"
@@ -57,10 +58,21 @@ func (c ConfigFile) BeforeResolve(k *kong.Kong, ctx *kong.Context, trace *kong.P
 	path := string(ctx.FlagValue(trace.Flag).(ConfigFile))
 	res, err := k.LoadConfig(path)
 	if err != nil {
-		return fmt.Errorf("--config %s: %w", path, err)
+		return configError(path, err)
 	}
 	ctx.AddResolver(namedResolver{res, "--config " + path})
 	return nil
+}
+
+// configError is err, about the --config file at path, led by the flag
+// and the path; a file error's own operation and path, which would say
+// the path twice, are left out.
+func configError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("--config %s: %w", path, err)
 }
 
 // namedResolver is a configuration's resolver whose complaints say which
@@ -123,7 +135,7 @@ func env(content string) []string {
 func (c *masterConfig) read() (string, error) {
 	b, err := os.ReadFile(c.path)
 	if err != nil {
-		return "", fmt.Errorf("--config %s: %w", c.path, err)
+		return "", configError(c.path, err)
 	}
 	if len(b) > maxConfig {
 		return "", fmt.Errorf("--config %s: %d bytes, over the %d a master hands its workers", c.path, len(b), maxConfig)

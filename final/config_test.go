@@ -128,3 +128,23 @@ exec sleep 60
 		t.Errorf("the log does not say which settings the master keeps:\n%s", strings.Join(log.Lines(), "\n"))
 	}
 }
+
+// A --config that cannot be read, or names a key no flag has, says which
+// file, once.
+func TestConfigErrorsNameTheFile(t *testing.T) {
+	dir := t.TempDir()
+	typo := filepath.Join(dir, "typo.json")
+	if err := os.WriteFile(typo, []byte(`{"prot": 8000}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.json")
+	for path, want := range map[string]string{
+		missing: "--config " + missing + ": no such file or directory",
+		typo:    "--config " + typo + `: unknown key "prot"`,
+	} {
+		_, err := parse(t, "--config", path)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("--config %s: %v, want an error starting %q", path, err, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 
 	"github.com/httpfromscratch/course/chapters/ch02"
 )
@@ -54,11 +55,11 @@ func (p *Parser) readHead(br *bufio.Reader, lim *ch02.Limits) (span, error) {
 	left := lim.MaxHeaderBytes
 	checked := 0 // field lines that passed plausibleField
 	for {
-		if br.Buffered() == 0 {
-			// The next line may be a long wait away. If a line read
-			// since the last wait is one ch02 refuses, say so now, as
-			// ch02 does. (A head that arrives whole is never checked
-			// here: parse checks it.)
+		if next, _ := br.Peek(br.Buffered()); bytes.IndexByte(next, '\n') < 0 {
+			// The next line is not all here: it may be a long wait
+			// away. If a line read since the last wait is one ch02
+			// refuses, say so now, as ch02 does. (A head that arrives
+			// whole is never checked here: parse checks it.)
 			for ; checked < len(p.ends); checked++ {
 				start := line.end
 				if checked > 0 {
@@ -103,7 +104,13 @@ func plausibleRequestLine(line []byte) bool {
 // bytes. A line that fails them, ch02 refuses on the line alone.
 func plausibleField(line []byte) bool {
 	colon := bytes.IndexByte(line, ':')
-	return colon > 0 && ch02.ValidToken(string(line[:colon])) && ch02.ValidFieldValue(string(line[colon+1:]))
+	if colon <= 0 {
+		return false
+	}
+	// The strings live only for the calls: no copies, whatever their size.
+	name, value := line[:colon], line[colon+1:]
+	return ch02.ValidToken(unsafe.String(unsafe.SliceData(name), len(name))) &&
+		ch02.ValidFieldValue(unsafe.String(unsafe.SliceData(value), len(value)))
 }
 
 // lineError is the error for a line AppendLine read with limit and

@@ -108,6 +108,36 @@ func TestAllocs(t *testing.T) {
 	if allocs != 1 {
 		t.Errorf("readRequest(%q): %v allocations, want 1", parsertest.BrowserGET, allocs)
 	}
+	// The same head a line per read, as a slow client sends it: the
+	// early field-line checks run before every wait, and copy nothing.
+	lines := &lineReader{}
+	br.Reset(lines)
+	allocs = testing.AllocsPerRun(100, func() {
+		lines.rest = parsertest.BrowserGET
+		br.Reset(lines)
+		if _, err := p.ReadRequest(br); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 1 {
+		t.Errorf("readRequest(%q), a line per read: %v allocations, want 1", parsertest.BrowserGET, allocs)
+	}
+}
+
+// lineReader returns rest a line per Read.
+type lineReader struct{ rest string }
+
+func (r *lineReader) Read(p []byte) (int, error) {
+	if r.rest == "" {
+		return 0, io.EOF
+	}
+	n := strings.IndexByte(r.rest, '\n') + 1
+	if n == 0 {
+		n = len(r.rest)
+	}
+	n = copy(p, r.rest[:n])
+	r.rest = r.rest[n:]
+	return n, nil
 }
 
 // FuzzFastMatchesSimple feeds any bytes to both parsers and fails when
@@ -221,6 +251,9 @@ func TestBadRequestLineRefusedAtOnce(t *testing.T) {
 		{"GET / HTTP/1.1\r\n Host: a\r\n", 400},
 		{"GET / HTTP/1.1\r\nHost: a\r\nNo-Colon\r\n", 400},
 		{"GET / HTTP/1.1\r\nHost: a\r\nX: a\x00b\r\n", 400},
+		// ... and the next line begun, not ended.
+		{"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\nX-Par", 400},
+		{"GET / HTTP/1.1\r\n Host: a\r\nX", 400},
 	} {
 		pr, pw := io.Pipe()
 		go pw.Write([]byte(tc.line)) //nolint:errcheck // ends with the pipe

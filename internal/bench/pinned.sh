@@ -38,7 +38,9 @@ done
 # Pinning keeps this run's programs apart, not other people's: say when
 # the machine was busy in the second before the run. (The CPUs' own idle
 # time, not the load average, which counts tasks waiting on I/O too.)
-cpu_times() { awk '/^cpu / {t = 0; for (i = 2; i <= NF; i++) t += $i; print $5 + $6, t}' /proc/stat; }
+# user to steal (guest time is inside user already); %.0f, as mawk prints
+# numbers past 2^31 in exponent form otherwise.
+cpu_times() { awk '/^cpu / {t = 0; for (i = 2; i <= 9 && i <= NF; i++) t += $i; printf "%.0f %.0f\n", $5 + $6, t}' /proc/stat; }
 read -r idle1 total1 < <(cpu_times)
 sleep 1
 read -r idle2 total2 < <(cpu_times)

@@ -451,7 +451,7 @@ func TestScriptsSendNoVariables(t *testing.T) {
 func TestMatchingLines(t *testing.T) {
 	re := regexp.MustCompile(`(?m)^\{.*\}$`)
 	n, got := matchingLines(re, []byte("{\"a\":1}\n{\"b\":\n2}\n{\"c\":3}\n"))
-	want := "2 in 4 line(s); 2 line(s) do not match, such as:\n| {\"b\":\n| 2}"
+	want := "2 in 4 line(s); 2 line(s) do not match, such as:\n          | {\"b\":\n          | 2}"
 	if n != 2 || got != want {
 		t.Errorf("matchingLines = %d, %q; want 2, %q", n, got, want)
 	}

@@ -146,7 +146,11 @@ func matchingLines(re *regexp.Regexp, data []byte) (int, string) {
 	var other []string
 	for _, l := range lines {
 		if !re.MatchString(l) {
-			other = append(other, "| "+Escape([]byte(l)))
+			shown := Escape([]byte(l[:min(len(l), ShownBytes)]))
+			if len(l) > ShownBytes {
+				shown += fmt.Sprintf(" … (%d bytes in all)", len(l))
+			}
+			other = append(other, "          | "+shown)
 		}
 	}
 	got := fmt.Sprintf("%d in %d line(s)", matches, len(lines))
