@@ -53,9 +53,10 @@ func (p *Parser) readHead(br *bufio.Reader, lim *ch02.Limits) (span, error) {
 		return line, errSlow
 	}
 	left := lim.MaxHeaderBytes
-	checked := 0 // field lines that passed plausibleField
+	checked := 0            // field lines that passed plausibleField
+	ready := wholeLines(br) // bytes buffered up to the last LF: lines that need no read
 	for {
-		if next, _ := br.Peek(br.Buffered()); bytes.IndexByte(next, '\n') < 0 {
+		if ready == 0 {
 			// The next line is not all here: it may be a long wait
 			// away. If a line read since the last wait is one ch02
 			// refuses, say so now, as ch02 does. (A head that arrives
@@ -75,7 +76,11 @@ func (p *Parser) readHead(br *bufio.Reader, lim *ch02.Limits) (span, error) {
 		if err := lineError(p.buf[start:], limit, err); err != nil {
 			return line, err
 		}
-		left -= len(p.buf) - start
+		n := len(p.buf) - start
+		left -= n
+		if ready -= n; ready < 0 {
+			ready = wholeLines(br) // the line needed a read: see what came with it
+		}
 		switch {
 		case len(p.buf)-start == len("\r\n"):
 			return line, nil // the empty line that ends the head
@@ -96,6 +101,14 @@ func plausibleRequestLine(line []byte) bool {
 	return sp > 0 && n-len(" HTTP/1.1") > sp && line[n-9] == ' ' &&
 		string(line[n-8:n-2]) == "HTTP/1" && line[n-2] == '.' &&
 		'0' <= line[n-1] && line[n-1] <= '9' && ch02.ValidToken(string(line[:sp]))
+}
+
+// wholeLines returns how many of br's buffered bytes end in an LF: the
+// lines that can be read without waiting. It looks from the end, where a
+// head read whole has its LF.
+func wholeLines(br *bufio.Reader) int {
+	b, _ := br.Peek(br.Buffered())
+	return bytes.LastIndexByte(b, '\n') + 1
 }
 
 // plausibleField reports whether a field line, without its CRLF, passes
