@@ -68,11 +68,12 @@ func cmdStart(ts *testscript.TestScript, neg bool, args []string) {
 			return
 		}
 		lastErr = err
-		if srv != nil && strings.Contains(strings.ToLower(srv.out.String()), "in use") {
-			continue // lost the race for the port: pick another
-		}
 		if srv == nil {
 			ts.Fatalf("start: %v", err) // the command could not run at all
+		}
+		srv.closeOutput() // what it wrote is in srv.out
+		if strings.Contains(strings.ToLower(srv.out.String()), "in use") {
+			continue // lost the race for the port: pick another
 		}
 		got := err.Error() + "\n" + st.target.missingPort()
 		if errors.Is(err, serverproc.ErrExited) {

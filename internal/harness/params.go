@@ -68,6 +68,7 @@ func (st *state) cleanup() {
 	}
 	if st.server != nil {
 		st.server.Kill()
+		st.server.closeOutput()
 		st.target.Group.Remove(st.server.Process)
 	}
 }
@@ -85,11 +86,12 @@ func (st *state) cleanup() {
 //	recv [-c NAME] [-n N] [-hex]  read N bytes, or until the server closes, and print them
 //	closed [-c NAME]            assert the server closes the connection, sending nothing more
 //	echo-check [-conns N] [-size B] [-halfclose]  concurrent echo round trips with random bytes
-//	cmpbody [-framed] FILE WANTFILE  compare a response's body with a file, byte for byte (-framed: chunks as printed)
+//	cmpbody [-framed] FILE WANTFILE  compare a response's body with a file, byte for byte (-framed: chunks as printed, each size in lower-case hex without leading zeros)
 //	cmpjson FILE WANTFILE       compare two JSON documents as values (spacing, escaping, member order aside); an HTTP response in FILE is compared by its body
 //	waitexit                    wait for the server to exit; fails unless status 0 (! waitexit wants non-zero)
 //	refused [-within D]         assert the server refuses new connections (its listener closed) within D (10s)
 //	waitlog [-count N] REGEXP   wait until the server's output matches
+//	loglines [-count N] REGEXP FILE  exactly N lines of FILE match (grep -count's count); a failure shows lines that do not
 //	waitfile PATH               wait until a file exists
 //	getpid VAR                  GET /pid on a new connection; set VAR to the answer
 //	pids N                      GET /pid until N different processes answered (never the master)
@@ -103,7 +105,7 @@ func (st *state) cleanup() {
 //	untilclose [-max N] [PATH]  keep-alive GETs until a response says Connection: close; print how many
 //	startfail [flags...]        run the server with a command line it must refuse: non-zero exit; print its output
 //	slowloris [-n N] [-every DUR] [-timeout DUR] [PATH]  N connections send a head a byte per DUR; GET PATH served meanwhile; all closed at -timeout; print latencies
-//	holdconns [-n N] [PATH]     N keep-alive connections with a GET each, held at once, all 2xx; print the worker's RSS
+//	holdconns [-n N] [PATH]     N keep-alive connections with a GET each, held at once, all 2xx, then a second GET on each; print the worker's RSS; closes them all at once at the end
 //	unixget PATH URLPATH        GET URLPATH over the Unix socket PATH (waiting for it to listen); print status line and body
 func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"os"
 	"os/exec"
 	"strconv"
 	"sync"
@@ -24,8 +26,10 @@ const (
 	ReadyTimeout = serverproc.ReadyTimeout
 	// StopTimeout is how long a stopped server may take to exit.
 	StopTimeout = 15 * time.Second
-	// OutputGrace is how long, once the server has exited, its output is
-	// still read while a process it started holds the pipe.
+	// OutputGrace is how long, once the server has exited, a wait for it
+	// waits for the rest of its output while a process it started still
+	// holds the pipe. The pipe stays open for that process: the new server
+	// of a binary upgrade writes on, and its output is shown too.
 	OutputGrace = 2 * time.Second
 	// ReadTimeout bounds every read a script makes.
 	ReadTimeout = 10 * time.Second
@@ -38,6 +42,11 @@ type server struct {
 	argv []string
 	port int
 	out  *syncBuffer
+	// outDone is closed once the output pipe has no writer left (the
+	// server and every process it started closed it), or the check ended.
+	outDone chan struct{}
+	// closeOutput closes the read end of the output pipe.
+	closeOutput func()
 	// readyAt is how many bytes of output the server had written when
 	// it was found ready: the rest came during the check.
 	readyAt int
@@ -89,30 +98,58 @@ func startServer(group *Group, argv, env []string, dir string, port int) (*serve
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
 	cmd.Dir = dir
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	// A process that outlives the server keeps the output pipe open: a
-	// worker that failed to stop (a bug the checks report by its pid, not
-	// hang on), or the new server of a binary upgrade. The output that
-	// was written is read within OutputGrace; then the wait ends.
-	cmd.WaitDelay = OutputGrace
+	// The output goes through a pipe of the harness's own, not one os/exec
+	// closes once the server has exited: a process that outlives it keeps
+	// writing there (the new server of a binary upgrade, or a worker that
+	// failed to stop), and a closed pipe would make its writes fail
+	// (EPIPE; a Python server's BrokenPipeError) and hide what it says.
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("harness: output pipe: %w", err)
+	}
+	cmd.Stdout, cmd.Stderr = w, w
 	p, err := group.Start(cmd)
+	w.Close() // the server has its copy
 	switch {
 	case errors.Is(err, serverproc.ErrStopped):
+		r.Close()
 		return nil, errStopped
 	case err != nil:
+		r.Close()
 		return nil, fmt.Errorf("harness: start %s: %w", argv[0], err)
 	}
-	s := &server{Process: p, argv: argv, port: port, out: out}
+	out := &syncBuffer{}
+	s := &server{Process: p, argv: argv, port: port, out: out, outDone: make(chan struct{})}
+	var once sync.Once
+	s.closeOutput = func() { once.Do(func() { r.Close() }) }
+	go func() {
+		defer close(s.outDone)
+		io.Copy(out, r) //nolint:errcheck // it ends at EOF, or when closeOutput closes r
+	}()
 	addr := net.JoinHostPort(Host, strconv.Itoa(port))
 	if err := p.WaitReady(context.Background(), addr, ReadyTimeout); err != nil {
 		if !errors.Is(err, serverproc.ErrExited) {
 			s.Kill()
 		}
+		s.Wait(0) //nolint:errcheck // for its last output, which the failure shows: the error is WaitReady's
 		return s, err
 	}
 	s.readyAt = s.settledOutput()
 	return s, nil
+}
+
+// Wait is the Process's, and once the server has exited, it waits up to
+// OutputGrace for the rest of its output (until every process that holds
+// the pipe has closed it).
+func (s *server) Wait(d time.Duration) (exited bool, err error) {
+	exited, err = s.Process.Wait(d)
+	if exited {
+		select {
+		case <-s.outDone:
+		case <-time.After(OutputGrace):
+		}
+	}
+	return exited, err
 }
 
 // OutputSettle is how long the output of a server found ready must stay
