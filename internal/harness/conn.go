@@ -287,12 +287,18 @@ func (c *conn) readChunked(out *strings.Builder) error {
 		if err != nil {
 			return err
 		}
-		out.WriteString(line + "\n")
-		sizeText, _, _ := strings.Cut(line, ";")
+		sizeText, ext, hasExt := strings.Cut(line, ";")
 		size, err := strconv.ParseInt(strings.TrimSpace(sizeText), 16, 64)
 		if err != nil || size < 0 {
 			return fmt.Errorf("chunk size %q is not hexadecimal", line)
 		}
+		// The size as a number: leading zeros and the letters' case are
+		// the server's to choose (RFC 9112 section 7.1), not a check's.
+		out.WriteString(strconv.FormatInt(size, 16))
+		if hasExt {
+			out.WriteString(";" + ext)
+		}
+		out.WriteString("\n")
 		if size == 0 {
 			for { // trailer section, then the final CRLF
 				line, err := c.readLine("trailer line")

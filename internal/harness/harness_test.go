@@ -141,6 +141,11 @@ func TestReadResponse(t *testing.T) {
 			want:  "HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n5\nhello\n0\nX-T: 1\n\n",
 		},
 		{
+			name:  "chunk sizes with leading zeros and capitals, an extension",
+			reply: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0005\r\nhello\r\n00A;x=1\r\n0123456789\r\n0\r\n\r\n",
+			want:  "HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n5\nhello\na;x=1\n0123456789\n0\n\n",
+		},
+		{
 			name:  "HEAD has no body",
 			reply: "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\n",
 			head:  true,
