@@ -295,11 +295,12 @@ func inheritedListeners() ([]net.Listener, error) {
 	var lns []net.Listener
 	for n := 1; ; n++ {
 		f, err := ch06.InheritedFile(listenerFileName(n))
-		if f == nil || err != nil {
-			if err != nil {
-				closeListeners(lns)
-			}
-			return lns, err
+		if err != nil {
+			closeListeners(lns)
+			return nil, err
+		}
+		if f == nil {
+			return lns, nil // no more
 		}
 		ln, err := net.FileListener(f)
 		f.Close() // FileListener duplicated it
