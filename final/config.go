@@ -141,7 +141,7 @@ func (c *masterConfig) read() (string, error) {
 		return "", fmt.Errorf("--config %s: %d bytes, over the %d a master hands its workers", c.path, len(b), maxConfig)
 	}
 	if _, err := parseConfig(string(b)); err != nil {
-		return "", fmt.Errorf("--config %s: %w", c.path, err)
+		return "", configError(c.path, err)
 	}
 	return string(b), nil
 }
@@ -164,10 +164,10 @@ func isMasterOnly(key string) bool {
 func (c *masterConfig) hand(content string) (string, error) {
 	var next, start map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(content), &next); err != nil {
-		return "", fmt.Errorf("--config %s: %w", c.path, err)
+		return "", configError(c.path, err)
 	}
 	if err := json.Unmarshal([]byte(c.start), &start); err != nil {
-		return "", fmt.Errorf("--config %s: %w", c.path, err)
+		return "", configError(c.path, err)
 	}
 	maps.DeleteFunc(next, func(k string, _ json.RawMessage) bool { return isMasterOnly(k) })
 	for k, v := range start {
@@ -177,7 +177,7 @@ func (c *masterConfig) hand(content string) (string, error) {
 	}
 	b, err := json.Marshal(next)
 	if err != nil {
-		return "", fmt.Errorf("--config %s: %w", c.path, err)
+		return "", configError(c.path, err)
 	}
 	return string(b), nil
 }

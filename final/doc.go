@@ -12,7 +12,9 @@
 // SIGINT (chapter 7), the access log (chapter 8), and Gunicorn's other
 // signals: QUIT stops at once, HUP replaces every worker without dropping
 // a request, TTIN and TTOU add and remove a worker, USR1 reopens the log
-// files. --max-requests recycles a worker after that many requests.
+// files. --max-requests recycles a worker after that many requests, and
+// --worker-timeout kills and replaces a worker that stops sending its
+// heartbeat (a frozen process).
 // --limit-request-line, --limit-request-fields and
 // --limit-request-field-size are Gunicorn's request limits, with its
 // names and defaults.
@@ -27,5 +29,6 @@
 //
 // This package adds only what production needs on top of the chapters:
 // configuration, TLS, the whole-request timeouts, a connection limit,
-// worker recycling and the signal handling; everything else is imported.
+// worker recycling, the worker watchdog and the signal handling;
+// everything else is imported.
 package final

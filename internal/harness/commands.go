@@ -78,8 +78,7 @@ func cmdStart(ts *testscript.TestScript, neg bool, args []string) {
 		got := err.Error() + "\n" + st.target.missingPort()
 		if errors.Is(err, serverproc.ErrExited) {
 			// It may have died on the probe's connection, which it took.
-			got += "A server must outlive anything one connection does, such as closing without\n" +
-				"sending a byte (RFC 9112 section 9.3), as the readiness probe does.\n"
+			got += diedNote + "\n"
 		}
 		fail(ts, nil, fmt.Sprintf("start: %s did not start serving", strings.Join(argv, " ")),
 			fmt.Sprintf("a server accepting connections on %s:%d within %v", Host, port, ReadyTimeout),

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -81,4 +82,24 @@ func TestOutputOfASuccessor(t *testing.T) {
 		return setup(env)
 	}
 	testscript.Run(t, p)
+}
+
+// A server that exits unasked (here, before it ever listens) is reported
+// with its status, the rule it broke if the readiness probe killed it,
+// and what it printed.
+func TestReportOfAServerThatExited(t *testing.T) {
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := startServer(nil, []string{"/bin/sh", "-c", "echo dying; exit 3"}, os.Environ(), t.TempDir(), port)
+	if srv == nil || err == nil {
+		t.Fatalf("startServer of a command that exits = %v, %v; want the server and an error", srv, err)
+	}
+	got := serverReport(srv)
+	for _, want := range []string{"server: exited (exit status 3), unasked. " + diedNote, "| dying"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report:\n%s\nwant it to hold %q", got, want)
+		}
+	}
 }

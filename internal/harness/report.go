@@ -13,7 +13,7 @@ import (
 //	recv: the server closed the connection before sending all the bytes
 //	expected: 12 bytes
 //	got:      11 bytes, then EOF: "hello, echo"
-//	server: exited (exit status 1), unasked: a server must outlive anything one connection
+//	server: exited (exit status 1), unasked. A server must outlive anything one connection
 //	does, such as closing without sending a byte (RFC 9112 section 9.3), as the readiness
 //	probe does before every check.
 //	server output (2 lines):
@@ -80,7 +80,7 @@ func serverReport(srv *server) string {
 		if srv.signalled.Load() {
 			fmt.Fprintf(&b, "server: exited (%s)\n", state)
 		} else {
-			fmt.Fprintf(&b, "server: exited (%s), unasked: %s\n", state, diedNote)
+			fmt.Fprintf(&b, "server: exited (%s), unasked. %s\n", state, diedNote)
 		}
 	}
 	b.WriteString(outputReport(srv.out.String(), srv.readyAt))
@@ -101,8 +101,9 @@ func outputReport(out string, readyAt int) string {
 		labelledTail("server output since", "", during, OutputLines)
 }
 
-// diedNote follows the exit of a server no command asked to stop.
-const diedNote = "a server must outlive anything one connection\n" +
+// diedNote follows the exit of a server no command asked to stop, or
+// that exited before it was ready.
+const diedNote = "A server must outlive anything one connection\n" +
 	"does, such as closing without sending a byte (RFC 9112 section 9.3), as the readiness\n" +
 	"probe does before every check."
 
